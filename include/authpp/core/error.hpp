@@ -1,0 +1,54 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <system_error>
+
+// Errors are values in authpp: every fallible function returns `result<T>` holding either its value
+// or an `auth_error`. `errc` is the detailed, stable code a caller can branch on or log.
+namespace authpp {
+
+// errc values are stable: append, never renumber. Each module owns a block of 100.
+enum class errc {
+  // core, http (100)
+  malformed_input = 100,  // input does not follow its grammar (a message names the spot)
+  limit_exceeded,         // input is longer or has more parts than the configured bound
+  invalid_base64url,      // not canonical unpadded base64url (RFC 4648 §5)
+  invalid_hex,            // odd length or a character outside [0-9a-fA-F]
+  invalid_percent_encoding,  // a `%` not followed by two hex digits, or not UTF-8 once decoded
+  invalid_url,            // not an absolute http(s) URL, or a relative reference that cannot be one
+  random_failure,         // the random source could not produce bytes
+  // jose (200)
+  malformed_token = 200,  // not a compact JWE of five canonical segments with a JSON header
+  unsupported_algorithm,  // `alg`/`enc` outside the allow-list
+  decryption_failed,      // authentication tag mismatch: wrong key or tampered token
+  token_expired,          // `exp` + leeway is not after now
+  token_not_yet_valid,    // `nbf` - leeway is after now
+  invalid_claims,         // payload is not a JSON object, or a registered claim has a wrong type
+  no_matching_secret,     // no configured secret matches the token's `kid`
+  invalid_key,            // key material of the wrong length, or an empty secret
+  crypto_failure,         // the crypto library failed (never caused by input alone)
+  // cookies, csrf (300)
+  missing_csrf = 300,     // no CSRF cookie or no token in the request body
+  csrf_mismatch,          // CSRF cookie forged, or body token differs from the cookie's
+  missing_chunk,          // a chunked session cookie has a gap (.0, .2 without .1)
+};
+
+// error_category returns the category of `errc`; its messages are short English phrases.
+const std::error_category& error_category() noexcept;
+std::error_code make_error_code(errc code) noexcept;
+
+// auth_error is the failure half of a `result<T>`. `detail` is for logs: it may name a field, a
+// provider or a claim, never a secret, token, password or cookie value.
+struct auth_error {
+  errc code;
+  std::string detail;
+
+  // message joins the code's phrase and the detail: "invalid base64url: padding is not allowed".
+  std::string message() const;
+};
+
+}  // namespace authpp
+
+template <>
+struct std::is_error_code_enum<authpp::errc> : std::true_type {};

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <authpp/core/bytes.hpp>
+
+#include <array>
+#include <cstddef>
+#include <string_view>
+
+// Message digests and HMAC over OpenSSL's EVP interface. None of these can fail on any input;
+// an internal OpenSSL failure (allocation) throws std::bad_alloc.
+namespace authpp::jose {
+
+using sha256_digest = std::array<std::byte, 32>;
+using sha512_digest = std::array<std::byte, 64>;
+
+// sha256 returns SHA-256(data) (FIPS 180-4).
+sha256_digest sha256(byte_view data);
+inline sha256_digest sha256(std::string_view text) { return sha256(as_bytes(text)); }
+
+// sha512 returns SHA-512(data) (FIPS 180-4).
+sha512_digest sha512(byte_view data);
+inline sha512_digest sha512(std::string_view text) { return sha512(as_bytes(text)); }
+
+// hmac_sha256 returns HMAC-SHA-256(key, data) (RFC 2104).
+sha256_digest hmac_sha256(byte_view key, byte_view data);
+
+// hmac_sha512 returns HMAC-SHA-512(key, data) (RFC 2104).
+sha512_digest hmac_sha512(byte_view key, byte_view data);
+
+}  // namespace authpp::jose

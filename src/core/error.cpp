@@ -1,0 +1,59 @@
+#include <authpp/core/error.hpp>
+
+namespace authpp {
+namespace {
+
+std::string_view phrase(errc code) noexcept {
+  switch (code) {
+    case errc::malformed_input: return "malformed input";
+    case errc::limit_exceeded: return "limit exceeded";
+    case errc::invalid_base64url: return "invalid base64url";
+    case errc::invalid_hex: return "invalid hex";
+    case errc::invalid_percent_encoding: return "invalid percent-encoding";
+    case errc::invalid_url: return "invalid URL";
+    case errc::random_failure: return "random source failed";
+    case errc::malformed_token: return "malformed token";
+    case errc::unsupported_algorithm: return "unsupported algorithm";
+    case errc::decryption_failed: return "decryption failed";
+    case errc::token_expired: return "token expired";
+    case errc::token_not_yet_valid: return "token not yet valid";
+    case errc::invalid_claims: return "invalid claims";
+    case errc::no_matching_secret: return "no matching secret";
+    case errc::invalid_key: return "invalid key";
+    case errc::crypto_failure: return "crypto library failure";
+    case errc::missing_csrf: return "missing CSRF token";
+    case errc::csrf_mismatch: return "CSRF token mismatch";
+    case errc::missing_chunk: return "missing cookie chunk";
+  }
+  return "unknown error";
+}
+
+class category final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "authpp"; }
+  std::string message(int value) const override {
+    return std::string(phrase(static_cast<errc>(value)));
+  }
+};
+
+}  // namespace
+
+const std::error_category& error_category() noexcept {
+  static const category instance;
+  return instance;
+}
+
+std::error_code make_error_code(errc code) noexcept {
+  return {static_cast<int>(code), error_category()};
+}
+
+std::string auth_error::message() const {
+  std::string out(phrase(code));
+  if (!detail.empty()) {
+    out += ": ";
+    out += detail;
+  }
+  return out;
+}
+
+}  // namespace authpp

@@ -1,0 +1,42 @@
+#include <authpp/core/hex.hpp>
+#include <authpp/jose/digest.hpp>
+
+#include <gtest/gtest.h>
+
+#include "test_support/test_support.hpp"
+
+namespace authpp::jose {
+namespace {
+
+// FIPS 180-4 examples ("abc") and the CSRF vector of client-wire.md TV-3.
+TEST(DigestTest, Sha256Vectors) {
+  EXPECT_EQ(hex::encode(sha256("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(hex::encode(sha256("abcsecret")),
+            "a42178b773273f5c9f24387fbea546af537d08b8c06b23631e44878b9ce47f49");
+}
+
+TEST(DigestTest, Sha512Vector) {
+  EXPECT_EQ(hex::encode(sha512("abc")),
+            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+            "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
+}
+
+// RFC 4231 test case 2.
+TEST(DigestTest, HmacRfc4231Case2) {
+  const auto key = as_bytes("Jefe");
+  const auto data = as_bytes("what do ya want for nothing?");
+  EXPECT_EQ(hex::encode(hmac_sha256(key, data)),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(hex::encode(hmac_sha512(key, data)),
+            "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
+            "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737");
+}
+
+TEST(DigestTest, HmacAcceptsEmptyKey) {
+  EXPECT_EQ(hex::encode(hmac_sha256({}, {})),
+            "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+
+}  // namespace
+}  // namespace authpp::jose

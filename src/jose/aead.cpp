@@ -1,0 +1,157 @@
+// The AEAD primitives behind JWE `enc` values (RFC 7518 §5), on OpenSSL's EVP interface.
+#include <authpp/core/constant_time.hpp>
+#include <authpp/jose/digest.hpp>
+#include <authpp/jose/jwe.hpp>
+
+#include <algorithm>
+#include <array>
+#include <climits>
+#include <cstdint>
+#include <initializer_list>
+
+#include "openssl_internal.hpp"
+
+namespace authpp::jose {
+namespace {
+
+using detail::uchars;
+
+constexpr std::size_t cbc_key_half = 32;  // RFC 7518 §5.2.5: MAC_KEY_LEN = ENC_KEY_LEN = 32
+constexpr std::size_t aes_block = 16;
+
+auth_error crypto_error(const char* what) { return auth_error{errc::crypto_failure, what}; }
+
+bool fits_int(byte_view b) noexcept { return b.size() <= static_cast<std::size_t>(INT_MAX); }
+
+result<void> check_lengths(byte_view key, std::size_t key_len, byte_view iv, std::size_t iv_len,
+                           std::initializer_list<byte_view> inputs) {
+  if (key.size() != key_len) return auth_error{errc::invalid_key, "key has the wrong length"};
+  if (iv.size() != iv_len) return auth_error{errc::malformed_token, "IV has the wrong length"};
+  if (!std::all_of(inputs.begin(), inputs.end(), fits_int)) {
+    return auth_error{errc::limit_exceeded, "input longer than INT_MAX bytes"};
+  }
+  return {};
+}
+
+// aes_256_cbc runs AES-256-CBC with PKCS #7 padding in one direction. A failed final block on
+// decryption (bad padding, or a length that is not a multiple of the block) is
+// errc::decryption_failed; callers check the MAC first, so this never acts as a padding oracle.
+result<bytes> aes_256_cbc(byte_view key, byte_view iv, byte_view input, bool encrypt) {
+  const detail::cipher_ctx_ptr ctx(EVP_CIPHER_CTX_new());
+  if (!ctx || EVP_CipherInit_ex(ctx.get(), EVP_aes_256_cbc(), nullptr, uchars(key), uchars(iv),
+                                encrypt ? 1 : 0) != 1) {
+    return crypto_error("AES-256-CBC init failed");
+  }
+  bytes out(input.size() + aes_block);
+  int len = 0;
+  if (!input.empty() && EVP_CipherUpdate(ctx.get(), uchars(out.data()), &len, uchars(input),
+                                         static_cast<int>(input.size())) != 1) {
+    return crypto_error("AES-256-CBC update failed");
+  }
+  int final_len = 0;
+  if (EVP_CipherFinal_ex(ctx.get(), uchars(out.data() + len), &final_len) != 1) {
+    if (encrypt) return crypto_error("AES-256-CBC final failed");
+    return auth_error{errc::decryption_failed, "bad padding"};
+  }
+  out.resize(static_cast<std::size_t>(len) + static_cast<std::size_t>(final_len));
+  return out;
+}
+
+// cbc_hmac_tag is T = the first 32 bytes of HMAC-SHA-512(MAC_KEY, A ‖ IV ‖ E ‖ AL), where AL is
+// the bit length of A as a 64-bit big-endian integer (RFC 7518 §5.2.2.1 steps 4-6).
+bytes cbc_hmac_tag(byte_view mac_key, byte_view aad, byte_view iv, byte_view ciphertext) {
+  bytes mac_input;
+  mac_input.reserve(aad.size() + iv.size() + ciphertext.size() + 8);
+  mac_input.insert(mac_input.end(), aad.begin(), aad.end());
+  mac_input.insert(mac_input.end(), iv.begin(), iv.end());
+  mac_input.insert(mac_input.end(), ciphertext.begin(), ciphertext.end());
+  const std::uint64_t al = static_cast<std::uint64_t>(aad.size()) * 8;
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    mac_input.push_back(static_cast<std::byte>((al >> shift) & 0xff));
+  }
+  const sha512_digest full = hmac_sha512(mac_key, mac_input);
+  return bytes(full.begin(), full.begin() + cbc_key_half);
+}
+
+// gcm_init prepares `ctx` for AES-256-GCM with a 96-bit IV (the default length) and feeds `aad`.
+bool gcm_init(EVP_CIPHER_CTX* ctx, byte_view key, byte_view iv, byte_view aad, bool encrypt) {
+  if (EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), nullptr, uchars(key), uchars(iv),
+                        encrypt ? 1 : 0) != 1) {
+    return false;
+  }
+  int len = 0;
+  return aad.empty() ||
+         EVP_CipherUpdate(ctx, nullptr, &len, uchars(aad), static_cast<int>(aad.size())) == 1;
+}
+
+bool gcm_update(EVP_CIPHER_CTX* ctx, byte_view input, bytes& out) {
+  out.resize(input.size());
+  int len = 0;
+  return input.empty() || (EVP_CipherUpdate(ctx, uchars(out.data()), &len, uchars(input),
+                                            static_cast<int>(input.size())) == 1 &&
+                           static_cast<std::size_t>(len) == input.size());
+}
+
+}  // namespace
+
+result<aead_sealed> aes_cbc_hmac_sha512_encrypt(byte_view key, byte_view iv, byte_view plaintext,
+                                                byte_view aad) {
+  if (auto ok = check_lengths(key, 64, iv, 16, {plaintext, aad}); !ok) return ok.error();
+  auto ciphertext = aes_256_cbc(key.subspan(cbc_key_half), iv, plaintext, true);
+  if (!ciphertext) return ciphertext.error();
+  bytes tag = cbc_hmac_tag(key.first(cbc_key_half), aad, iv, *ciphertext);
+  return aead_sealed{std::move(*ciphertext), std::move(tag)};
+}
+
+result<bytes> aes_cbc_hmac_sha512_decrypt(byte_view key, byte_view iv, byte_view ciphertext,
+                                          byte_view tag, byte_view aad) {
+  if (auto ok = check_lengths(key, 64, iv, 16, {ciphertext, aad}); !ok) return ok.error();
+  // RFC 7518 §5.2.2.2: verify the tag before touching the ciphertext.
+  const bytes expected = cbc_hmac_tag(key.first(cbc_key_half), aad, iv, ciphertext);
+  if (!constant_time_equal(expected, tag)) {
+    return auth_error{errc::decryption_failed, "authentication tag mismatch"};
+  }
+  return aes_256_cbc(key.subspan(cbc_key_half), iv, ciphertext, false);
+}
+
+result<aead_sealed> aes_256_gcm_encrypt(byte_view key, byte_view iv, byte_view plaintext,
+                                        byte_view aad) {
+  if (auto ok = check_lengths(key, 32, iv, 12, {plaintext, aad}); !ok) return ok.error();
+  const detail::cipher_ctx_ptr ctx(EVP_CIPHER_CTX_new());
+  aead_sealed out;
+  std::array<unsigned char, aes_block> no_output{};  // GCM's final step writes no bytes
+  int len = 0;
+  out.tag.resize(16);
+  if (!ctx || !gcm_init(ctx.get(), key, iv, aad, true) ||
+      !gcm_update(ctx.get(), plaintext, out.ciphertext) ||
+      EVP_EncryptFinal_ex(ctx.get(), no_output.data(), &len) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, 16, out.tag.data()) != 1) {
+    return crypto_error("AES-256-GCM encryption failed");
+  }
+  return out;
+}
+
+result<bytes> aes_256_gcm_decrypt(byte_view key, byte_view iv, byte_view ciphertext, byte_view tag,
+                                  byte_view aad) {
+  if (auto ok = check_lengths(key, 32, iv, 12, {ciphertext, aad}); !ok) return ok.error();
+  if (tag.size() != 16) return auth_error{errc::decryption_failed, "tag has the wrong length"};
+  const detail::cipher_ctx_ptr ctx(EVP_CIPHER_CTX_new());
+  bytes plaintext;
+  // The tag is only an input here; OpenSSL's API takes it as non-const.
+  std::array<std::byte, 16> tag_copy{};
+  std::copy(tag.begin(), tag.end(), tag_copy.begin());
+  if (!ctx || !gcm_init(ctx.get(), key, iv, aad, false) ||
+      !gcm_update(ctx.get(), ciphertext, plaintext) ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, 16, tag_copy.data()) != 1) {
+    return crypto_error("AES-256-GCM decryption failed");
+  }
+  std::array<unsigned char, aes_block> no_output{};
+  int len = 0;
+  // The final call is where OpenSSL compares the tag (CRYPTO_memcmp, constant time).
+  if (EVP_DecryptFinal_ex(ctx.get(), no_output.data(), &len) != 1) {
+    return auth_error{errc::decryption_failed, "authentication tag mismatch"};
+  }
+  return plaintext;
+}
+
+}  // namespace authpp::jose

@@ -1,0 +1,129 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// The built-in HTML pages of the engine (server-flows.md §12, client-wire.md §4.9): sign-in,
+// sign-out confirmation, error and verify-request. Pure functions: values in, a complete HTML
+// document and its Content-Security-Policy out; no I/O, no JavaScript, no external assets except
+// an optional https logo. Every string that reaches the HTML is escaped, and strings that are
+// attacker-controlled (the `?error=` type) are never shown at all: they only select a message.
+namespace authpp::pages {
+
+// Every member below has a default member initializer so that callers can use designated
+// initializers naming only what they set (GCC 12 warns about omitted members otherwise).
+
+// theme is the branding shared by every page. Invalid values are ignored, never emitted.
+struct theme {
+  // color_scheme is "auto" (follow prefers-color-scheme), "light" or "dark"; anything else is
+  // treated as "auto".
+  std::string color_scheme = "auto";
+  // brand_color colours primary buttons and links. Accepted: #rgb, #rgba, #rrggbb, #rrggbbaa or a
+  // named colour ([a-z]+); anything else is dropped so that no arbitrary text reaches the CSS.
+  std::string brand_color{};
+  // logo is shown above the card. Only an absolute https URL is used (and allowed by img-src).
+  std::string logo{};
+  // button_text is the text colour on brand buttons, validated like brand_color. When empty, a
+  // readable colour is chosen from the brand colour's luminance.
+  std::string button_text{};
+};
+
+// credential_field is one input of a credentials provider's form.
+struct credential_field {
+  std::string name{};   // form field name, e.g. "username"
+  std::string label{};  // visible label; `name` is used when empty
+  // type is the input type: text, email, password, tel, number or url (anything else is text).
+  std::string type = "text";
+  std::string placeholder{};
+  bool required = false;
+};
+
+// provider_entry is one provider as listed on the sign-in page.
+struct provider_entry {
+  std::string id{};
+  std::string name{};
+  std::string type{};  // "credentials" | "oauth" | "oidc" | "email"; other types are not listed
+  // signin_url is where OAuth/OIDC and email forms post ({basePath}/signin/{id}).
+  std::string signin_url{};
+  // callback_url is where the credentials form posts ({basePath}/callback/{id}).
+  std::string callback_url{};
+  std::vector<credential_field> fields{};  // credentials only
+  // authorization_origin is where the OAuth/OIDC sign-in POST redirects to: the authorization
+  // endpoint, or just its origin (e.g. "https://github.com"; http is accepted for local IdPs).
+  // Browsers apply CSP form-action to the redirects that follow a form submission (Chromium
+  // blocks the 302 under form-action 'self'), so its origin is added to form-action. When an
+  // OAuth/OIDC entry leaves it empty or invalid (an endpoint not discovered yet), form-action
+  // also allows https: so that sign-in still works.
+  std::string authorization_origin{};
+};
+
+// signin_page is the data of `GET {basePath}/signin`.
+struct signin_page {
+  std::vector<provider_entry> providers{};  // listed in this order
+  std::string csrf_token{};
+  std::string callback_url{};          // posted with OAuth/OIDC forms when not empty
+  std::optional<std::string> error{};  // Auth.js error type from ?error= (untrusted)
+  std::optional<std::string> email{};  // prefills the email provider's input (from ?email=)
+  pages::theme theme{};
+};
+
+// signout_page is the data of `GET {basePath}/signout`.
+struct signout_page {
+  std::string action_url{};  // {basePath}/signout
+  std::string csrf_token{};
+  std::string callback_url{};  // posted along when not empty
+  pages::theme theme{};
+};
+
+// error_page is the data of `GET {basePath}/error?error=X`.
+struct error_page {
+  std::string error{};  // Auth.js error type; untrusted, only ever used to pick a message
+  std::string signin_url{};
+  std::string home_url{};
+  pages::theme theme{};
+};
+
+// verify_request_page is the data of `GET {basePath}/verify-request`.
+struct verify_request_page {
+  std::string home_url{};
+  // provider_name names the email provider that sent the link. Like Auth.js' page, the page does
+  // not show it; it is kept so that a custom renderer has the same data.
+  std::string provider_name{};
+  pages::theme theme{};
+};
+
+// rendered is a finished page: send `html` with status `status`, `Content-Type: text/html;
+// charset=utf-8` and `Content-Security-Policy: content_security_policy`.
+struct rendered {
+  int status = 200;
+  std::string html{};
+  std::string content_security_policy{};
+};
+
+// render_signin renders the sign-in page (status 200). OAuth/OIDC providers become buttons
+// posting csrfToken and callbackUrl to their signin_url, email providers an email form posting to
+// signin_url, credentials providers a labelled form posting to their callback_url; providers of
+// any other type are skipped.
+rendered render_signin(const signin_page& page);
+
+// render_signout renders the sign-out confirmation (status 200).
+rendered render_signout(const signout_page& page);
+
+// render_error renders the error page: status 500 for Configuration, 403 for AccessDenied and
+// Verification, 200 otherwise (client-wire.md §4.9).
+rendered render_error(const error_page& page);
+
+// render_verify_request renders the "check your email" page (status 200).
+rendered render_verify_request(const verify_request_page& page);
+
+// signin_error_message returns the message the sign-in page shows for the Auth.js error type
+// `type`; unknown types get the generic "Unable to sign in." message.
+std::string_view signin_error_message(std::string_view type) noexcept;
+
+// error_page_message returns the message the error page shows for `type`; unknown types get a
+// generic message.
+std::string_view error_page_message(std::string_view type) noexcept;
+
+}  // namespace authpp::pages

@@ -1,0 +1,406 @@
+#include <authpp/pages/pages.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
+
+#include <kainjow/mustache.hpp>
+
+#include "style_internal.hpp"
+
+namespace authpp::pages {
+namespace {
+
+namespace mst = kainjow::mustache;
+
+// Templates. {{x}} is HTML-escaped by mustache (& < > " ' all become entities, so it is safe in
+// double-quoted attributes too); {{{x}}} is used only for markup produced in this file: the
+// stylesheet, the rendered page body and the icons. Every attribute value is double-quoted.
+// Sections test explicit booleans, never strings, because a missing key would otherwise be looked
+// up in the enclosing context.
+
+constexpr std::string_view layout_template = R"(<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="{{color_scheme}}">
+<meta name="robots" content="noindex, nofollow">
+<title>{{title}}</title>
+<style>{{{style}}}</style>
+</head>
+<body>
+<main class="page">
+{{#has_logo}}<img class="logo" src="{{logo}}" alt="">
+{{/has_logo}}<div class="card">
+{{{content}}}</div>
+{{{footer}}}</main>
+</body>
+</html>
+)";
+
+constexpr std::string_view signin_template = R"(<h1 class="center">Sign in</h1>
+<p class="lead center">{{lead}}</p>
+{{#has_error}}<div class="alert" role="alert">{{{alert_icon}}}<p>{{error}}</p></div>
+{{/has_error}}{{#no_providers}}<p class="empty center">No sign in methods are configured.</p>
+{{/no_providers}}{{#providers}}{{#separator}}<div class="divider" role="separator">or</div>
+{{/separator}}<div class="provider">
+{{#oauth}}<form action="{{action}}" method="post">
+<input type="hidden" name="csrfToken" value="{{csrf_token}}">
+{{#has_callback}}<input type="hidden" name="callbackUrl" value="{{callback_url}}">
+{{/has_callback}}<button type="submit" class="button">Sign in with {{name}}</button>
+</form>
+{{/oauth}}{{#email}}<form action="{{action}}" method="post">
+<input type="hidden" name="csrfToken" value="{{csrf_token}}">
+<div class="field">
+<label for="{{input_id}}">Email</label>
+<input id="{{input_id}}" type="email" name="email" value="{{email_value}}" placeholder="email@example.com" autocomplete="email" autocapitalize="none" spellcheck="false" required{{#autofocus}} autofocus{{/autofocus}}>
+</div>
+<button type="submit" class="button primary">Sign in with {{name}}</button>
+</form>
+{{/email}}{{#credentials}}<form action="{{action}}" method="post">
+<input type="hidden" name="csrfToken" value="{{csrf_token}}">
+{{#fields}}<div class="field">
+<label for="{{field_id}}">{{field_label}}</label>
+<input id="{{field_id}}" type="{{field_type}}" name="{{field_name}}"{{#has_placeholder}} placeholder="{{field_placeholder}}"{{/has_placeholder}}{{#has_autocomplete}} autocomplete="{{field_autocomplete}}"{{/has_autocomplete}}{{#plain_text}} autocapitalize="none" spellcheck="false"{{/plain_text}}{{#field_required}} required{{/field_required}}{{#field_autofocus}} autofocus{{/field_autofocus}}>
+</div>
+{{/fields}}<button type="submit" class="button primary">Sign in with {{name}}</button>
+</form>
+{{/credentials}}</div>
+{{/providers}})";
+
+constexpr std::string_view signout_template =
+    R"(<div class="icon" aria-hidden="true">{{{icon}}}</div>
+<h1 class="center">Sign out</h1>
+<p class="message center">Are you sure you want to sign out?</p>
+<form action="{{action}}" method="post">
+<input type="hidden" name="csrfToken" value="{{csrf_token}}">
+{{#has_callback}}<input type="hidden" name="callbackUrl" value="{{callback_url}}">
+{{/has_callback}}<button type="submit" class="button primary">Sign out</button>
+</form>
+{{#has_cancel}}<a class="button" href="{{cancel_url}}">Cancel</a>
+{{/has_cancel}})";
+
+constexpr std::string_view error_template =
+    R"(<div class="icon danger" aria-hidden="true">{{{icon}}}</div>
+<h1 class="center">{{heading}}</h1>
+<p class="message center" role="alert">{{message}}</p>
+{{#show_signin}}<a class="button primary" href="{{signin_url}}">Sign in</a>
+{{/show_signin}}{{#home_button}}<a class="button primary" href="{{home_url}}">{{home_label}}</a>
+{{/home_button}})";
+
+constexpr std::string_view verify_template =
+    R"(<div class="icon" aria-hidden="true">{{{icon}}}</div>
+<h1 class="center">Check your email</h1>
+<p class="message center">A sign in link has been sent to your email address.</p>
+{{#has_home}}<a class="button" href="{{home_url}}">{{home_label}}</a>
+{{/has_home}}<p class="hint center">Did not get it? Check your spam folder, or go back and try again.</p>
+)";
+
+constexpr std::string_view footer_template =
+    R"(<p class="footer"><a href="{{home_url}}">{{home_label}}</a></p>
+)";
+
+// Icons are inline SVG elements (not images), so the CSP needs no img-src for them. Their
+// presentation (stroke, fill) comes from the hashed stylesheet: style attributes would be blocked.
+constexpr std::string_view alert_icon =
+    R"(<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><circle cx="12" cy="12" r="9"/><path d="M12 7.75v5"/><path d="M12 16.25h.01"/></svg>)";
+constexpr std::string_view mail_icon =
+    R"(<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><rect x="3" y="5" width="18" height="14" rx="2.5"/><path d="m3.5 7 8.5 6 8.5-6"/></svg>)";
+constexpr std::string_view signout_icon =
+    R"(<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M9.5 4H6.5A2.5 2.5 0 0 0 4 6.5v11A2.5 2.5 0 0 0 6.5 20h3"/><path d="m15 16 4-4-4-4"/><path d="M19 12H9.5"/></svg>)";
+
+std::string render_template(std::string_view text, const mst::data& data) {
+  mst::mustache tmpl{std::string(text)};
+  // The templates are constants of this file; a parse error is a bug that the tests catch as an
+  // empty page.
+  return tmpl.render(data);
+}
+
+mst::data boolean(bool b) { return mst::data(b); }
+
+std::string link_or(std::string_view url, std::string_view fallback) {
+  return std::string(detail::is_safe_link(url) ? url : fallback);
+}
+
+// home_label names where the home link leads, by host when it is known (server-flows.md §12).
+std::string home_label(std::string_view home_url) {
+  const std::string host = detail::display_host(home_url);
+  return host.empty() ? std::string("Return to the home page") : "Return to " + host;
+}
+
+std::string_view color_scheme_meta(std::string_view scheme) {
+  if (scheme == "light") {
+    return "light";
+  }
+  if (scheme == "dark") {
+    return "dark";
+  }
+  return "light dark";
+}
+
+// finish wraps `content` in the shared layout and computes the CSP from the exact style text.
+rendered finish(int status, std::string_view title, const theme& t, const std::string& content,
+                const std::string& footer, std::string_view form_action_extra = {}) {
+  const std::string style = detail::stylesheet(t);
+  const std::optional<std::string> logo_origin = detail::url_origin(t.logo, false);
+  mst::data d;
+  d.set("color_scheme", std::string(color_scheme_meta(t.color_scheme)));
+  d.set("title", std::string(title));
+  d.set("style", style);
+  d.set("has_logo", boolean(logo_origin.has_value()));
+  d.set("logo", logo_origin ? t.logo : std::string());
+  d.set("content", content);
+  d.set("footer", footer);
+  rendered out;
+  out.status = status;
+  out.html = render_template(layout_template, d);
+  out.content_security_policy =
+      detail::content_security_policy(style, logo_origin.value_or(""), form_action_extra);
+  return out;
+}
+
+bool is_oauth(std::string_view type) { return type == "oauth" || type == "oidc"; }
+
+// id_part keeps an id attribute readable and valid: ASCII letters, digits, '-' and '_' only.
+std::string id_part(std::string_view s) {
+  std::string out;
+  for (const char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_';
+    out += ok ? c : '_';
+  }
+  return out.empty() ? std::string("x") : out;
+}
+
+// unique_id returns `base`, or `base-2`, `base-3`... so that every <label for> binds one input.
+std::string unique_id(std::unordered_set<std::string>& used, const std::string& base) {
+  std::string id = base;
+  for (int n = 2; !used.insert(id).second; ++n) {
+    id = base + "-" + std::to_string(n);
+  }
+  return id;
+}
+
+std::string_view input_type(std::string_view type) {
+  for (const std::string_view allowed : {"text", "email", "password", "tel", "number", "url"}) {
+    if (type == allowed) {
+      return allowed;
+    }
+  }
+  return "text";
+}
+
+// autocomplete tokens let password managers fill the form (WHATWG HTML §4.10.18.7).
+std::string_view autocomplete_for(const credential_field& f, std::string_view type) {
+  if (type == "password") {
+    return "current-password";
+  }
+  if (f.name == "username" || f.name == "email" || type == "email") {
+    return "username";
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view signin_error_message(std::string_view type) noexcept {
+  // Messages of server-flows.md §12, plus plainer ones for the types Auth.js lumps into default.
+  if (type == "Signin" || type == "OAuthSignin" || type == "OAuthCallbackError" ||
+      type == "OAuthCreateAccount" || type == "EmailCreateAccount" || type == "Callback") {
+    return "Try signing in with a different account.";
+  }
+  if (type == "OAuthAccountNotLinked") {
+    return "To confirm your identity, sign in with the same account you used originally.";
+  }
+  if (type == "EmailSignin") {
+    return "The email could not be sent. Please try again.";
+  }
+  if (type == "CredentialsSignin") {
+    return "Sign in failed. Check the details you provided are correct.";
+  }
+  if (type == "SessionRequired") {
+    return "Please sign in to access this page.";
+  }
+  if (type == "MissingCSRF") {
+    return "Your sign in request expired. Please try again.";
+  }
+  if (type == "AccessDenied") {
+    return "You do not have permission to sign in.";
+  }
+  if (type == "Verification") {
+    return "The sign in link is no longer valid. It may have been used already or it may have "
+           "expired.";
+  }
+  if (type == "Configuration") {
+    return "Sign in is unavailable because of a server configuration problem.";
+  }
+  return "Unable to sign in.";
+}
+
+std::string_view error_page_message(std::string_view type) noexcept {
+  if (type == "Configuration") {
+    return "There is a problem with the server configuration. Check the server logs for more "
+           "information.";
+  }
+  if (type == "AccessDenied") {
+    return "You do not have permission to sign in.";
+  }
+  if (type == "Verification") {
+    return "The sign in link is no longer valid. It may have been used already or it may have "
+           "expired.";
+  }
+  return "An unexpected error occurred. Please try again later.";
+}
+
+rendered render_signin(const signin_page& page) {
+  mst::list providers;
+  std::unordered_set<std::string> ids;
+  std::string form_action;
+  bool any_https_authorization = false;
+  bool autofocus_pending = true;
+  std::string_view previous_type;
+  for (const provider_entry& p : page.providers) {
+    const bool oauth = is_oauth(p.type);
+    const bool email = p.type == "email";
+    const bool credentials = p.type == "credentials";
+    if (!oauth && !email && !credentials) {
+      continue;
+    }
+    mst::data e;
+    // Buttons stack together; a form-type provider is set apart from its neighbours.
+    e.set("separator", boolean(!previous_type.empty() && !(oauth && is_oauth(previous_type))));
+    previous_type = p.type;
+    e.set("oauth", boolean(oauth));
+    e.set("email", boolean(email));
+    e.set("credentials", boolean(credentials));
+    e.set("name", p.name.empty() ? p.id : p.name);
+    e.set("action", link_or(credentials ? p.callback_url : p.signin_url, "#"));
+    e.set("csrf_token", page.csrf_token);
+    e.set("has_callback", boolean(oauth && !page.callback_url.empty()));
+    e.set("callback_url", page.callback_url);
+    if (oauth) {
+      // Browsers apply form-action to the redirect that follows this POST (checked with
+      // Chromium: 'self' alone blocks the 302 to the authorization endpoint).
+      if (const auto origin = detail::url_origin(p.authorization_origin, true)) {
+        if (form_action.find(*origin + ' ') == std::string::npos) {
+          form_action += *origin + ' ';
+        }
+      } else {
+        any_https_authorization = true;
+      }
+    }
+    if (email) {
+      e.set("input_id", unique_id(ids, id_part(p.id) + "-email"));
+      e.set("email_value", page.email.value_or(""));
+      e.set("autofocus", boolean(std::exchange(autofocus_pending, false)));
+    }
+    mst::list fields;
+    if (credentials) {
+      for (const credential_field& f : p.fields) {
+        const std::string_view type = input_type(f.type);
+        const std::string_view autocomplete = autocomplete_for(f, type);
+        mst::data fd;
+        fd.set("field_id", unique_id(ids, id_part(p.id) + "-" + id_part(f.name)));
+        fd.set("field_label", f.label.empty() ? f.name : f.label);
+        fd.set("field_type", std::string(type));
+        fd.set("field_name", f.name);
+        fd.set("has_placeholder", boolean(!f.placeholder.empty()));
+        fd.set("field_placeholder", f.placeholder);
+        fd.set("has_autocomplete", boolean(!autocomplete.empty()));
+        fd.set("field_autocomplete", std::string(autocomplete));
+        fd.set("plain_text", boolean(type != "password" && type != "number"));
+        fd.set("field_required", boolean(f.required));
+        fd.set("field_autofocus", boolean(std::exchange(autofocus_pending, false)));
+        fields.push_back(std::move(fd));
+      }
+    }
+    e.set("fields", fields);
+    providers.push_back(std::move(e));
+  }
+  if (any_https_authorization) {
+    form_action += "https: ";
+  }
+  if (!form_action.empty()) {
+    form_action.pop_back();
+  }
+
+  mst::data d;
+  // The lead line matches what the card offers: one form, one button, or a choice.
+  std::string_view lead = "Choose how you would like to continue.";
+  if (providers.size() == 1) {
+    lead = is_oauth(previous_type) ? "Use your account to continue."
+                                   : "Enter your details to continue.";
+  }
+  d.set("lead", std::string(lead));
+  d.set("has_error", boolean(page.error.has_value()));
+  // Only the message chosen by the type is shown, never the type itself (attacker-controlled).
+  d.set("error", std::string(signin_error_message(page.error.value_or(""))));
+  d.set("alert_icon", std::string(alert_icon));
+  d.set("no_providers", boolean(providers.empty()));
+  d.set("providers", providers);
+  return finish(200, "Sign in", page.theme, render_template(signin_template, d), "", form_action);
+}
+
+rendered render_signout(const signout_page& page) {
+  mst::data d;
+  d.set("icon", std::string(signout_icon));
+  d.set("action", link_or(page.action_url, "#"));
+  d.set("csrf_token", page.csrf_token);
+  d.set("has_callback", boolean(!page.callback_url.empty()));
+  d.set("callback_url", page.callback_url);
+  d.set("has_cancel", boolean(detail::is_safe_link(page.callback_url)));
+  d.set("cancel_url", link_or(page.callback_url, "/"));
+  return finish(200, "Sign out", page.theme, render_template(signout_template, d), "");
+}
+
+rendered render_error(const error_page& page) {
+  const std::string_view type = page.error;
+  int status = 200;
+  std::string_view heading = "Something went wrong";
+  if (type == "Configuration") {
+    status = 500;
+    heading = "Server error";
+  } else if (type == "AccessDenied") {
+    status = 403;
+    heading = "Access denied";
+  } else if (type == "Verification") {
+    status = 403;
+    heading = "Unable to sign in";
+  }
+  const bool show_signin =
+      (type == "AccessDenied" || type == "Verification") && detail::is_safe_link(page.signin_url);
+  const std::string home = link_or(page.home_url, "/");
+  mst::data d;
+  d.set("icon", std::string(alert_icon));
+  d.set("heading", std::string(heading));
+  d.set("message", std::string(error_page_message(type)));
+  d.set("show_signin", boolean(show_signin));
+  d.set("signin_url", page.signin_url);
+  d.set("home_button", boolean(!show_signin));
+  d.set("home_url", home);
+  d.set("home_label", home_label(home));
+  std::string footer;
+  if (show_signin) {
+    mst::data f;
+    f.set("home_url", home);
+    f.set("home_label", home_label(home));
+    footer = render_template(footer_template, f);
+  }
+  return finish(status, heading, page.theme, render_template(error_template, d), footer);
+}
+
+rendered render_verify_request(const verify_request_page& page) {
+  const std::string home = link_or(page.home_url, "/");
+  mst::data d;
+  d.set("icon", std::string(mail_icon));
+  d.set("has_home", boolean(true));
+  d.set("home_url", home);
+  d.set("home_label", home_label(home));
+  return finish(200, "Check your email", page.theme, render_template(verify_template, d), "");
+}
+
+}  // namespace authpp::pages

@@ -1,0 +1,140 @@
+#include <authpp/adapters/memory_store.hpp>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "validate_internal.hpp"
+
+namespace authpp::adapters {
+namespace {
+
+struct entry {
+  user_record user;
+  std::optional<std::string> password_hash;
+};
+
+// memory_store keeps users by id with two unique indexes, mirroring the SQLite schema's UNIQUE
+// constraints. A shared_mutex lets lookups (every sign-in) run in parallel; writes are rare.
+class memory_store final : public user_store {
+ public:
+  memory_store(const random_source& random, const clock& clock) : random_(random), clock_(clock) {}
+
+  result<user_record> add_user(const new_user& user, std::string_view password_hash) override {
+    std::string email = normalize_email(user.email);
+    if (auto r = detail::check_new_user(user, email); !r) return r.error();
+    if (auto r = detail::check_password_hash(password_hash, true); !r) return r.error();
+
+    std::unique_lock lock(mutex_);
+    if (by_email_.contains(email)) {
+      return auth_error{errc::already_exists, "a user with this email already exists"};
+    }
+    std::optional<std::string> username_key;
+    if (user.username) {
+      username_key = detail::ascii_lower(*user.username);
+      if (by_username_.contains(*username_key)) {
+        return auth_error{errc::already_exists, "a user with this username already exists"};
+      }
+    }
+    auto id = random_uuid(random_);
+    if (!id) return id.error();
+    if (users_.contains(*id)) {
+      // Only a broken random source repeats a UUID; refuse rather than overwrite.
+      return auth_error{errc::storage_failure, "generated user id collides"};
+    }
+
+    entry e;
+    e.user.id = *id;
+    e.user.email = email;
+    e.user.name = user.name;
+    e.user.username = user.username;
+    e.user.image = user.image;
+    e.user.created_at = detail::to_millis(clock_.now());
+    if (!password_hash.empty()) e.password_hash = std::string(password_hash);
+
+    by_email_.emplace(std::move(email), *id);
+    if (username_key) by_username_.emplace(std::move(*username_key), *id);
+    const auto [it, inserted] = users_.emplace(*id, std::move(e));
+    return it->second.user;
+  }
+
+  result<std::optional<user_record>> find_by_email(std::string_view email) const override {
+    std::shared_lock lock(mutex_);
+    return lookup(by_email_, normalize_email(email));
+  }
+
+  result<std::optional<user_record>> find_by_username(std::string_view username) const override {
+    std::shared_lock lock(mutex_);
+    return lookup(by_username_, detail::ascii_lower(username));
+  }
+
+  result<std::optional<user_record>> find_by_id(std::string_view id) const override {
+    std::shared_lock lock(mutex_);
+    const auto it = users_.find(std::string(id));
+    if (it == users_.end()) return std::optional<user_record>();
+    return std::optional<user_record>(it->second.user);
+  }
+
+  result<std::vector<user_record>> list_users() const override {
+    std::shared_lock lock(mutex_);
+    std::vector<user_record> out;
+    out.reserve(users_.size());
+    // users_ is ordered by id; the interface promises email order.
+    for (const auto& [id, e] : users_) out.push_back(e.user);
+    std::sort(out.begin(), out.end(),
+              [](const user_record& a, const user_record& b) { return a.email < b.email; });
+    return out;
+  }
+
+  result<void> set_disabled(std::string_view email, bool disabled) override {
+    std::unique_lock lock(mutex_);
+    const auto it = by_email_.find(normalize_email(email));
+    if (it == by_email_.end()) return auth_error{errc::not_found, "no user with this email"};
+    users_.at(it->second).user.disabled = disabled;
+    return {};
+  }
+
+  result<void> set_password(std::string_view user_id, std::string_view password_hash) override {
+    if (auto r = detail::check_password_hash(password_hash, false); !r) return r.error();
+    std::unique_lock lock(mutex_);
+    const auto it = users_.find(std::string(user_id));
+    if (it == users_.end()) return auth_error{errc::not_found, "no user with this id"};
+    it->second.password_hash = std::string(password_hash);
+    return {};
+  }
+
+  result<std::optional<std::string>> password_hash(std::string_view user_id) const override {
+    std::shared_lock lock(mutex_);
+    const auto it = users_.find(std::string(user_id));
+    if (it == users_.end()) return std::optional<std::string>();
+    return it->second.password_hash;
+  }
+
+  result<void> check_health() const override { return {}; }
+
+ private:
+  using index = std::unordered_map<std::string, std::string>;
+
+  result<std::optional<user_record>> lookup(const index& idx, const std::string& key) const {
+    const auto it = idx.find(key);
+    if (it == idx.end()) return std::optional<user_record>();
+    return std::optional<user_record>(users_.at(it->second).user);
+  }
+
+  const random_source& random_;
+  const clock& clock_;
+  mutable std::shared_mutex mutex_;
+  std::map<std::string, entry> users_;  // by id
+  index by_email_;                      // normalised email -> id
+  index by_username_;                   // ASCII-lower-cased username -> id
+};
+
+}  // namespace
+
+std::unique_ptr<user_store> make_memory_store(const random_source& random, const clock& clock) {
+  return std::make_unique<memory_store>(random, clock);
+}
+
+}  // namespace authpp::adapters

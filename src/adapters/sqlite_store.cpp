@@ -1,0 +1,630 @@
+#include <authpp/adapters/sqlite_store.hpp>
+
+#include <cerrno>
+#include <charconv>
+#include <filesystem>
+#include <mutex>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sqlite_store_internal.hpp"
+#include "validate_internal.hpp"
+
+// Concurrency: one connection guarded by one mutex. SQLite allows one writer per database at a
+// time whatever the number of connections, user lookups take microseconds, and a single connection
+// means our own threads never meet SQLITE_BUSY, the prepared statements are shared, and recovery
+// (close, reopen) has one thing to replace. When database sessions make reads hot, a small pool of
+// read-only connections can be added behind the same interface (WAL lets readers run beside the
+// writer).
+//
+// Every value reaches SQL through bound parameters of prepared statements; the only SQL text is
+// constant (the statements below and the migrations).
+namespace authpp::adapters {
+namespace {
+
+using std::chrono::system_clock;
+
+struct db_closer {
+  // sqlite3_close_v2 defers the close until the last statement is finalised, so the order in
+  // which a connection's members are destroyed does not matter.
+  void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
+};
+struct stmt_finalizer {
+  void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
+};
+using db_ptr = std::unique_ptr<sqlite3, db_closer>;
+using stmt_ptr = std::unique_ptr<sqlite3_stmt, stmt_finalizer>;
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+// is_unavailable: the database cannot be reached or trusted right now. These are operational
+// conditions an operator fixes (disk, permissions, a restored file), not bugs.
+bool is_unavailable(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_READONLY:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_FULL:
+    case SQLITE_PERM:
+    case SQLITE_PROTOCOL:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// needs_reopen: the connection itself may be stale (the file changed under it), so it is closed
+// and the path opened afresh on the next call. A busy lock is not such a case.
+bool needs_reopen(int rc) {
+  const int primary = rc & 0xff;
+  return is_unavailable(rc) && primary != SQLITE_BUSY && primary != SQLITE_LOCKED;
+}
+
+// sqlite_error turns a SQLite result code into an auth_error whose detail names the operation, the
+// database path and SQLite's own message.
+auth_error sqlite_error(sqlite3* db, int rc, std::string_view what, std::string_view path) {
+  std::string detail(what);
+  detail += " (";
+  detail += path;
+  detail += "): ";
+  // errmsg describes the connection's latest error; use it only if that is this one.
+  detail +=
+      db != nullptr && sqlite3_extended_errcode(db) == rc ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  detail += " [SQLite code " + std::to_string(rc) + "]";
+  if ((rc & 0xff) == SQLITE_TOOBIG) return auth_error{errc::limit_exceeded, std::move(detail)};
+  return auth_error{is_unavailable(rc) ? errc::storage_unavailable : errc::storage_failure,
+                    std::move(detail)};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statements
+
+long long to_ms(system_clock::time_point t) {
+  return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+system_clock::time_point from_ms(long long ms) {
+  return system_clock::time_point(
+      std::chrono::duration_cast<system_clock::duration>(std::chrono::milliseconds(ms)));
+}
+
+// binding resets and unbinds a cached statement when the operation using it ends, so the next
+// caller finds it ready and no bound text outlives its call.
+class binding {
+ public:
+  explicit binding(sqlite3_stmt* s) : s_(s) {}
+  binding(const binding&) = delete;
+  binding& operator=(const binding&) = delete;
+  ~binding() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+
+  int text(int index, std::string_view v) {
+    // An empty view may have a null data(): SQLite would bind NULL instead of "".
+    return sqlite3_bind_text64(s_, index, v.empty() ? "" : v.data(), v.size(), SQLITE_TRANSIENT,
+                               SQLITE_UTF8);
+  }
+  int optional_text(int index, const std::optional<std::string>& v) {
+    return v ? text(index, *v) : sqlite3_bind_null(s_, index);
+  }
+  int integer(int index, long long v) { return sqlite3_bind_int64(s_, index, v); }
+  int step() { return sqlite3_step(s_); }
+  sqlite3_stmt* get() const { return s_; }
+
+ private:
+  sqlite3_stmt* s_;
+};
+
+std::optional<std::string> column_text(sqlite3_stmt* s, int col) {
+  if (sqlite3_column_type(s, col) == SQLITE_NULL) return std::nullopt;
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, col));  // NOLINT
+  const int n = sqlite3_column_bytes(s, col);
+  return p == nullptr ? std::string() : std::string(p, static_cast<std::size_t>(n));
+}
+
+// The column list every user query selects, in the order read_user expects.
+#define AUTHPP_USER_COLUMNS \
+  "id, email, name, username, image, \"emailVerified\", disabled, created_at FROM users "
+
+user_record read_user(sqlite3_stmt* s) {
+  user_record u;
+  u.id = column_text(s, 0).value_or("");
+  u.email = column_text(s, 1).value_or("");
+  u.name = column_text(s, 2);
+  u.username = column_text(s, 3);
+  u.image = column_text(s, 4);
+  if (sqlite3_column_type(s, 5) != SQLITE_NULL)
+    u.email_verified = from_ms(sqlite3_column_int64(s, 5));
+  u.disabled = sqlite3_column_int64(s, 6) != 0;
+  u.created_at = from_ms(sqlite3_column_int64(s, 7));
+  return u;
+}
+
+// connection is an open database with its prepared statements.
+struct connection {
+  db_ptr db;
+  stmt_ptr begin, commit, rollback;
+  stmt_ptr insert_user, insert_credentials, upsert_password;
+  stmt_ptr find_by_email, find_by_username, find_by_id, list_users;
+  stmt_ptr set_disabled, get_password;
+  stmt_ptr health_read, health_write;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Migrations: append only, never edit one that shipped. Each runs once, inside the transaction
+// that records it in schema_migrations. Column names and types follow the Auth.js canonical schema
+// (spec §13.1: quoted "emailVerified") with the Prisma/Drizzle constraints; times are integer
+// milliseconds since the epoch, as Drizzle's SQLite schema stores `emailVerified`.
+struct migration {
+  int version;
+  const char* sql;
+};
+
+constexpr migration migrations[] = {
+    {1, R"sql(
+CREATE TABLE users (
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT,
+  email TEXT NOT NULL UNIQUE,
+  "emailVerified" INTEGER,
+  image TEXT,
+  username TEXT COLLATE NOCASE UNIQUE,
+  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE credentials (
+  user_id TEXT PRIMARY KEY NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  password_hash TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+)sql"},
+};
+static_assert(std::size(migrations) == sqlite_schema_version);
+
+// ---------------------------------------------------------------------------------------------
+// Opening
+
+class opener {
+ public:
+  opener(const sqlite_options& options, const clock& clock) : options_(options), clock_(clock) {}
+
+  // create_path makes the missing parent directories (0700) and an empty database file (0600).
+  // SQLite itself is never asked to create the file (no SQLITE_OPEN_CREATE), so that a reopen
+  // after the file vanished fails instead of starting an empty database.
+  result<void> create_path() const {
+    const std::filesystem::path file(options_.path);
+    std::filesystem::path dir;
+    for (const auto& part : file.parent_path()) {
+      dir /= part;
+      if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        return os_error("cannot create directory " + dir.string());
+      }
+    }
+    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      ::close(fd);
+    } else if (errno != EEXIST) {
+      return os_error("cannot create database file");
+    }
+    return {};
+  }
+
+  result<std::unique_ptr<connection>> open() const {
+    auto c = std::make_unique<connection>();
+    sqlite3* raw = nullptr;
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+    int rc = sqlite3_open_v2(options_.path.c_str(), &raw, flags, nullptr);
+    c->db.reset(raw);  // even on failure SQLite returns a handle that must be closed
+    if (rc != SQLITE_OK) return fail(rc, "open database");
+    sqlite3* db = c->db.get();
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, static_cast<int>(options_.busy_timeout.count()));
+    // Defensive mode refuses writes to sqlite_master and other ways of corrupting the file on
+    // purpose; an untrusted schema cannot run functions with side effects.
+    sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+
+    // WAL: readers do not block the writer, and a commit is durable once written to the WAL
+    // (see sqlite_store.hpp on what synchronous=NORMAL does and does not survive).
+    auto mode = query_text(db, "PRAGMA journal_mode=WAL");
+    if (!mode) return mode.error();
+    if (*mode != "wal") {
+      return auth_error{errc::storage_unavailable,
+                        "cannot switch " + options_.path + " to WAL mode (got " + *mode + ")"};
+    }
+    if (rc = sqlite3_exec(db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON", nullptr, nullptr,
+                          nullptr);
+        rc != SQLITE_OK) {
+      return fail(rc, "set pragmas", db);
+    }
+    if (auto r = migrate(db); !r) return r.error();
+    if (auto r = prepare(*c); !r) return r.error();
+    return c;
+  }
+
+ private:
+  auth_error fail(int rc, std::string_view what, sqlite3* db = nullptr) const {
+    return sqlite_error(db, rc, what, options_.path);
+  }
+
+  auth_error os_error(const std::string& what) const {
+    return auth_error{errc::storage_unavailable,
+                      what + " (" + options_.path + "): " + std::generic_category().message(errno)};
+  }
+
+  result<std::string> query_text(sqlite3* db, const char* sql) const {
+    sqlite3_stmt* raw = nullptr;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &raw, nullptr);
+    const stmt_ptr s(raw);
+    if (rc != SQLITE_OK) return fail(rc, sql, db);
+    rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) return std::string();
+    if (rc != SQLITE_ROW) return fail(rc, sql, db);
+    return column_text(s.get(), 0).value_or("");
+  }
+
+  result<void> exec(sqlite3* db, const char* sql, std::string_view what) const {
+    const int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return fail(rc, what, db);
+    return {};
+  }
+
+  // migrate applies the missing migrations in one IMMEDIATE transaction, which also serialises
+  // two processes opening a new database at once: the second waits, then sees the schema done.
+  result<void> migrate(sqlite3* db) const {
+    if (auto r = exec(db, "BEGIN IMMEDIATE", "begin migration"); !r) return r;
+    auto r = migrate_in_transaction(db);
+    if (r) r = exec(db, "COMMIT", "commit migration");
+    if (!r && sqlite3_get_autocommit(db) == 0) {
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    return r;
+  }
+
+  result<void> migrate_in_transaction(sqlite3* db) const {
+    if (auto r = exec(db,
+                      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                      "version INTEGER PRIMARY KEY NOT NULL, applied_at INTEGER NOT NULL)",
+                      "create schema_migrations");
+        !r) {
+      return r;
+    }
+    auto current = query_text(db, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+    if (!current) return current.error();
+    int version = 0;
+    std::from_chars(current->data(), current->data() + current->size(), version);
+    if (version > sqlite_schema_version) {
+      return auth_error{errc::unsupported_schema_version,
+                        options_.path + " has schema version " + std::to_string(version) +
+                            " but this authpp knows only up to " +
+                            std::to_string(sqlite_schema_version) +
+                            "; it was migrated by a newer authpp, upgrade this one"};
+    }
+    for (const migration& m : migrations) {
+      if (m.version <= version) continue;
+      if (auto r = exec(db, m.sql, "apply migration " + std::to_string(m.version)); !r) return r;
+      sqlite3_stmt* raw = nullptr;
+      int rc = sqlite3_prepare_v2(
+          db, "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)", -1, &raw,
+          nullptr);
+      const stmt_ptr s(raw);
+      if (rc != SQLITE_OK) return fail(rc, "record migration", db);
+      binding b(s.get());
+      b.integer(1, m.version);
+      b.integer(2, to_ms(clock_.now()));
+      if (rc = b.step(); rc != SQLITE_DONE) return fail(rc, "record migration", db);
+    }
+    return {};
+  }
+
+  result<void> prepare(connection& c) const {
+    const std::pair<stmt_ptr*, const char*> statements[] = {
+        {&c.begin, "BEGIN IMMEDIATE"},
+        {&c.commit, "COMMIT"},
+        {&c.rollback, "ROLLBACK"},
+        {&c.insert_user,
+         "INSERT INTO users (id, email, name, username, image, created_at) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+        {&c.insert_credentials,
+         "INSERT INTO credentials (user_id, password_hash, updated_at) VALUES (?1, ?2, ?3)"},
+        {&c.upsert_password,
+         "INSERT INTO credentials (user_id, password_hash, updated_at) VALUES (?1, ?2, ?3) "
+         "ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, "
+         "updated_at = excluded.updated_at"},
+        {&c.find_by_email, "SELECT " AUTHPP_USER_COLUMNS "WHERE email = ?1"},
+        {&c.find_by_username, "SELECT " AUTHPP_USER_COLUMNS "WHERE username = ?1"},
+        {&c.find_by_id, "SELECT " AUTHPP_USER_COLUMNS "WHERE id = ?1"},
+        {&c.list_users, "SELECT " AUTHPP_USER_COLUMNS "ORDER BY email"},
+        {&c.set_disabled, "UPDATE users SET disabled = ?2 WHERE email = ?1"},
+        {&c.get_password, "SELECT password_hash FROM credentials WHERE user_id = ?1"},
+        {&c.health_read, "SELECT count(*) FROM schema_migrations"},
+        // Deletes nothing, but needs the write lock and a writable connection and file.
+        {&c.health_write, "DELETE FROM schema_migrations WHERE version < 0"},
+    };
+    for (const auto& [slot, sql] : statements) {
+      sqlite3_stmt* raw = nullptr;
+      const int rc =
+          sqlite3_prepare_v3(c.db.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+      slot->reset(raw);
+      if (rc != SQLITE_OK) return fail(rc, "prepare statement", c.db.get());
+    }
+    return {};
+  }
+
+  const sqlite_options& options_;
+  const clock& clock_;
+};
+
+#undef AUTHPP_USER_COLUMNS
+
+// ---------------------------------------------------------------------------------------------
+// The store
+
+class sqlite_store final : public user_store {
+ public:
+  sqlite_store(sqlite_options options, const random_source& random, const clock& clock,
+               std::unique_ptr<connection> conn)
+      : options_(std::move(options)), random_(random), clock_(clock), conn_(std::move(conn)) {}
+
+  result<user_record> add_user(const new_user& user, std::string_view password_hash) override {
+    user_record rec;
+    rec.email = normalize_email(user.email);
+    if (auto r = detail::check_new_user(user, rec.email); !r) return r.error();
+    if (auto r = detail::check_password_hash(password_hash, true); !r) return r.error();
+    rec.name = user.name;
+    rec.username = user.username;
+    rec.image = user.image;
+
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    auto id = random_uuid(random_);
+    if (!id) return id.error();
+    rec.id = std::move(*id);
+    rec.created_at = detail::to_millis(clock_.now());
+
+    write_transaction tx(**c);
+    if (const int rc = tx.begin(); rc != SQLITE_DONE) return fail_locked(rc, "begin add user");
+    {
+      binding b((*c)->insert_user.get());
+      b.text(1, rec.id);
+      b.text(2, rec.email);
+      b.optional_text(3, rec.name);
+      b.optional_text(4, rec.username);
+      b.optional_text(5, rec.image);
+      b.integer(6, to_ms(rec.created_at));
+      if (const int rc = b.step(); rc != SQLITE_DONE) {
+        if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+          const std::string_view msg = sqlite3_errmsg((*c)->db.get());
+          return auth_error{errc::already_exists,
+                            msg.find("users.username") != std::string_view::npos
+                                ? "a user with this username already exists"
+                                : "a user with this email already exists"};
+        }
+        return fail_locked(rc, "insert user");
+      }
+    }
+    if (!password_hash.empty()) {
+      binding b((*c)->insert_credentials.get());
+      b.text(1, rec.id);
+      b.text(2, password_hash);
+      b.integer(3, to_ms(rec.created_at));
+      if (const int rc = b.step(); rc != SQLITE_DONE) return fail_locked(rc, "insert credentials");
+    }
+    if (const int rc = tx.commit(); rc != SQLITE_DONE) return fail_locked(rc, "commit add user");
+    return rec;
+  }
+
+  result<std::optional<user_record>> find_by_email(std::string_view email) const override {
+    return find_one(&connection::find_by_email, normalize_email(email), "find user by email");
+  }
+
+  result<std::optional<user_record>> find_by_username(std::string_view username) const override {
+    return find_one(&connection::find_by_username, username, "find user by username");
+  }
+
+  result<std::optional<user_record>> find_by_id(std::string_view id) const override {
+    return find_one(&connection::find_by_id, id, "find user by id");
+  }
+
+  result<std::vector<user_record>> list_users() const override {
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b((*c)->list_users.get());
+    std::vector<user_record> out;
+    int rc = SQLITE_OK;
+    while ((rc = b.step()) == SQLITE_ROW) out.push_back(read_user(b.get()));
+    if (rc != SQLITE_DONE) return fail_locked(rc, "list users");
+    return out;
+  }
+
+  result<void> set_disabled(std::string_view email, bool disabled) override {
+    const std::string key = normalize_email(email);
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b((*c)->set_disabled.get());
+    b.text(1, key);
+    b.integer(2, disabled ? 1 : 0);
+    if (const int rc = b.step(); rc != SQLITE_DONE) return fail_locked(rc, "set disabled");
+    // changes() counts matched rows, also when the flag already had this value.
+    if (sqlite3_changes((*c)->db.get()) == 0) {
+      return auth_error{errc::not_found, "no user with this email"};
+    }
+    return {};
+  }
+
+  result<void> set_password(std::string_view user_id, std::string_view password_hash) override {
+    if (auto r = detail::check_password_hash(password_hash, false); !r) return r.error();
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b((*c)->upsert_password.get());
+    b.text(1, user_id);
+    b.text(2, password_hash);
+    b.integer(3, to_ms(clock_.now()));
+    if (const int rc = b.step(); rc != SQLITE_DONE) {
+      // The foreign key to users(id) is the existence check: one statement, no race.
+      if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        return auth_error{errc::not_found, "no user with this id"};
+      }
+      return fail_locked(rc, "set password");
+    }
+    return {};
+  }
+
+  result<std::optional<std::string>> password_hash(std::string_view user_id) const override {
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b((*c)->get_password.get());
+    b.text(1, user_id);
+    const int rc = b.step();
+    if (rc == SQLITE_ROW) return column_text(b.get(), 0);
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    return fail_locked(rc, "read password hash");
+  }
+
+  result<void> check_health() const override {
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    {
+      binding b((*c)->health_read.get());
+      if (const int rc = b.step(); rc != SQLITE_ROW) return fail_locked(rc, "health read");
+    }
+    // The write probe runs in a transaction that is rolled back: it proves the write lock and a
+    // writable connection (query_only, read-only file) without growing the WAL.
+    write_transaction tx(**c);
+    if (const int rc = tx.begin(); rc != SQLITE_DONE) return fail_locked(rc, "health begin");
+    binding b((*c)->health_write.get());
+    if (const int rc = b.step(); rc != SQLITE_DONE) return fail_locked(rc, "health write");
+    return {};
+  }
+
+  result<std::string> query_for_testing(const char* sql) const {
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    sqlite3_stmt* raw = nullptr;
+    int rc = sqlite3_prepare_v2((*c)->db.get(), sql, -1, &raw, nullptr);
+    const stmt_ptr s(raw);
+    if (rc != SQLITE_OK) return fail_locked(rc, "test query");
+    rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) return std::string();
+    if (rc != SQLITE_ROW) return fail_locked(rc, "test query");
+    return column_text(s.get(), 0).value_or("");
+  }
+
+ private:
+  // write_transaction is BEGIN IMMEDIATE (take the write lock first, so a conflicting writer
+  // waits up to busy_timeout at BEGIN rather than failing midway) with ROLLBACK unless committed.
+  class write_transaction {
+   public:
+    explicit write_transaction(connection& c) : c_(c) {}
+    write_transaction(const write_transaction&) = delete;
+    write_transaction& operator=(const write_transaction&) = delete;
+    ~write_transaction() {
+      // After some errors SQLite has already rolled back; autocommit tells.
+      if (sqlite3_get_autocommit(c_.db.get()) == 0) step_once(c_.rollback.get());
+    }
+    int begin() { return step_once(c_.begin.get()); }
+    int commit() { return step_once(c_.commit.get()); }
+
+   private:
+    static int step_once(sqlite3_stmt* s) {
+      const int rc = sqlite3_step(s);
+      sqlite3_reset(s);
+      return rc;
+    }
+    connection& c_;
+  };
+
+  result<std::optional<user_record>> find_one(stmt_ptr connection::*stmt, std::string_view key,
+                                              std::string_view what) const {
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b(((**c).*stmt).get());
+    b.text(1, key);
+    const int rc = b.step();
+    if (rc == SQLITE_ROW) return std::optional<user_record>(read_user(b.get()));
+    if (rc == SQLITE_DONE) return std::optional<user_record>();
+    return fail_locked(rc, what);
+  }
+
+  // connection_locked returns the connection, first replacing it when the previous call failed
+  // in a way that may have left it stale, or when the file at the path is no longer the one it
+  // opened (SQLITE_FCNTL_HAS_MOVED: renamed or deleted; on POSIX the old descriptor would keep
+  // writing to the unlinked inode and every write would silently be lost). Requires mutex_.
+  result<connection*> connection_locked() const {
+    std::string why;
+    if (conn_ && !broken_) {
+      int moved = 0;
+      const int rc = sqlite3_file_control(conn_->db.get(), "main", SQLITE_FCNTL_HAS_MOVED, &moved);
+      if (rc == SQLITE_OK && moved == 0) return conn_.get();
+      why = "database file was moved or deleted while open; ";
+    }
+    conn_.reset();
+    broken_ = false;
+    auto c = opener(options_, clock_).open();
+    if (!c) {
+      auth_error e = c.error();
+      e.detail = why + "reopening failed: " + e.detail;
+      return e;
+    }
+    conn_ = std::move(*c);
+    return conn_.get();
+  }
+
+  // fail_locked builds the error for `rc` and, if the connection may be stale, marks it for
+  // replacement at the next call (not now: statements of this call are still in use).
+  auth_error fail_locked(int rc, std::string_view what) const {
+    if (needs_reopen(rc)) broken_ = true;
+    return sqlite_error(conn_ ? conn_->db.get() : nullptr, rc, what, options_.path);
+  }
+
+  const sqlite_options options_;
+  const random_source& random_;
+  const clock& clock_;
+  mutable std::mutex mutex_;
+  mutable std::unique_ptr<connection> conn_;  // null after a failed reopen
+  mutable bool broken_ = false;
+};
+
+}  // namespace
+
+result<std::unique_ptr<user_store>> open_sqlite_store(const sqlite_options& options,
+                                                      const random_source& random,
+                                                      const clock& clock) {
+  if (options.path.empty()) return auth_error{errc::invalid_config, "SQLite path is empty"};
+  const opener o(options, clock);
+  if (auto r = o.create_path(); !r) return r.error();
+  auto c = o.open();
+  if (!c) return c.error();
+  return std::unique_ptr<user_store>(
+      std::make_unique<sqlite_store>(options, random, clock, std::move(*c)));
+}
+
+namespace detail {
+
+result<std::string> sqlite_query_for_testing(const user_store& store, const char* sql) {
+  const auto* s = dynamic_cast<const sqlite_store*>(&store);
+  if (s == nullptr) return auth_error{errc::invalid_config, "not a SQLite store"};
+  return s->query_for_testing(sql);
+}
+
+}  // namespace detail
+}  // namespace authpp::adapters

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <authpp/adapters/user_store.hpp>
+#include <authpp/core/result.hpp>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+// Checks and normalisation shared by every user_store backend, so that they refuse and accept
+// exactly the same inputs (the conformance suite relies on it).
+namespace authpp::adapters::detail {
+
+// ascii_lower lower-cases ASCII letters only: SQLite's NOCASE collation folds exactly these, so
+// the memory backend folds the same.
+std::string ascii_lower(std::string_view s);
+
+// check_new_user validates `user` after its email was normalised into `email`. It fails with
+// errc::malformed_input for an empty email or an empty username.
+result<void> check_new_user(const new_user& user, std::string_view email);
+
+// check_password_hash accepts an encoded hash: `$`, then printable ASCII without spaces, at most
+// 1024 bytes. It fails with errc::invalid_password_hash. When `allow_empty`, "" is accepted too.
+result<void> check_password_hash(std::string_view hash, bool allow_empty);
+
+// to_millis truncates to the millisecond, the precision every backend stores.
+std::chrono::system_clock::time_point to_millis(std::chrono::system_clock::time_point t);
+
+}  // namespace authpp::adapters::detail

@@ -1,0 +1,351 @@
+#include <authpp/adapters/sqlite_store.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sqlite_store_internal.hpp"
+#include "temp_dir.hpp"
+#include "test_support/test_support.hpp"
+
+namespace authpp::adapters {
+namespace {
+
+namespace fs = std::filesystem;
+using test::error_of;
+
+constexpr std::string_view some_hash = "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g";
+
+// raw_db is a second, independent connection for inspecting or tampering with the file, as
+// another process would.
+class raw_db {
+ public:
+  explicit raw_db(const fs::path& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << "raw open: " << sqlite3_errmsg(db_);
+    }
+  }
+  raw_db(const raw_db&) = delete;
+  raw_db& operator=(const raw_db&) = delete;
+  ~raw_db() { sqlite3_close_v2(db_); }
+
+  // text returns the first column of the first row ("" for none).
+  std::string text(const char* sql) {
+    sqlite3_stmt* s = nullptr;
+    std::string out;
+    if (sqlite3_prepare_v2(db_, sql, -1, &s, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
+    } else if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != nullptr) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));  // NOLINT
+    }
+    sqlite3_finalize(s);
+    return out;
+  }
+  void exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      ADD_FAILURE() << sql << ": " << (err ? err : "?");
+    }
+    sqlite3_free(err);
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  test::temp_dir tmp_;
+  fs::path dir_ = tmp_.path() / "data";
+  fs::path db_ = dir_ / "users.db";
+
+  result<std::unique_ptr<user_store>> open() { return open_sqlite_store({.path = db_.string()}); }
+  std::unique_ptr<user_store> open_ok() {
+    auto s = open();
+    EXPECT_TRUE(s) << s.error().message();
+    return s ? std::move(*s) : nullptr;
+  }
+  static user_record add(user_store& s, const std::string& email, std::string_view hash = "") {
+    auto r = s.add_user({.email = email}, hash);
+    EXPECT_TRUE(r) << r.error().message();
+    return r ? *r : user_record{};
+  }
+  static std::string pragma(const user_store& s, const char* sql) {
+    auto r = detail::sqlite_query_for_testing(s, sql);
+    EXPECT_TRUE(r) << r.error().message();
+    return r ? *r : "";
+  }
+};
+
+TEST_F(SqliteStoreTest, CreatesMissingDirectoriesPrivately) {
+  db_ = tmp_.path() / "a" / "b" / "users.db";
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  struct stat st {};
+  ASSERT_EQ(::stat((tmp_.path() / "a").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ASSERT_EQ(::stat((tmp_.path() / "a" / "b").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ASSERT_EQ(::stat(db_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0077, 0u) << "the file holds password hashes";
+}
+
+TEST_F(SqliteStoreTest, EmptyPathIsRefused) {
+  EXPECT_EQ(error_of(open_sqlite_store({.path = ""})), errc::invalid_config);
+}
+
+TEST_F(SqliteStoreTest, MigrationsAreIdempotentAcrossReopen) {
+  for (int i = 0; i < 3; ++i) {
+    auto s = open_ok();
+    ASSERT_TRUE(s);
+  }
+  raw_db raw(db_);
+  EXPECT_EQ(raw.text("SELECT count(*) || ',' || max(version) FROM schema_migrations"), "1,1");
+  EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema "
+                     "WHERE type = 'table' ORDER BY name)"),
+            "credentials,schema_migrations,users");
+  // The Auth.js column names, quoted camelCase included.
+  EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM pragma_table_info('users')"),
+            "id,name,email,emailVerified,image,username,disabled,created_at");
+}
+
+TEST_F(SqliteStoreTest, DataPersistsAcrossReopen) {
+  user_record ada, bob;
+  {
+    auto s = open_ok();
+    ASSERT_TRUE(s);
+    ada = s->add_user({.email = "ada@example.com", .name = "Ada", .username = "ada"}, some_hash)
+              .value();
+    bob = add(*s, "bob@example.com");
+    ASSERT_TRUE(s->set_disabled("bob@example.com", true));
+  }
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  bob.disabled = true;
+  EXPECT_EQ(s->list_users().value(), (std::vector<user_record>{ada, bob}));
+  EXPECT_EQ(s->password_hash(ada.id).value(), std::string(some_hash));
+}
+
+TEST_F(SqliteStoreTest, NewerSchemaVersionIsRefused) {
+  { ASSERT_TRUE(open_ok()); }
+  {
+    raw_db raw(db_);
+    raw.exec("INSERT INTO schema_migrations (version, applied_at) VALUES (2, 0)");
+  }
+  auto s = open();
+  ASSERT_EQ(error_of(s), errc::unsupported_schema_version);
+  EXPECT_NE(s.error().detail.find("newer"), std::string::npos) << s.error().detail;
+  raw_db raw(db_);
+  EXPECT_EQ(raw.text("SELECT group_concat(version) FROM schema_migrations"), "1,2");
+}
+
+TEST_F(SqliteStoreTest, FileThatIsNotADatabaseIsUnavailable) {
+  fs::create_directories(dir_);
+  std::ofstream(db_) << std::string(8192, 'x');
+  auto s = open();
+  EXPECT_EQ(error_of(s), errc::storage_unavailable);
+}
+
+TEST_F(SqliteStoreTest, WalAndForeignKeysAreOn) {
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(pragma(*s, "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(pragma(*s, "PRAGMA foreign_keys"), "1");
+  EXPECT_EQ(pragma(*s, "PRAGMA synchronous"), "1");  // NORMAL
+  raw_db raw(db_);
+  EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal") << "WAL is a property of the file";
+  // The foreign key really bites: no credentials row for a missing user.
+  EXPECT_EQ(error_of(s->set_password("no-such-user", some_hash)), errc::not_found);
+  EXPECT_EQ(raw.text("SELECT count(*) FROM credentials"), "0");
+}
+
+// SQL injection: hostile text is data, never SQL.
+TEST_F(SqliteStoreTest, SqlInjectionAttemptsAreStoredVerbatim) {
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  add(*s, "victim@example.com");
+  const std::vector<new_user> hostile = {
+      {.email = "robert'); drop table users;--@example.com",
+       .name = "Robert'); DROP TABLE users;--"},
+      {.email = "\"@example.com",
+       .name = "\"; DELETE FROM credentials; --",
+       .username = "x' OR '1'='1"},
+      {.email = "a@example.com' OR 1=1 --", .image = "'); UPDATE users SET disabled=1; --"},
+  };
+  for (const new_user& u : hostile) {
+    auto r = s->add_user(u, some_hash);
+    ASSERT_TRUE(r) << r.error().message();
+    const auto found = s->find_by_email(u.email).value();
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->email, normalize_email(u.email));  // lower-cased, otherwise verbatim
+    EXPECT_EQ(found->name, u.name);
+    EXPECT_EQ(found->username, u.username);
+    EXPECT_EQ(found->image, u.image);
+  }
+  EXPECT_EQ(s->find_by_email("' OR 1=1 --").value(), std::nullopt);
+  EXPECT_EQ(s->find_by_username("' OR '1'='1").value(), std::nullopt);
+  EXPECT_EQ(s->list_users().value().size(), 4u);
+  EXPECT_FALSE(s->find_by_email("victim@example.com").value()->disabled);
+}
+
+// Renaming the file away is how these tests make it unreachable: they run as root, for whom
+// chmod does not stop writes, and a descriptor opened before a chmod keeps writing anyway. An open
+// descriptor also keeps writing to a renamed or deleted file, where every write would be lost; the
+// store notices that the path no longer names its file and refuses instead.
+TEST_F(SqliteStoreTest, RenamedFileIsUnavailableThenRecovers) {
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  const user_record ada = add(*s, "ada@example.com");
+  fs::rename(db_, dir_ / "users.db.moved");
+
+  auto refused = s->add_user({.email = "bob@example.com"}, "");
+  ASSERT_EQ(error_of(refused), errc::storage_unavailable);
+  EXPECT_NE(refused.error().detail.find("moved or deleted"), std::string::npos)
+      << refused.error().detail;
+  EXPECT_NE(refused.error().detail.find(db_.string()), std::string::npos) << "names the path";
+  EXPECT_EQ(error_of(s->find_by_email("ada@example.com")), errc::storage_unavailable);
+  EXPECT_EQ(error_of(s->check_health()), errc::storage_unavailable);
+  EXPECT_FALSE(fs::exists(db_)) << "a vanished database is never silently re-created";
+
+  fs::rename(dir_ / "users.db.moved", db_);
+  EXPECT_TRUE(s->check_health());
+  EXPECT_EQ(s->find_by_email("ada@example.com").value(), ada);
+  add(*s, "bob@example.com");
+  EXPECT_EQ(s->list_users().value().size(), 2u);
+}
+
+TEST_F(SqliteStoreTest, RenamedDirectoryIsUnavailableThenRecovers) {
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  add(*s, "ada@example.com");
+  fs::rename(dir_, tmp_.path() / "data.moved");
+  EXPECT_EQ(error_of(s->list_users()), errc::storage_unavailable);
+  EXPECT_EQ(error_of(s->add_user({.email = "bob@example.com"}, "")), errc::storage_unavailable);
+  fs::rename(tmp_.path() / "data.moved", dir_);
+  add(*s, "bob@example.com");
+  EXPECT_EQ(s->list_users().value().size(), 2u);
+}
+
+// Restoring a backup in place of a deleted file is picked up without a restart.
+TEST_F(SqliteStoreTest, DeletedFileIsUnavailableUntilABackupIsRestored) {
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  const user_record ada = add(*s, "ada@example.com", some_hash);
+  const fs::path backup = tmp_.path() / "backup.db";
+  const std::string vacuum = "VACUUM INTO '" + backup.string() + "'";
+  ASSERT_TRUE(detail::sqlite_query_for_testing(*s, vacuum.c_str()));
+
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db_.string() + suffix);
+  EXPECT_EQ(error_of(s->find_by_id(ada.id)), errc::storage_unavailable);
+  EXPECT_EQ(error_of(s->find_by_id(ada.id)), errc::storage_unavailable) << "still gone";
+  EXPECT_FALSE(fs::exists(db_));
+
+  fs::rename(backup, db_);
+  EXPECT_EQ(s->find_by_id(ada.id).value(), ada);
+  EXPECT_EQ(s->password_hash(ada.id).value(), std::string(some_hash));
+}
+
+// `PRAGMA query_only` makes the store's own connection refuse writes with SQLITE_READONLY, as a
+// read-only file or file system would (root ignores chmod, so that cannot be used here).
+TEST_F(SqliteStoreTest, ReadOnlyConnectionIsUnavailableThenRecovers) {
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  add(*s, "ada@example.com");
+
+  pragma(*s, "PRAGMA query_only=1");
+  auto refused = s->add_user({.email = "bob@example.com"}, "");
+  ASSERT_EQ(error_of(refused), errc::storage_unavailable);
+  EXPECT_NE(refused.error().detail.find("readonly"), std::string::npos) << refused.error().detail;
+  add(*s, "bob@example.com");  // the next call reopened the connection
+
+  pragma(*s, "PRAGMA query_only=1");
+  EXPECT_EQ(error_of(s->check_health()), errc::storage_unavailable);
+  EXPECT_TRUE(s->check_health());
+  EXPECT_EQ(pragma(*s, "PRAGMA query_only"), "0");
+
+  pragma(*s, "PRAGMA query_only=1");
+  EXPECT_EQ(error_of(s->set_disabled("ada@example.com", true)), errc::storage_unavailable);
+  // Reopened and writable again; the refused write changed nothing.
+  EXPECT_FALSE(s->find_by_email("ada@example.com").value()->disabled);
+}
+
+// Two stores on one file stand for two processes: each sees the other's writes, and the busy
+// timeout serialises their writers instead of failing them.
+TEST_F(SqliteStoreTest, TwoStoresShareOneFile) {
+  auto a = open_ok();
+  auto b = open_ok();
+  ASSERT_TRUE(a && b);
+  std::vector<std::thread> pool;
+  for (user_store* s : {a.get(), b.get()}) {
+    pool.emplace_back([s, tag = s == a.get() ? "a" : "b"] {
+      for (int i = 0; i < 25; ++i) {
+        auto r = s->add_user({.email = std::string(tag) + std::to_string(i) + "@example.com"}, "");
+        EXPECT_TRUE(r) << r.error().message();
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  EXPECT_EQ(a->list_users().value().size(), 50u);
+  EXPECT_TRUE(b->find_by_email("a24@example.com").value());
+  EXPECT_EQ(error_of(b->add_user({.email = "A0@example.com"}, "")), errc::already_exists);
+}
+
+// Every user whose add reported success survives SIGKILL of the process (WAL, synchronous=NORMAL:
+// a commit is in the OS's cache before it returns).
+TEST_F(SqliteStoreTest, ReportedUsersSurviveSigkill) {
+  { ASSERT_TRUE(open_ok()); }
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(fds[0]);
+    auto s = open_sqlite_store({.path = db_.string()});
+    if (!s) ::_exit(2);
+    for (int i = 0;; ++i) {
+      const std::string email = "k" + std::to_string(i) + "@example.com\n";
+      if (!(*s)->add_user({.email = email.substr(0, email.size() - 1)}, some_hash)) ::_exit(3);
+      if (::write(fds[1], email.data(), email.size()) < 0) ::_exit(4);
+    }
+  }
+  ::close(fds[1]);
+  std::vector<std::string> reported;
+  std::string line;
+  char c = 0;
+  while (reported.size() < 40 && ::read(fds[0], &c, 1) == 1) {
+    if (c == '\n') {
+      reported.push_back(line);
+      line.clear();
+    } else {
+      line += c;
+    }
+  }
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ::close(fds[0]);
+  ASSERT_EQ(reported.size(), 40u) << "child status " << status;
+  ASSERT_TRUE(WIFSIGNALED(status));
+
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  for (const std::string& email : reported) {
+    auto found = s->find_by_email(email);
+    ASSERT_TRUE(found);
+    EXPECT_TRUE(*found) << email << " was reported added but is gone";
+  }
+}
+
+}  // namespace
+}  // namespace authpp::adapters

@@ -5,25 +5,58 @@ namespace {
 
 std::string_view phrase(errc code) noexcept {
   switch (code) {
-    case errc::malformed_input: return "malformed input";
-    case errc::limit_exceeded: return "limit exceeded";
-    case errc::invalid_base64url: return "invalid base64url";
-    case errc::invalid_hex: return "invalid hex";
-    case errc::invalid_percent_encoding: return "invalid percent-encoding";
-    case errc::invalid_url: return "invalid URL";
-    case errc::random_failure: return "random source failed";
-    case errc::malformed_token: return "malformed token";
-    case errc::unsupported_algorithm: return "unsupported algorithm";
-    case errc::decryption_failed: return "decryption failed";
-    case errc::token_expired: return "token expired";
-    case errc::token_not_yet_valid: return "token not yet valid";
-    case errc::invalid_claims: return "invalid claims";
-    case errc::no_matching_secret: return "no matching secret";
-    case errc::invalid_key: return "invalid key";
-    case errc::crypto_failure: return "crypto library failure";
-    case errc::missing_csrf: return "missing CSRF token";
-    case errc::csrf_mismatch: return "CSRF token mismatch";
-    case errc::missing_chunk: return "missing cookie chunk";
+    case errc::malformed_input:
+      return "malformed input";
+    case errc::limit_exceeded:
+      return "limit exceeded";
+    case errc::invalid_base64url:
+      return "invalid base64url";
+    case errc::invalid_hex:
+      return "invalid hex";
+    case errc::invalid_percent_encoding:
+      return "invalid percent-encoding";
+    case errc::invalid_url:
+      return "invalid URL";
+    case errc::random_failure:
+      return "random source failed";
+    case errc::malformed_token:
+      return "malformed token";
+    case errc::unsupported_algorithm:
+      return "unsupported algorithm";
+    case errc::decryption_failed:
+      return "decryption failed";
+    case errc::token_expired:
+      return "token expired";
+    case errc::token_not_yet_valid:
+      return "token not yet valid";
+    case errc::invalid_claims:
+      return "invalid claims";
+    case errc::no_matching_secret:
+      return "no matching secret";
+    case errc::invalid_key:
+      return "invalid key";
+    case errc::crypto_failure:
+      return "crypto library failure";
+    case errc::missing_csrf:
+      return "missing CSRF token";
+    case errc::csrf_mismatch:
+      return "CSRF token mismatch";
+    case errc::missing_chunk:
+      return "missing cookie chunk";
+    case errc::storage_failure:
+      return "storage failure";
+    case errc::already_exists:
+      return "already exists";
+    case errc::not_found:
+      return "not found";
+    case errc::storage_unavailable:
+      return "storage unavailable";
+    case errc::invalid_password_hash:
+      return "invalid password hash";
+    case errc::unsupported_schema_version:
+      return "unsupported schema version";
+    case errc::invalid_config:
+      return "invalid configuration";
   }
   return "unknown error";
 }

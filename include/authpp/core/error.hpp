@@ -11,13 +11,13 @@ namespace authpp {
 // errc values are stable: append, never renumber. Each module owns a block of 100.
 enum class errc {
   // core, http (100)
-  malformed_input = 100,  // input does not follow its grammar (a message names the spot)
-  limit_exceeded,         // input is longer or has more parts than the configured bound
-  invalid_base64url,      // not canonical unpadded base64url (RFC 4648 §5)
-  invalid_hex,            // odd length or a character outside [0-9a-fA-F]
+  malformed_input = 100,     // input does not follow its grammar (a message names the spot)
+  limit_exceeded,            // input is longer or has more parts than the configured bound
+  invalid_base64url,         // not canonical unpadded base64url (RFC 4648 §5)
+  invalid_hex,               // odd length or a character outside [0-9a-fA-F]
   invalid_percent_encoding,  // a `%` not followed by two hex digits, or not UTF-8 once decoded
-  invalid_url,            // not an absolute http(s) URL, or a relative reference that cannot be one
-  random_failure,         // the random source could not produce bytes
+  invalid_url,     // not an absolute http(s) URL, or a relative reference that cannot be one
+  random_failure,  // the random source could not produce bytes
   // jose (200)
   malformed_token = 200,  // not a compact JWE of five canonical segments with a JSON header
   unsupported_algorithm,  // `alg`/`enc` outside the allow-list
@@ -29,9 +29,18 @@ enum class errc {
   invalid_key,            // key material of the wrong length, or an empty secret
   crypto_failure,         // the crypto library failed (never caused by input alone)
   // cookies, csrf (300)
-  missing_csrf = 300,     // no CSRF cookie or no token in the request body
-  csrf_mismatch,          // CSRF cookie forged, or body token differs from the cookie's
-  missing_chunk,          // a chunked session cookie has a gap (.0, .2 without .1)
+  missing_csrf = 300,  // no CSRF cookie or no token in the request body
+  csrf_mismatch,       // CSRF cookie forged, or body token differs from the cookie's
+  missing_chunk,       // a chunked session cookie has a gap (.0, .2 without .1)
+  // adapters (500)
+  storage_failure = 500,  // the storage backend failed in a way not covered below (a bug or misuse)
+  already_exists,         // a user with this email or username already exists
+  not_found,              // no user matches the given email or id
+  storage_unavailable,    // the database cannot be read or written now (read-only, removed, I/O)
+  invalid_password_hash,  // a password hash that is not an encoded `$alg$...` string
+  unsupported_schema_version,  // the database was migrated by a newer authpp than this one
+  // auth engine (600)
+  invalid_config = 600,  // the engine's configuration is refused (the detail names the field)
 };
 
 // error_category returns the category of `errc`; its messages are short English phrases.

@@ -56,7 +56,8 @@ TEST(Base64urlTest, RejectsPadding) {
 // Standard base64's `+` and `/` (and anything else) are outside the URL-safe alphabet.
 TEST(Base64urlTest, RejectsCharactersOutsideTheAlphabet) {
   using namespace std::string_view_literals;
-  for (std::string_view bad : {"+_8A"sv, "-/8A"sv, "Zm9v Yg"sv, "Zm9v\nYg"sv, "Zm9v."sv, "Zm\0v"sv}) {
+  for (std::string_view bad :
+       {"+_8A"sv, "-/8A"sv, "Zm9v Yg"sv, "Zm9v\nYg"sv, "Zm9v."sv, "Zm\0v"sv}) {
     SCOPED_TRACE(bad);
     EXPECT_EQ(error_of(base64url::decode(bad)), errc::invalid_base64url);
   }

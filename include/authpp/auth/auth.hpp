@@ -1,0 +1,38 @@
+#pragma once
+
+#include <authpp/auth/config.hpp>
+#include <authpp/core/result.hpp>
+#include <authpp/http/message.hpp>
+
+#include <memory>
+
+namespace authpp {
+
+namespace detail {
+struct engine_state;
+}
+
+// auth is the engine: every Auth.js endpoint under the configured base path, as a pure
+// request -> response function. It holds no sockets and no global state; one instance is safe to
+// call from many threads at once (the configuration is immutable once built). Copies share it.
+class auth {
+ public:
+  // create validates `config` and builds the engine. It fails with errc::invalid_config and a
+  // message naming the offending field ("secrets: at least one secret is required").
+  static result<auth> create(auth_config config);
+
+  // handle answers one request. It never throws: a failing callback or an internal error becomes
+  // Auth.js's `Configuration` error response, and is logged.
+  http::response handle(const http::request& request) const;
+
+  // handles tells whether `target` (a request-target) lies under the base path.
+  bool handles(std::string_view target) const;
+
+  const auth_config& config() const;
+
+ private:
+  explicit auth(std::shared_ptr<const detail::engine_state> state) : state_(std::move(state)) {}
+  std::shared_ptr<const detail::engine_state> state_;
+};
+
+}  // namespace authpp

@@ -1,0 +1,156 @@
+#pragma once
+
+#include <authpp/auth/provider.hpp>
+#include <authpp/auth/types.hpp>
+#include <authpp/core/clock.hpp>
+#include <authpp/core/json.hpp>
+#include <authpp/core/random.hpp>
+#include <authpp/pages/pages.hpp>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// auth_config mirrors Auth.js's configuration where it applies. Defaults match Auth.js (with the
+// `next-auth` base path); `auth::create` refuses an invalid configuration with a message naming the
+// field.
+namespace authpp {
+
+// sign_in_decision is what the `sign_in` callback returns.
+class sign_in_decision {
+ public:
+  static sign_in_decision allow() { return sign_in_decision(kind::allow, {}); }
+  // deny refuses with AccessDenied.
+  static sign_in_decision deny() { return sign_in_decision(kind::deny, {}); }
+  // redirect_to stops the sign-in and sends the user to `url` (through the redirect callback),
+  // without a session.
+  static sign_in_decision redirect_to(std::string url) {
+    return sign_in_decision(kind::redirect, std::move(url));
+  }
+  bool allowed() const noexcept { return kind_ == kind::allow; }
+  bool denied() const noexcept { return kind_ == kind::deny; }
+  const std::string& redirect_url() const noexcept { return url_; }
+
+ private:
+  enum class kind { allow, deny, redirect };
+  sign_in_decision(kind k, std::string url) : kind_(k), url_(std::move(url)) {}
+  kind kind_;
+  std::string url_;
+};
+
+struct sign_in_params {
+  const authpp::user& user;
+  const authpp::account& account;
+  const json* credentials;  // the submitted fields, for credentials providers
+};
+
+struct jwt_params {
+  json token;                      // the claims so far (without iat/exp/jti on sign-in)
+  const authpp::user* user;        // set on sign-in
+  const authpp::account* account;  // set on sign-in
+  jwt_trigger trigger;
+  const json* session;  // the client's data on update
+};
+
+struct session_params {
+  json session;  // {user:{name,email,image}, expires}
+  const json& token;
+  jwt_trigger trigger;
+  const json* new_session;  // the client's data on update
+};
+
+// callbacks customise the flows; an empty function means Auth.js's default.
+struct callbacks {
+  std::function<sign_in_decision(const sign_in_params&)> sign_in;
+  // redirect resolves a callback URL against `base_url` (the origin). Returning nullopt refuses
+  // it, which is a Configuration error. The default keeps same-origin URLs only (see
+  // docs/security.md for what it refuses beyond Auth.js).
+  std::function<std::optional<std::string>(std::string_view url, std::string_view base_url)>
+      redirect;
+  // jwt returns the token to store, or nullopt to end the session.
+  std::function<std::optional<json>(const jwt_params&)> jwt;
+  // session returns the JSON sent to the client by /session.
+  std::function<json(const session_params&)> session;
+};
+
+struct sign_in_event {
+  const authpp::user& user;
+  const authpp::account& account;
+};
+struct sign_out_event {
+  const json& token;
+};
+struct session_event {
+  const json& session;
+  const json& token;
+};
+
+// events observe the flows; exceptions they throw are logged and swallowed.
+struct events {
+  std::function<void(const sign_in_event&)> sign_in;
+  std::function<void(const sign_out_event&)> sign_out;
+  std::function<void(const session_event&)> session;
+};
+
+// page_urls replace the built-in pages with the application's own (paths like "/login").
+struct page_urls {
+  std::optional<std::string> sign_in;
+  std::optional<std::string> sign_out;
+  std::optional<std::string> error;
+  std::optional<std::string> verify_request;
+};
+
+struct session_options {
+  std::chrono::seconds max_age{2592000};   // 30 days
+  std::chrono::seconds update_age{86400};  // 1 day (database sessions only)
+};
+
+// cookie_name_overrides renames the engine's cookies; attributes follow the secure-cookie policy.
+struct cookie_name_overrides {
+  std::optional<std::string> session_token;
+  std::optional<std::string> callback_url;
+  std::optional<std::string> csrf_token;
+};
+
+// request_limits bound what the engine parses. A body above the limit answers 413, headers above
+// theirs 431: before any parsing.
+struct request_limits {
+  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_header_bytes = 32 * 1024;
+};
+
+// log_sink receives the engine's log lines. `code` is an Auth.js error type or warning code;
+// messages never contain secrets, tokens, passwords or cookie values.
+using log_sink =
+    std::function<void(log_level level, std::string_view code, std::string_view message)>;
+
+struct auth_config {
+  std::vector<provider> providers;
+  // secrets: the first encrypts; all may decrypt (rotation). Required.
+  std::vector<std::string> secrets;
+  std::string base_path = "/api/auth";
+  // url is the public URL (AUTH_URL). When set, its origin is the origin of every absolute URL
+  // the engine builds and Host / X-Forwarded-* headers are ignored.
+  std::optional<std::string> url;
+  // trust_host lets the engine build its origin from Host and X-Forwarded-Host/-Proto when no
+  // `url` is set. Without either, every request fails with UntrustedHost, as in Auth.js.
+  bool trust_host = false;
+  // use_secure_cookies defaults to "the origin is https".
+  std::optional<bool> use_secure_cookies;
+  cookie_name_overrides cookies;
+  session_options session;
+  authpp::callbacks callbacks;
+  authpp::events events;
+  page_urls pages;
+  pages::theme theme;
+  request_limits limits;
+  log_sink logger;  // default: lines on stderr
+  authpp::log_level log_level = authpp::log_level::warn;
+  const authpp::clock* clock = nullptr;   // default: the system clock
+  const random_source* random = nullptr;  // default: the system CSPRNG
+};
+
+}  // namespace authpp

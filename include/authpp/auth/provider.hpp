@@ -1,0 +1,75 @@
+#pragma once
+
+#include <authpp/auth/types.hpp>
+#include <authpp/core/json.hpp>
+#include <authpp/http/message.hpp>
+
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+// Providers describe themselves as data (id, name, type, fields) plus behaviour behind small
+// function objects. Credentials now; OAuth 2 / OIDC and e-mail join the `provider` variant later.
+namespace authpp {
+
+// credential_field is one input of a credentials provider's sign-in form.
+struct credential_field {
+  std::string name;           // form field name, e.g. "username"
+  std::string label;          // visible label; defaults to `name`
+  std::string type = "text";  // HTML input type: text, password, email, …
+  std::string placeholder;
+  bool required = false;
+};
+
+// authorize_result is what a credentials provider's `authorize` decides.
+class authorize_result {
+ public:
+  // accept signs `u` in.
+  static authorize_result accept(user u) { return authorize_result(std::move(u)); }
+  // reject refuses with Auth.js's CredentialsSignin; `code` reaches the client's
+  // SignInResponse.code (default "credentials", as Auth.js).
+  static authorize_result reject(std::string code = "credentials") {
+    authorize_result r;
+    r.code_ = std::move(code);
+    return r;
+  }
+  // fail reports a server-side problem (a database down, …): the client sees `Configuration`,
+  // `log_detail` goes to the log only.
+  static authorize_result fail(std::string log_detail) {
+    authorize_result r;
+    r.failure_ = std::move(log_detail);
+    return r;
+  }
+
+  const std::optional<user>& accepted() const noexcept { return user_; }
+  const std::string& code() const noexcept { return code_; }
+  const std::optional<std::string>& failure() const noexcept { return failure_; }
+
+ private:
+  authorize_result() = default;
+  explicit authorize_result(user u) : user_(std::move(u)) {}
+  std::optional<user> user_;
+  std::string code_ = "credentials";
+  std::optional<std::string> failure_;
+};
+
+// authorize_request is what `authorize` receives: every submitted field (the whole parsed body,
+// csrfToken and callbackUrl included, as Auth.js does), and the request itself (its query carries
+// the client's authorization params).
+struct authorize_request {
+  const json& credentials;
+  const http::request& request;
+};
+
+// credentials_provider signs users in with submitted fields checked by `authorize`.
+struct credentials_provider {
+  std::string id = "credentials";
+  std::string name = "Credentials";
+  std::vector<credential_field> fields;
+  std::function<authorize_result(const authorize_request&)> authorize;
+};
+
+using provider = std::variant<credentials_provider>;
+
+}  // namespace authpp

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <authpp/core/json.hpp>
+
+#include <optional>
+#include <string>
+
+// The values the engine hands to callbacks and events, named as in Auth.js.
+namespace authpp {
+
+// user is the identity a provider produced. `id` defaults to a random UUID when a credentials
+// `authorize` leaves it empty. `extra` carries any other fields the application wants to keep.
+struct user {
+  std::optional<std::string> id;
+  std::optional<std::string> name;
+  std::optional<std::string> email;
+  std::optional<std::string> image;
+  json extra = json::object();
+};
+
+// account links a user to the provider that authenticated them.
+struct account {
+  std::string provider;             // provider id, e.g. "credentials"
+  std::string type;                 // "credentials", "oauth", "oidc", "email"
+  std::string provider_account_id;  // the user's id at that provider
+};
+
+// jwt_trigger says why the `jwt` callback runs.
+enum class jwt_trigger {
+  none,     // GET /session: token read back
+  sign_in,  // a sign-in just succeeded
+  sign_up,  // a sign-in created a new user
+  update,   // POST /session: the client sent new session data
+};
+
+// log_level orders the engine's log messages.
+enum class log_level { debug, info, warn, error };
+
+}  // namespace authpp

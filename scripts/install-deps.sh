@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages authpp needs to build and test. Idempotent: when everything is
+# present it changes nothing and does not touch the network.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config clang-14 clang-format-14 libclang-rt-14-dev
+  libboost1.81-dev libboost-url1.81-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev
+  libsodium-dev libsqlite3-dev libpq-dev libkainjow-mustache-dev libspdlog-dev libfmt-dev
+  libcli11-dev libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
+)
+# Node.js runs the real Auth.js packages our interop tests compare against.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+((${#missing[@]} == 0)) && exit 0
+
+sudo=""
+[[ $(id -u) -eq 0 ]] || sudo="sudo"
+echo "installing: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds, and runs the whole test suite: unit tests, fuzz corpus replay
+# and the interop tests against the real Auth.js packages from npm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+# The interop peers: Auth.js pinned by tests/interop/package-lock.json.
+(cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
+scripts/build.sh dev
+ctest --preset dev --output-on-failure "$@"

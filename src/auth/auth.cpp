@@ -1,0 +1,386 @@
+#include <authpp/cookies/csrf.hpp>
+#include <authpp/core/constant_time.hpp>
+#include <authpp/http/url.hpp>
+
+#include <iostream>
+#include <set>
+
+#include "engine.hpp"
+
+namespace authpp {
+namespace detail {
+namespace {
+
+constexpr std::string_view bad_request = "\"Bad request.\"";
+
+http::response plain_json(int status, std::string body) {
+  http::response res;
+  res.status = status;
+  res.headers.add("Content-Type", "application/json");
+  res.body = std::move(body);
+  return res;
+}
+
+std::string_view level_name(log_level level) {
+  switch (level) {
+    case log_level::debug:
+      return "debug";
+    case log_level::info:
+      return "info";
+    case log_level::warn:
+      return "warn";
+    case log_level::error:
+      return "error";
+  }
+  return "error";
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// first_value is the first element of a comma-separated header (proxies append to the list).
+std::string_view first_value(std::string_view v) { return trim(v.substr(0, v.find(','))); }
+
+// resolve_origin decides the origin of every absolute URL the engine builds: the configured public
+// URL, else (only when the operator trusts the host) the forwarded or Host header.
+result<std::string> resolve_origin(const engine_state& engine, const http::request& req) {
+  const auth_config& config = engine.config;
+  if (config.url) return http::parse_absolute_url(*config.url)->origin();
+  if (!config.trust_host) {
+    return auth_error{errc::invalid_config,
+                      "UntrustedHost: set `url` or `trust_host` to accept this request's host"};
+  }
+  std::string_view proto = req.tls ? "https" : "http";
+  if (auto fwd = req.headers.get("X-Forwarded-Proto")) {
+    const std::string_view p = first_value(*fwd);
+    if (p == "http" || p == "https") proto = p;
+  }
+  std::optional<std::string_view> host = req.headers.get("X-Forwarded-Host");
+  if (host) host = first_value(*host);
+  if (!host || host->empty()) host = req.headers.get("Host");
+  if (!host || host->empty()) return auth_error{errc::invalid_url, "no Host header"};
+  // Only a bare host[:port]: anything else (userinfo, a path, spaces) is header injection.
+  for (const char c : *host) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+    if (!ok) return auth_error{errc::invalid_url, "malformed Host header"};
+  }
+  auto url = http::parse_absolute_url(std::string(proto) + "://" + std::string(*host));
+  if (!url) return url.error();
+  return url->origin();
+}
+
+// json_nesting_ok bounds the nesting of a JSON text before it is parsed, so a body of a few
+// thousand `[` cannot exhaust the stack.
+bool json_nesting_ok(std::string_view text, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return false;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+// parse_body reads a POST body as Auth.js does: JSON or form fields (last duplicate wins);
+// anything else is no body.
+result<json> parse_body(const http::request& req) {
+  const std::string_view type = req.headers.get("Content-Type").value_or("");
+  if (type.find("application/json") != std::string_view::npos) {
+    if (!json_nesting_ok(req.body, 32)) {
+      return auth_error{errc::limit_exceeded, "JSON body nested too deeply"};
+    }
+    json parsed = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_object()) return parsed;
+    return json::object();
+  }
+  if (type.find("application/x-www-form-urlencoded") != std::string_view::npos) {
+    auto form = http::url_search_params::parse(req.body);
+    if (!form) return form.error();
+    json body = json::object();
+    for (const auto& [name, value] : *form) body[name] = value;
+    return body;
+  }
+  return json::object();
+}
+
+std::vector<http::cookie> request_cookies(const http::request& req) {
+  // HTTP/2 may split cookies over several fields; they form one list.
+  std::string joined;
+  for (std::string_view v : req.headers.get_all("Cookie")) {
+    if (!joined.empty()) joined += "; ";
+    joined += v;
+  }
+  return http::parse_cookie_header(joined);
+}
+
+cookies::cookie_names effective_names(const auth_config& config, bool secure) {
+  cookies::cookie_names names = cookies::default_cookie_names(secure);
+  if (config.cookies.session_token) names.session_token = *config.cookies.session_token;
+  if (config.cookies.callback_url) names.callback_url = *config.cookies.callback_url;
+  if (config.cookies.csrf_token) names.csrf_token = *config.cookies.csrf_token;
+  return names;
+}
+
+// init computes what every action needs: provider, CSRF token, callback URL (lib/init.ts).
+std::optional<engine_error> init(request_context& ctx) {
+  if (ctx.route.provider_id) {
+    ctx.provider = ctx.engine.find_provider(*ctx.route.provider_id);
+    if (!ctx.provider) return engine_error{"InvalidProvider", "no provider with this id"};
+  }
+
+  const http::cookie* csrf_cookie = ctx.cookie(ctx.names.csrf_token);
+  std::optional<std::string> trusted;
+  if (csrf_cookie)
+    trusted = cookies::verified_csrf_cookie(csrf_cookie->value, ctx.engine.csrf_secret);
+  if (trusted) {
+    ctx.csrf_token = std::move(*trusted);
+    const auto submitted = ctx.body_string("csrfToken");
+    ctx.csrf_verified = ctx.request.method == "POST" && submitted &&
+                        constant_time_equal(*submitted, ctx.csrf_token);
+  } else {
+    auto minted = cookies::create_csrf_token(ctx.engine.csrf_secret, *ctx.engine.random);
+    if (!minted) return engine_error{"Configuration", minted.error().message()};
+    ctx.csrf_token = std::move(minted->token);
+    http::set_cookie c = ctx.cookie_attributes;
+    c.name = ctx.names.csrf_token;
+    c.value = std::move(minted->cookie_value);
+    ctx.cookies_out.push_back(std::move(c));
+  }
+
+  const http::cookie* callback_cookie = ctx.cookie(ctx.names.callback_url);
+  std::optional<std::string> candidate = ctx.body_string("callbackUrl");
+  if (!candidate) candidate = ctx.query.get("callbackUrl");
+  if (!candidate && callback_cookie) candidate = callback_cookie->value;
+  if (candidate) {
+    auto resolved = resolve_redirect(ctx, *candidate);
+    if (!resolved) return engine_error{"InvalidCallbackUrl", "callback URL refused"};
+    ctx.callback_url = std::move(*resolved);
+  } else {
+    ctx.callback_url = ctx.origin;
+  }
+  if (!callback_cookie || callback_cookie->value != ctx.callback_url) {
+    http::set_cookie c = ctx.cookie_attributes;
+    c.name = ctx.names.callback_url;
+    c.value = ctx.callback_url;
+    ctx.cookies_out.push_back(std::move(c));
+  }
+  return std::nullopt;
+}
+
+outcome dispatch(request_context& ctx) {
+  const bool get = ctx.request.method == "GET";
+  switch (ctx.route.action) {
+    case action::csrf:
+      if (get) return csrf_action(ctx);
+      break;
+    case action::providers:
+      if (get) return providers_action(ctx);
+      break;
+    case action::session:
+      return session_action(ctx);
+    case action::signin:
+      return signin_action(ctx);
+    case action::signout:
+      return signout_action(ctx);
+    case action::callback:
+      return callback_action(ctx);
+    case action::error:
+      if (get) return error_page_action(ctx);
+      break;
+    case action::verify_request:
+      if (get) return verify_request_action(ctx);
+      break;
+  }
+  return fail(ctx, {"UnknownAction", "unsupported method for this action"});
+}
+
+http::response handle_request(const engine_state& engine, const http::request& req) {
+  const auth_config& config = engine.config;
+  // Limits first, before anything is parsed.
+  if (req.headers.byte_size() > config.limits.max_header_bytes) {
+    return plain_json(431, "\"Request header fields too large.\"");
+  }
+  if (req.body.size() > config.limits.max_body_bytes) {
+    return plain_json(413, "\"Payload too large.\"");
+  }
+  if (req.method != "GET" && req.method != "POST") {
+    return plain_json(400, std::string(bad_request));
+  }
+  const std::string_view target = req.target;
+  const std::size_t q = target.find('?');
+  const std::optional<route> r = parse_route(config.base_path, target.substr(0, q));
+  if (!r) return plain_json(400, std::string(bad_request));
+
+  auto origin = resolve_origin(engine, req);
+  if (!origin) {
+    return configuration_failure(engine, req, r, "", {"UntrustedHost", origin.error().message()});
+  }
+
+  auto query =
+      http::url_search_params::parse(q == std::string_view::npos ? "" : target.substr(q + 1));
+  if (!query) return plain_json(400, std::string(bad_request));
+
+  request_context ctx{engine, req, *r};
+  ctx.origin = std::move(*origin);
+  ctx.secure = config.use_secure_cookies.value_or(ctx.origin.starts_with("https://"));
+  ctx.names = effective_names(config, ctx.secure);
+  ctx.cookie_attributes = cookies::default_cookie_attributes(ctx.secure);
+  ctx.cookies = request_cookies(req);
+  ctx.query = std::move(*query);
+  if (req.method == "POST") {
+    auto body = parse_body(req);
+    if (!body) {
+      return body.error().code == errc::limit_exceeded ? plain_json(413, "\"Payload too large.\"")
+                                                       : plain_json(400, std::string(bad_request));
+    }
+    ctx.body = std::move(*body);
+  }
+
+  // Auth.js's assertion: query and cookie callback URLs must be paths or http(s) URLs.
+  const auto query_callback = ctx.query.get("callbackUrl");
+  const http::cookie* callback_cookie = ctx.cookie(ctx.names.callback_url);
+  if ((query_callback && !acceptable_callback_url(*query_callback)) ||
+      (callback_cookie && !acceptable_callback_url(callback_cookie->value))) {
+    return configuration_failure(
+        engine, req, r, ctx.origin,
+        {"InvalidCallbackUrl", "callbackUrl is not a path or http(s) URL"});
+  }
+
+  outcome out;
+  if (auto error = init(ctx)) {
+    out = fail(ctx, *error);
+  } else {
+    out = dispatch(ctx);
+  }
+  if (!out.failed && out.with_init_cookies) {
+    out.cookies.insert(out.cookies.begin(), ctx.cookies_out.begin(), ctx.cookies_out.end());
+  }
+  return to_response(req, std::move(out));
+}
+
+// validate refuses configurations that could only fail at request time, naming the field.
+std::optional<std::string> validate(const auth_config& config) {
+  if (config.secrets.empty()) return "secrets: at least one secret is required";
+  for (std::size_t i = 0; i < config.secrets.size(); ++i) {
+    if (config.secrets[i].empty()) return "secrets[" + std::to_string(i) + "]: empty secret";
+  }
+  const std::string& bp = config.base_path;
+  if (bp.empty() || bp.front() != '/' || bp.back() == '/' ||
+      bp.find_first_of("?#\\ ") != std::string::npos) {
+    return "base_path: must start with '/', not end with '/', and hold no '?', '#', '\\' or space";
+  }
+  if (config.url) {
+    auto url = http::parse_absolute_url(*config.url);
+    if (!url) return "url: " + url.error().message();
+  }
+  if (config.session.max_age.count() <= 0) return "session.max_age: must be positive";
+  if (config.session.update_age.count() < 0) return "session.update_age: must not be negative";
+  std::set<std::string, std::less<>> ids;
+  for (std::size_t i = 0; i < config.providers.size(); ++i) {
+    const std::string field = "providers[" + std::to_string(i) + "]";
+    const std::string& id = provider_id(config.providers[i]);
+    if (id.empty() || id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                           "0123456789-_") != std::string::npos) {
+      return field + ".id: must be non-empty [A-Za-z0-9_-]";
+    }
+    if (!ids.insert(id).second) return field + ".id: duplicate provider id \"" + id + "\"";
+    if (const auto* c = std::get_if<credentials_provider>(&config.providers[i])) {
+      if (!c->authorize) return field + ".authorize: a credentials provider needs authorize";
+    }
+  }
+  for (const auto& [name, value] :
+       {std::pair{"pages.sign_in", &config.pages.sign_in},
+        std::pair{"pages.sign_out", &config.pages.sign_out},
+        std::pair{"pages.error", &config.pages.error},
+        std::pair{"pages.verify_request", &config.pages.verify_request}}) {
+    if (*value && (value->value().empty() || value->value().front() != '/' ||
+                   value->value().find_first_of("\r\n\\") != std::string::npos ||
+                   value->value().starts_with("//"))) {
+      return std::string(name) + ": must be a path on this origin, like /login";
+    }
+  }
+  if (config.limits.max_body_bytes == 0 || config.limits.max_header_bytes == 0) {
+    return "limits: must be positive";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void engine_state::log(log_level level, std::string_view code, std::string_view message) const {
+  if (level < config.log_level) return;
+  if (config.logger) {
+    config.logger(level, code, message);
+    return;
+  }
+  std::cerr << "[auth][" << level_name(level) << "] " << code << ": " << message << '\n';
+}
+
+const provider* engine_state::find_provider(std::string_view id) const {
+  for (const provider& p : config.providers) {
+    if (provider_id(p) == id) return &p;
+  }
+  return nullptr;
+}
+
+std::optional<std::string> request_context::body_string(std::string_view key) const {
+  const auto it = body.find(key);
+  if (it == body.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+const http::cookie* request_context::cookie(std::string_view name) const {
+  return http::find_cookie(cookies, name);
+}
+
+}  // namespace detail
+
+result<auth> auth::create(auth_config config) {
+  if (auto problem = detail::validate(config)) return auth_error{errc::invalid_config, *problem};
+  auto state = std::make_shared<detail::engine_state>();
+  state->csrf_secret = cookies::csrf_secret_string(config.secrets);
+  state->clock = config.clock ? config.clock : &default_clock();
+  state->random = config.random ? config.random : &default_random();
+  state->config = std::move(config);
+  return auth(std::move(state));
+}
+
+http::response auth::handle(const http::request& request) const {
+  try {
+    return detail::handle_request(*state_, request);
+  } catch (const std::exception& e) {
+    // A bug or bad_alloc: answer like a configuration error and keep the details in the log.
+    state_->log(log_level::error, "InternalError", e.what());
+  } catch (...) {
+    state_->log(log_level::error, "InternalError", "non-standard exception");
+  }
+  return detail::plain_json(
+      500,
+      "{\"message\":\"There was a problem with the server configuration. Check the server "
+      "logs for more information.\"}");
+}
+
+bool auth::handles(std::string_view target) const {
+  return detail::parse_route(state_->config.base_path, target.substr(0, target.find('?')))
+      .has_value();
+}
+
+const auth_config& auth::config() const { return state_->config; }
+
+}  // namespace authpp

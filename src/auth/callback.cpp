@@ -1,0 +1,97 @@
+#include "engine.hpp"
+
+namespace authpp::detail {
+namespace {
+
+// sign_in_claims is the token Auth.js builds for a new session: name, email, picture, sub, with
+// absent values left out.
+json sign_in_claims(const user& u) {
+  json token = json::object();
+  if (u.name) token["name"] = *u.name;
+  if (u.email) token["email"] = *u.email;
+  if (u.image) token["picture"] = *u.image;
+  token["sub"] = *u.id;
+  return token;
+}
+
+outcome credentials_callback(request_context& ctx, const credentials_provider& provider) {
+  if (!ctx.csrf_verified) {
+    return fail(ctx, {"MissingCSRF", "credentials sign-in without a valid CSRF token"});
+  }
+  const auto& config = ctx.config();
+
+  std::optional<authorize_result> decision;
+  try {
+    decision = provider.authorize(authorize_request{ctx.body, ctx.request});
+  } catch (const std::exception& e) {
+    return fail(ctx, {"CallbackRouteError", std::string("authorize threw: ") + e.what()});
+  }
+  if (decision->failure()) {
+    return fail(ctx, {"CallbackRouteError", "authorize failed: " + *decision->failure()});
+  }
+  if (!decision->accepted()) {
+    return fail(ctx, {"CredentialsSignin", "authorize refused the credentials", decision->code()});
+  }
+
+  user u = *decision->accepted();
+  if (!u.id || u.id->empty()) {
+    auto id = random_uuid(*ctx.engine.random);
+    if (!id) return fail(ctx, {"CallbackRouteError", id.error().message()});
+    u.id = std::move(*id);
+  }
+  const account acct{provider.id, "credentials", *u.id};
+
+  if (config.callbacks.sign_in) {
+    std::optional<sign_in_decision> verdict;
+    try {
+      verdict = config.callbacks.sign_in(sign_in_params{u, acct, &ctx.body});
+    } catch (const std::exception& e) {
+      return fail(ctx, {"AccessDenied", std::string("signIn callback threw: ") + e.what()});
+    }
+    if (verdict->denied()) return fail(ctx, {"AccessDenied", "signIn callback refused"});
+    if (!verdict->allowed()) {
+      auto target = resolve_redirect(ctx, verdict->redirect_url());
+      if (!target) return fail(ctx, {"InvalidCallbackUrl", "signIn callback URL refused"});
+      outcome out;
+      out.redirect = std::move(*target);
+      return out;
+    }
+  }
+
+  std::optional<json> token = sign_in_claims(u);
+  if (config.callbacks.jwt) {
+    try {
+      token = config.callbacks.jwt(
+          jwt_params{std::move(*token), &u, &acct, jwt_trigger::sign_in, nullptr});
+    } catch (const std::exception& e) {
+      return fail(ctx, {"CallbackRouteError", std::string("jwt callback threw: ") + e.what()});
+    }
+  }
+  outcome out;
+  if (token) {
+    auto encoded = encode_token(ctx, *token);
+    if (!encoded) return fail(ctx, {"CallbackRouteError", encoded.error().message()});
+    out.cookies = session_cookie_writes(ctx, *encoded);
+  } else {
+    out.cookies = session_cookie_clears(ctx);
+  }
+  fire(ctx, config.events.sign_in, sign_in_event{u, acct});
+  out.redirect = ctx.callback_url;
+  return out;
+}
+
+}  // namespace
+
+// /callback/{provider}: the end of a sign-in. Credentials providers POST here with the form.
+outcome callback_action(request_context& ctx) {
+  if (!ctx.provider) return fail(ctx, {"InvalidProvider", "callback without a provider id"});
+  if (const auto* c = std::get_if<credentials_provider>(ctx.provider)) {
+    if (ctx.request.method != "POST") {
+      return fail(ctx, {"InvalidProvider", "credentials providers only accept POST callbacks"});
+    }
+    return credentials_callback(ctx, *c);
+  }
+  return fail(ctx, {"InvalidProvider", "provider type has no callback"});
+}
+
+}  // namespace authpp::detail

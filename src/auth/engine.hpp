@@ -1,0 +1,159 @@
+#pragma once
+
+// Internal to the engine: the immutable state behind `authpp::auth`, the per-request context,
+// and the pieces each action uses. Nothing here is part of the public API.
+#include <authpp/auth/auth.hpp>
+#include <authpp/cookies/names.hpp>
+#include <authpp/http/cookie.hpp>
+#include <authpp/http/form.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace authpp::detail {
+
+struct engine_state {
+  auth_config config;
+  std::string csrf_secret;  // the secrets as JavaScript's String(array): "s1,s2"
+  const authpp::clock* clock;
+  const random_source* random;
+
+  void log(log_level level, std::string_view code, std::string_view message) const;
+  const provider* find_provider(std::string_view id) const;
+};
+
+// action is the first path segment after the base path.
+enum class action { csrf, providers, session, signin, signout, callback, verify_request, error };
+
+struct route {
+  detail::action action;
+  std::optional<std::string> provider_id;
+};
+
+// parse_route maps a path below `base_path` to an action, as Auth.js does: empty segments are
+// dropped, one or two segments, a provider id only for signin and callback, the literal id
+// "undefined" means none. nullopt means 400 "Bad request.".
+std::optional<route> parse_route(std::string_view base_path, std::string_view path);
+
+// engine_error is a failed flow. `type` is the Auth.js error class (CredentialsSignin,
+// MissingCSRF, UnknownAction, …); the client sees it only when it is client-safe, else
+// "Configuration". `detail` goes to the log only.
+struct engine_error {
+  std::string type;
+  std::string detail;
+  std::string code{};  // CredentialsSignin only
+};
+
+// outcome is an action's answer before it becomes an http::response.
+struct outcome {
+  int status = 200;
+  http::headers headers;
+  std::string body;
+  std::optional<std::string> redirect;
+  std::vector<http::set_cookie> cookies;
+  bool failed = false;            // an error response: no cookies at all
+  bool with_init_cookies = true;  // prepend the CSRF / callback-URL cookies of init
+};
+
+// request_context is everything init computes for one request (Auth.js's lib/init.ts).
+struct request_context {
+  const engine_state& engine;
+  const http::request& request;
+  detail::route route;
+  std::string origin{};  // scheme://host[:port], no trailing slash
+  bool secure = false;
+  cookies::cookie_names names{};
+  http::set_cookie cookie_attributes{};
+  std::vector<http::cookie> cookies{};
+  http::url_search_params query{};
+  json body = json::object();  // POST bodies only: form fields as strings, or a JSON object
+  const authpp::provider* provider = nullptr;
+  std::string csrf_token{};
+  bool csrf_verified = false;
+  std::string callback_url{};
+  std::vector<http::set_cookie> cookies_out{};  // init cookies: CSRF, callback URL
+
+  const auth_config& config() const { return engine.config; }
+  std::string base_url() const { return origin + config().base_path; }
+  std::optional<std::string> body_string(std::string_view key) const;
+  const http::cookie* cookie(std::string_view name) const;
+};
+
+// ---- helpers shared by the actions -------------------------------------------------------------
+
+// json_text serialises like JSON.stringify; invalid UTF-8 is replaced, never thrown on.
+std::string json_text(const json& value);
+outcome json_outcome(const json& value, int status = 200);
+// no_store adds the three no-cache headers Auth.js puts on /csrf and /session.
+void no_store(outcome& out);
+// iso_time formats `t` as JavaScript's Date.toISOString(): 2026-12-27T03:40:04.587Z.
+std::string iso_time(clock::time_point t);
+
+// default_redirect is Auth.js's default redirect callback, stricter (see docs/security.md).
+std::optional<std::string> default_redirect(std::string_view url, std::string_view base_url);
+// resolve_redirect runs the configured redirect callback (or the default); nullopt = refused.
+std::optional<std::string> resolve_redirect(const request_context& ctx, std::string_view url);
+// acceptable_callback_url is the up-front check on query and cookie callback URLs: a path or an
+// absolute http(s) URL (Auth.js's InvalidCallbackUrl assertion).
+bool acceptable_callback_url(std::string_view url);
+
+// fail turns an error into Auth.js's error response (redirect to the sign-in or error page with
+// ?error=TYPE[&code=CODE], cookies dropped; 400 null for POST /session) and logs it.
+outcome fail(const request_context& ctx, const engine_error& error);
+// configuration_failure answers an assertion failure (UntrustedHost, InvalidCallbackUrl, …) that
+// happens before any action: 500 JSON, or the HTML error page for the page actions.
+http::response configuration_failure(const engine_state& engine, const http::request& request,
+                                     const std::optional<route>& route, std::string_view origin,
+                                     const engine_error& error);
+// to_response applies X-Auth-Return-Redirect and serialises cookies.
+http::response to_response(const http::request& request, outcome out);
+
+// ---- session cookie
+// ------------------------------------------------------------------------------
+
+// session_cookie_writes returns the Set-Cookies that store `token` (chunked, stale chunks removed).
+std::vector<http::set_cookie> session_cookie_writes(const request_context& ctx,
+                                                    std::string_view token);
+// session_cookie_clears returns deletions of every session chunk in the request.
+std::vector<http::set_cookie> session_cookie_clears(const request_context& ctx);
+// encode_token encodes claims for the session cookie with the first secret.
+result<std::string> encode_token(const request_context& ctx, const json& claims);
+// read_session_claims reads and decrypts the session cookie; nullopt when there is none.
+result<std::optional<json>> read_session_claims(const request_context& ctx);
+
+// ---- actions
+// ---------------------------------------------------------------------------------------
+outcome csrf_action(request_context& ctx);
+outcome providers_action(request_context& ctx);
+outcome session_action(request_context& ctx);
+outcome signin_action(request_context& ctx);
+outcome callback_action(request_context& ctx);
+outcome signout_action(request_context& ctx);
+outcome error_page_action(request_context& ctx);
+outcome verify_request_action(request_context& ctx);
+
+// fire runs an event handler; events only observe, so what they throw is logged and swallowed.
+template <class Event>
+void fire(const request_context& ctx, const std::function<void(const Event&)>& handler,
+          const Event& event) {
+  if (!handler) return;
+  try {
+    handler(event);
+  } catch (const std::exception& e) {
+    ctx.engine.log(log_level::error, "EventError", e.what());
+  } catch (...) {
+    ctx.engine.log(log_level::error, "EventError", "non-standard exception");
+  }
+}
+
+// provider_type returns "credentials" (and later "oauth", "oidc", "email").
+std::string_view provider_type(const provider& p);
+const std::string& provider_id(const provider& p);
+const std::string& provider_name(const provider& p);
+
+// render_page turns a rendered page into an outcome with its security headers.
+outcome page_outcome(const pages::rendered& page);
+
+}  // namespace authpp::detail

@@ -1,0 +1,159 @@
+#include <authpp/http/form.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+
+#include "engine.hpp"
+
+namespace authpp::detail {
+namespace {
+
+constexpr std::string_view config_message =
+    "There was a problem with the server configuration. Check the server logs for more "
+    "information.";
+
+bool one_of(std::string_view type, std::initializer_list<std::string_view> list) {
+  for (auto t : list) {
+    if (t == type) return true;
+  }
+  return false;
+}
+
+// Auth.js exposes these error types to the browser; every other failure is "Configuration".
+bool client_safe(std::string_view type) {
+  return one_of(type,
+                {"CredentialsSignin", "OAuthAccountNotLinked", "OAuthCallbackError", "AccessDenied",
+                 "Verification", "MissingCSRF", "AccountNotLinked", "WebAuthnVerificationError"});
+}
+
+// Errors of kind "signIn" send the user back to the sign-in page; the rest to the error page.
+bool sign_in_kind(std::string_view type) {
+  return one_of(type, {"CredentialsSignin", "OAuthAccountNotLinked", "OAuthCallbackError",
+                       "OAuthSignInError", "EmailSignInError", "MissingCSRF", "AccountNotLinked"});
+}
+
+bool is_page_action(const std::optional<route>& r) {
+  return r && (r->action == action::signin || r->action == action::signout ||
+               r->action == action::error || r->action == action::verify_request);
+}
+
+}  // namespace
+
+std::string json_text(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+outcome json_outcome(const json& value, int status) {
+  outcome out;
+  out.status = status;
+  out.headers.add("Content-Type", "application/json");
+  out.body = json_text(value);
+  return out;
+}
+
+void no_store(outcome& out) {
+  out.headers.add("Cache-Control", "private, no-cache, no-store");
+  out.headers.add("Expires", "0");
+  out.headers.add("Pragma", "no-cache");
+}
+
+std::string iso_time(clock::time_point t) {
+  using namespace std::chrono;
+  const auto ms = floor<milliseconds>(t);
+  const auto day = floor<days>(ms);
+  const year_month_day ymd{day};
+  const hh_mm_ss hms{ms - day};
+  std::array<char, 32> buf{};
+  std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
+                static_cast<int>(hms.subseconds().count()));
+  return buf.data();
+}
+
+outcome fail(const request_context& ctx, const engine_error& error) {
+  ctx.engine.log(log_level::error, error.type, error.detail);
+  if (ctx.route.action == action::session) {
+    // POST /session reports every failure as 400 null (the client's update() resolves null).
+    return json_outcome(nullptr, 400);
+  }
+  const bool safe = client_safe(error.type);
+  const std::string type = safe ? error.type : "Configuration";
+  const auto& pages = ctx.config().pages;
+  std::string page;
+  if (sign_in_kind(error.type)) {
+    page = pages.sign_in.value_or(ctx.config().base_path + "/signin");
+  } else {
+    page = pages.error.value_or(ctx.config().base_path + "/error");
+  }
+  http::url_search_params params;
+  params.append("error", type);
+  if (error.type == "CredentialsSignin") params.append("code", error.code);
+  outcome out;
+  out.redirect = ctx.origin + page + "?" + params.to_string();
+  out.failed = true;
+  return out;
+}
+
+http::response configuration_failure(const engine_state& engine, const http::request& request,
+                                     const std::optional<route>& r, std::string_view origin,
+                                     const engine_error& error) {
+  engine.log(log_level::error, error.type, error.detail);
+  if (is_page_action(r) && request.method == "GET") {
+    if (engine.config.pages.error && !origin.empty()) {
+      outcome out;
+      out.redirect = std::string(origin) + *engine.config.pages.error + "?error=Configuration";
+      out.failed = true;
+      return to_response(request, std::move(out));
+    }
+    pages::error_page page;
+    page.error = "Configuration";
+    page.signin_url = engine.config.base_path + "/signin";
+    page.home_url = origin.empty() ? "/" : std::string(origin);
+    page.theme = engine.config.theme;
+    return to_response(request, page_outcome(pages::render_error(page)));
+  }
+  return to_response(request, json_outcome(json{{"message", config_message}}, 500));
+}
+
+http::response to_response(const http::request& request, outcome out) {
+  http::response res;
+  res.status = out.status;
+  res.headers = std::move(out.headers);
+  res.body = std::move(out.body);
+  if (out.redirect) {
+    if (request.headers.contains("X-Auth-Return-Redirect")) {
+      // What next-auth/react sends: the redirect becomes 200 {"url"}; Auth.js keeps every other
+      // header, Location included, on success.
+      res.status = 200;
+      res.headers.set("Content-Type", "application/json");
+      if (!out.failed) res.headers.set("Location", *out.redirect);
+      res.body = json_text(json{{"url", *out.redirect}});
+    } else {
+      res.status = 302;
+      res.headers.set("Location", *out.redirect);
+      res.body.clear();
+    }
+  }
+  if (!out.failed) {
+    for (const auto& c : out.cookies) res.headers.add("Set-Cookie", http::serialize(c));
+  }
+  return res;
+}
+
+outcome page_outcome(const pages::rendered& page) {
+  outcome out;
+  out.status = page.status;
+  out.headers.add("Content-Type", "text/html; charset=utf-8");
+  out.headers.add("Content-Security-Policy", page.content_security_policy);
+  out.headers.add("X-Content-Type-Options", "nosniff");
+  out.headers.add("Referrer-Policy", "no-referrer");
+  // Pages carry CSRF tokens: never cache them.
+  out.headers.add("Cache-Control", "private, no-cache, no-store");
+  out.body = page.html;
+  return out;
+}
+
+}  // namespace authpp::detail

@@ -1,0 +1,66 @@
+#include "engine.hpp"
+
+namespace authpp::detail {
+namespace {
+
+// append_query adds `params` to a configured page URL, after `?` or `&` as it already has a query.
+std::string append_query(std::string url, const http::url_search_params& params) {
+  url += url.find('?') == std::string::npos ? '?' : '&';
+  return url + params.to_string();
+}
+
+pages::signin_page signin_page_model(const request_context& ctx) {
+  pages::signin_page page;
+  for (const provider& p : ctx.config().providers) {
+    pages::provider_entry entry;
+    entry.id = provider_id(p);
+    entry.name = provider_name(p);
+    entry.type = std::string(provider_type(p));
+    entry.signin_url = ctx.base_url() + "/signin/" + entry.id;
+    entry.callback_url = ctx.base_url() + "/callback/" + entry.id;
+    if (const auto* c = std::get_if<credentials_provider>(&p)) {
+      for (const credential_field& f : c->fields) {
+        entry.fields.push_back(
+            {f.name, f.label.empty() ? f.name : f.label, f.type, f.placeholder, f.required});
+      }
+    }
+    page.providers.push_back(std::move(entry));
+  }
+  page.csrf_token = ctx.csrf_token;
+  page.callback_url = ctx.callback_url;
+  // Only `error` and `email` come from the query: Auth.js spreads every query parameter over the
+  // page's props, which lets a link override the hidden callbackUrl or csrfToken.
+  page.error = ctx.query.get("error");
+  page.email = ctx.query.get("email");
+  page.theme = ctx.config().theme;
+  return page;
+}
+
+}  // namespace
+
+// GET /signin: the sign-in page (or a redirect to the application's). POST /signin[/id]: start
+// a provider's flow; credentials providers sign in through /callback, so they land on the page.
+outcome signin_action(request_context& ctx) {
+  if (ctx.request.method == "GET") {
+    if (ctx.route.provider_id) {
+      return fail(ctx, {"UnknownAction", "GET /signin/{provider} is not supported"});
+    }
+    if (const auto& custom = ctx.config().pages.sign_in) {
+      http::url_search_params params;
+      params.append("callbackUrl", ctx.callback_url);
+      if (auto error = ctx.query.get("error")) params.append("error", *error);
+      outcome out;
+      out.redirect = append_query(*custom, params);
+      return out;
+    }
+    return page_outcome(pages::render_signin(signin_page_model(ctx)));
+  }
+  if (!ctx.csrf_verified) {
+    return fail(ctx, {"MissingCSRF", "POST /signin without a valid CSRF token"});
+  }
+  outcome out;
+  out.redirect = ctx.base_url() + "/signin";
+  return out;
+}
+
+}  // namespace authpp::detail

@@ -377,8 +377,9 @@ http::response auth::handle(const http::request& request) const {
 }
 
 bool auth::handles(std::string_view target) const {
-  return detail::parse_route(state_->config.base_path, target.substr(0, target.find('?')))
-      .has_value();
+  const std::string_view path = target.substr(0, target.find('?'));
+  const std::string& base = state_->config.base_path;
+  return path.starts_with(base) && (path.size() == base.size() || path[base.size()] == '/');
 }
 
 const auth_config& auth::config() const { return state_->config; }

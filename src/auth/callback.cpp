@@ -26,6 +26,16 @@ outcome credentials_callback(request_context& ctx, const credentials_provider& p
   } catch (const std::exception& e) {
     return fail(ctx, {"CallbackRouteError", std::string("authorize threw: ") + e.what()});
   }
+  if (decision->is_unavailable()) {
+    // The user store is down: say so (503) instead of calling good credentials wrong.
+    ctx.engine.log(log_level::error, "ServiceUnavailable", *decision->failure());
+    outcome out = json_outcome(
+        json{{"message", "The sign-in service is temporarily unavailable. Try again shortly."}},
+        503);
+    out.headers.add("Retry-After", "5");
+    out.failed = true;
+    return out;
+  }
   if (decision->failure()) {
     return fail(ctx, {"CallbackRouteError", "authorize failed: " + *decision->failure()});
   }

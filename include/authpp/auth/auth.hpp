@@ -25,7 +25,8 @@ class auth {
   // Auth.js's `Configuration` error response, and is logged.
   http::response handle(const http::request& request) const;
 
-  // handles tells whether `target` (a request-target) lies under the base path.
+  // handles tells whether `target` (a request-target) lies under the base path, i.e. whether a
+  // server should pass the request to this engine (even a bad one: it answers 400 like Auth.js).
   bool handles(std::string_view target) const;
 
   const auth_config& config() const;

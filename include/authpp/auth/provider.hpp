@@ -42,7 +42,17 @@ class authorize_result {
     return r;
   }
 
+  // unavailable reports that the provider's backing store cannot answer right now: the request
+  // fails with 503 Service Unavailable (and Retry-After) rather than an authentication error.
+  static authorize_result unavailable(std::string log_detail) {
+    authorize_result r;
+    r.failure_ = std::move(log_detail);
+    r.unavailable_ = true;
+    return r;
+  }
+
   const std::optional<user>& accepted() const noexcept { return user_; }
+  bool is_unavailable() const noexcept { return unavailable_; }
   const std::string& code() const noexcept { return code_; }
   const std::optional<std::string>& failure() const noexcept { return failure_; }
 
@@ -52,6 +62,7 @@ class authorize_result {
   std::optional<user> user_;
   std::string code_ = "credentials";
   std::optional<std::string> failure_;
+  bool unavailable_ = false;
 };
 
 // authorize_request is what `authorize` receives: every submitted field (the whole parsed body,

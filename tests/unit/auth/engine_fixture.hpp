@@ -107,6 +107,7 @@ class EngineTest : public ::testing::Test {
       if (user == "carol") return authorize_result::reject("invalid_pw");
       if (user == "thrower") throw std::runtime_error("database exploded");
       if (user == "broken") return authorize_result::fail("user store unreachable");
+      if (user == "offline") return authorize_result::unavailable("database file missing");
       return authorize_result::reject();
     };
     c.providers.push_back(std::move(p));

@@ -177,6 +177,17 @@ TEST_F(EngineTest, AuthorizeExceptionBecomesConfiguration) {
   EXPECT_TRUE(logs_contain("database exploded"));
 }
 
+// authpp addition: a provider whose store is down answers 503 with Retry-After, no cookies.
+TEST_F(EngineTest, UnavailableUserStoreAnswers503) {
+  const auto a = build();
+  jar j;
+  const auto res = sign_in(a, j, "offline");
+  EXPECT_EQ(res.status, 503);
+  EXPECT_EQ(res.headers.get("Retry-After"), "5");
+  EXPECT_TRUE(set_cookies(res).empty());
+  EXPECT_TRUE(logs_contain("database file missing"));
+}
+
 // §4.2, TV-5: a valid session is returned, re-encrypted and re-set (sliding expiry).
 TEST_F(EngineTest, SessionReturnsUserAndSlidesExpiry) {
   const auto a = build();

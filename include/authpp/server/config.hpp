@@ -1,0 +1,96 @@
+#pragma once
+
+#include <authpp/core/result.hpp>
+#include <authpp/pages/pages.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// The configuration of `authpp serve`: a TOML file, the Auth.js environment variables, and
+// command-line overrides, merged in that order of precedence (flags win).
+namespace authpp::server {
+
+struct tls_options {
+  std::string certificate_file;
+  std::string private_key_file;
+};
+
+// server_options are the HTTP front's limits. Every limit has a safe default.
+struct server_options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 3000;
+  unsigned threads = 0;  // 0: one per core
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_connections = 10000;
+  std::chrono::seconds read_timeout{10};      // a whole request must arrive within this
+  std::chrono::seconds idle_timeout{60};      // keep-alive connections idle longer are closed
+  std::chrono::seconds shutdown_timeout{10};  // in-flight requests get this long on SIGTERM
+  std::optional<tls_options> tls;
+};
+
+struct auth_options {
+  std::vector<std::string> secrets;  // first encrypts; empty in dev mode means "generate one"
+  std::optional<std::string> url;    // AUTH_URL
+  bool trust_host = false;           // AUTH_TRUST_HOST
+  std::string base_path = "/api/auth";
+  std::chrono::seconds session_max_age{2592000};
+  pages::theme theme;
+};
+
+struct storage_options {
+  std::string data_dir = "./var";
+  std::string database;  // default: <data_dir>/authpp.db
+};
+
+struct log_options {
+  std::string level = "info";  // debug | info | warn | error
+  bool access_log = true;      // JSON lines on stdout
+};
+
+struct app_config {
+  server_options server;
+  auth_options auth;
+  storage_options storage;
+  log_options log;
+  bool dev = false;  // generate a secret and a demo user when missing
+};
+
+// environment is the process environment as a map, so loading is testable.
+using environment = std::map<std::string, std::string, std::less<>>;
+environment current_environment();
+
+// load_options are the command-line flags that take part in loading; they win over the file and
+// the environment, and are checked like them (a bad --listen is a configuration error).
+struct load_options {
+  bool dev = false;                       // --dev: dev mode even when the file says otherwise
+  std::optional<std::string> listen{};    // --listen host:port
+  std::optional<std::string> database{};  // --database PATH
+  // require_secret is false for commands that never sign or read a token (`authpp user …`), so
+  // that they run against a database with no secret configured anywhere.
+  bool require_secret = true;
+};
+
+// load_config reads `file` (when given), then the environment (AUTH_SECRET, AUTH_SECRET_1..3 —
+// highest number first, as Auth.js orders them —, AUTH_URL, AUTH_TRUST_HOST), then `options`, and
+// checks the result. Relative paths are relative to the working directory; `storage.database`
+// defaults to `<storage.data_dir>/authpp.db`. It fails with errc::invalid_config and one message
+// naming the file, line and key: "authpp.toml:7: server.listen: port must be in 1..65535"; when
+// there are several problems it reports the first in the file.
+result<app_config> load_config(const std::optional<std::string>& file, const environment& env,
+                               const load_options& options = {});
+
+// parse_listen parses "host:port" ("127.0.0.1:3000", "[::1]:8080", ":3000") into a host without
+// brackets and a port. An empty host means every IPv4 interface ("0.0.0.0"); a name other than an
+// IP literal ("localhost") is returned as is. It fails with errc::malformed_input when the text is
+// not host:port, the host is not an IP literal or a DNS name, or the port is not in 1..65535.
+result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text);
+
+}  // namespace authpp::server

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <authpp/core/result.hpp>
+#include <authpp/http/message.hpp>
+#include <authpp/server/config.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+// http_server is the only socket code in authpp: an asynchronous HTTP/1.1 server on Boost.Beast
+// that turns bytes into `http::request` values, calls a handler, and writes its `http::response`.
+namespace authpp::server {
+
+// exchange describes one finished request for logs and metrics. It holds no header, cookie,
+// query or body: nothing secret can leak through it.
+struct exchange {
+  std::string method;
+  std::string path;  // the target without its query string
+  int status = 0;
+  std::size_t response_bytes = 0;
+  std::chrono::microseconds duration{0};
+  std::string remote;  // peer address
+};
+
+// server_hooks observe the server. Each is optional and must be thread-safe: I/O threads call
+// them concurrently.
+struct server_hooks {
+  std::function<void(const exchange&)> on_exchange;
+  std::function<void(long long open)> on_connections;      // after every open/close
+  std::function<void(std::string_view message)> on_error;  // one line, no secrets
+};
+
+using request_handler = std::function<http::response(const http::request&)>;
+
+class http_server {
+ public:
+  // start binds `options.host:options.port` (port 0 picks a free one) and starts the I/O threads.
+  // It fails with errc::invalid_config when the address cannot be bound ("127.0.0.1:3000: address
+  // already in use") or the TLS files cannot be loaded.
+  static result<std::unique_ptr<http_server>> start(const server_options& options,
+                                                    request_handler handler,
+                                                    server_hooks hooks = {});
+  ~http_server();
+  http_server(const http_server&) = delete;
+  http_server& operator=(const http_server&) = delete;
+
+  // port is the bound port (useful with port 0).
+  std::uint16_t port() const;
+
+  // stop shuts down gracefully: stop accepting, close idle connections, let requests in flight
+  // finish (at most `shutdown_timeout`), then stop the threads. Safe to call from any thread and
+  // from a signal watcher; idempotent.
+  void stop();
+
+  // wait blocks until the server has stopped.
+  void wait();
+
+  // stop_on_signals makes SIGINT and SIGTERM call stop().
+  void stop_on_signals();
+
+  struct impl;
+
+ private:
+  explicit http_server(std::unique_ptr<impl> impl);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace authpp::server

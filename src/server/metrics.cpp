@@ -1,0 +1,93 @@
+#include <authpp/core/json.hpp>
+#include <authpp/server/metrics.hpp>
+
+#include <cstdio>
+
+namespace authpp::server {
+
+std::string_view metrics::endpoint_of(std::string_view path, std::string_view base_path) {
+  if (path.starts_with(base_path) &&
+      (path.size() == base_path.size() || path[base_path.size()] == '/')) {
+    std::string_view rest = path.substr(base_path.size());
+    while (rest.starts_with("/")) rest.remove_prefix(1);
+    const std::string_view action = rest.substr(0, rest.find('/'));
+    for (std::string_view known : {"csrf", "providers", "session", "signin", "signout", "callback",
+                                   "verify-request", "error"}) {
+      if (action == known) return known;
+    }
+    return "auth_other";
+  }
+  if (path == "/healthz") return "healthz";
+  if (path == "/metrics") return "metrics";
+  if (path == "/") return "home";
+  return "other";
+}
+
+void metrics::record(const exchange& e) {
+  const std::string endpoint(endpoint_of(e.path, base_path_));
+  {
+    std::lock_guard lock(mutex_);
+    requests_[{endpoint, e.status}]++;
+  }
+  const double seconds = static_cast<double>(e.duration.count()) / 1e6;
+  std::size_t i = 0;
+  while (i < bounds_.size() && seconds > bounds_[i]) ++i;
+  buckets_[i]++;
+  duration_us_ += static_cast<unsigned long long>(e.duration.count());
+  count_++;
+}
+
+std::string metrics::render() const {
+  std::string out;
+  out += "# HELP authpp_http_requests_total HTTP requests by endpoint and status.\n";
+  out += "# TYPE authpp_http_requests_total counter\n";
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [key, n] : requests_) {
+      out += "authpp_http_requests_total{endpoint=\"" + key.first + "\",status=\"" +
+             std::to_string(key.second) + "\"} " + std::to_string(n.load()) + "\n";
+    }
+  }
+  out += "# HELP authpp_http_request_duration_seconds Time from first request byte to response.\n";
+  out += "# TYPE authpp_http_request_duration_seconds histogram\n";
+  unsigned long long cumulative = 0;
+  char le[32];
+  for (std::size_t i = 0; i < bounds_.size(); ++i) {
+    cumulative += buckets_[i].load();
+    std::snprintf(le, sizeof le, "%g", bounds_[i]);
+    out += "authpp_http_request_duration_seconds_bucket{le=\"" + std::string(le) + "\"} " +
+           std::to_string(cumulative) + "\n";
+  }
+  cumulative += buckets_.back().load();
+  out += "authpp_http_request_duration_seconds_bucket{le=\"+Inf\"} " + std::to_string(cumulative) +
+         "\n";
+  char sum[64];
+  std::snprintf(sum, sizeof sum, "%.6f", static_cast<double>(duration_us_.load()) / 1e6);
+  out += "authpp_http_request_duration_seconds_sum " + std::string(sum) + "\n";
+  out += "authpp_http_request_duration_seconds_count " + std::to_string(count_.load()) + "\n";
+  out += "# HELP authpp_sign_ins_total Credentials sign-ins by result.\n";
+  out += "# TYPE authpp_sign_ins_total counter\n";
+  out +=
+      "authpp_sign_ins_total{result=\"succeeded\"} " + std::to_string(sign_ins_ok_.load()) + "\n";
+  out +=
+      "authpp_sign_ins_total{result=\"failed\"} " + std::to_string(sign_ins_failed_.load()) + "\n";
+  out += "# HELP authpp_open_connections Connections currently open.\n";
+  out += "# TYPE authpp_open_connections gauge\n";
+  out += "authpp_open_connections " + std::to_string(open_connections_.load()) + "\n";
+  return out;
+}
+
+std::string access_log_line(const exchange& e, std::chrono::system_clock::time_point at) {
+  const json line = {
+      {"time",
+       std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count()},
+      {"method", e.method},
+      {"path", e.path},
+      {"status", e.status},
+      {"bytes", e.response_bytes},
+      {"ms", static_cast<double>(e.duration.count()) / 1000.0},
+      {"remote", e.remote}};
+  return line.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace authpp::server

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-# The interop peers: Auth.js pinned by tests/interop/package-lock.json.
-(cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
+# The interop peers (Auth.js) and the browser driver, pinned by tests/package-lock.json.
+(cd tests && npm ci --no-audit --no-fund --loglevel=error)
 scripts/build.sh dev
 ctest --preset dev --output-on-failure "$@"

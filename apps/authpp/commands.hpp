@@ -10,6 +10,9 @@ namespace authpp::cli {
 
 void add_secret_command(CLI::App& app);
 void add_token_command(CLI::App& app);
+void add_user_command(CLI::App& app);
+void add_config_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 
 // failure is thrown by a command to stop with `exit_code` after printing `message` as one line
 // on stderr (main catches it: exceptions end at the CLI's edge).

@@ -29,10 +29,15 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "authpp 0.1.0");
   authpp::cli::add_secret_command(app);
   authpp::cli::add_token_command(app);
+  authpp::cli::add_user_command(app);
+  authpp::cli::add_config_command(app);
+  authpp::cli::add_serve_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version succeed; every other usage error is exit code 2, as for a bad config.
+    const int shown = app.exit(e);
+    return shown == 0 ? 0 : 2;
   } catch (const authpp::cli::failure& f) {
     std::cerr << "authpp: " << f.message << '\n';
     return f.exit_code;

@@ -73,6 +73,9 @@ struct load_options {
   bool dev = false;                       // --dev: dev mode even when the file says otherwise
   std::optional<std::string> listen{};    // --listen host:port
   std::optional<std::string> database{};  // --database PATH
+  // --data-dir PATH; storage.database then defaults to <PATH>/authpp.db unless the file or
+  // --database names it.
+  std::optional<std::string> data_dir{};
   // require_secret is false for commands that never sign or read a token (`authpp user …`), so
   // that they run against a database with no secret configured anywhere.
   bool require_secret = true;
@@ -82,7 +85,7 @@ struct load_options {
 // highest number first, as Auth.js orders them —, AUTH_URL, AUTH_TRUST_HOST), then `options`, and
 // checks the result. Relative paths are relative to the working directory; `storage.database`
 // defaults to `<storage.data_dir>/authpp.db`. It fails with errc::invalid_config and one message
-// naming the file, line and key: "authpp.toml:7: server.listen: port must be in 1..65535"; when
+// naming the file, line and key: "authpp.toml:7: server.listen: port must be in 0..65535"; when
 // there are several problems it reports the first in the file.
 result<app_config> load_config(const std::optional<std::string>& file, const environment& env,
                                const load_options& options = {});
@@ -90,7 +93,8 @@ result<app_config> load_config(const std::optional<std::string>& file, const env
 // parse_listen parses "host:port" ("127.0.0.1:3000", "[::1]:8080", ":3000") into a host without
 // brackets and a port. An empty host means every IPv4 interface ("0.0.0.0"); a name other than an
 // IP literal ("localhost") is returned as is. It fails with errc::malformed_input when the text is
-// not host:port, the host is not an IP literal or a DNS name, or the port is not in 1..65535.
+// not host:port, the host is not an IP literal or a DNS name, or the port is not in 0..65535 (0:
+// any free port).
 result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text);
 
 }  // namespace authpp::server

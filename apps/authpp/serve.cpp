@@ -1,0 +1,60 @@
+#include <authpp/server/app.hpp>
+#include <authpp/server/config.hpp>
+
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "commands.hpp"
+
+namespace authpp::cli {
+namespace {
+
+struct serve_options {
+  std::optional<std::string> config;
+  std::optional<std::string> listen;
+  std::optional<std::string> data_dir;
+  std::optional<std::string> database;
+  bool dev = false;
+};
+
+// start_failure maps a start-up error to the one line an operator reads: configuration errors
+// already name their key or file.
+failure start_failure(const auth_error& e) {
+  return failure{e.code == errc::invalid_config ? e.detail : e.message(), 2};
+}
+
+void serve(const serve_options& o) {
+  server::load_options load;
+  load.dev = o.dev;
+  load.listen = o.listen;
+  load.database = o.database;
+  load.data_dir = o.data_dir;
+  auto config = server::load_config(o.config, server::current_environment(), load);
+  if (!config) throw start_failure(config.error());
+  auto app = server::app::start(std::move(*config), std::cout);
+  if (!app) throw start_failure(app.error());
+  (*app)->stop_on_signals();
+  (*app)->wait();
+  std::cout << "authpp stopped" << std::endl;
+}
+
+}  // namespace
+
+// `authpp serve` runs the authentication server: the engine under its base path, /healthz,
+// /metrics and a demo page at /, over HTTP/1.1 (TLS when configured).
+void add_serve_command(CLI::App& app) {
+  auto o = std::make_shared<serve_options>();
+  auto* cmd = app.add_subcommand("serve", "Run the authentication server");
+  cmd->add_option("--config", o->config, "TOML configuration file");
+  cmd->add_option("--listen", o->listen,
+                  "Address to listen on, host:port (default 127.0.0.1:3000)");
+  cmd->add_option("--data-dir", o->data_dir, "Directory for the database and dev secret (./var)");
+  cmd->add_option("--database", o->database, "SQLite database file (default <data-dir>/authpp.db)");
+  cmd->add_flag("--dev", o->dev,
+                "Development mode: generate a secret and a demo user when missing, trust the Host");
+  cmd->callback([o] { serve(*o); });
+}
+
+}  // namespace authpp::cli

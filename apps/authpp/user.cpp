@@ -1,0 +1,235 @@
+#include <authpp/adapters/password.hpp>
+#include <authpp/adapters/sqlite_store.hpp>
+#include <authpp/adapters/user_store.hpp>
+#include <authpp/server/config.hpp>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <ctime>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <termios.h>
+#include <unistd.h>
+
+#include "commands.hpp"
+
+namespace authpp::cli {
+namespace {
+
+struct user_options {
+  std::optional<std::string> config;
+  std::optional<std::string> database;
+  std::string email;
+  std::optional<std::string> name;
+  std::optional<std::string> username;
+};
+
+void add_storage_options(CLI::App* cmd, user_options& o) {
+  cmd->add_option("--config", o.config, "TOML configuration file (for storage.database)");
+  cmd->add_option("--database", o.database,
+                  "SQLite database file (default: storage.database, ./var/authpp.db)");
+}
+
+// open_store opens the database the configuration names. These commands never sign anything, so
+// no secret is required.
+std::unique_ptr<adapters::user_store> open_store(const user_options& o) {
+  server::load_options load;
+  load.database = o.database;
+  load.require_secret = false;
+  auto config = server::load_config(o.config, server::current_environment(), load);
+  if (!config) throw failure{config.error().detail, 2};
+  adapters::sqlite_options options;
+  options.path = config->storage.database;
+  auto store = adapters::open_sqlite_store(options);
+  if (!store) throw failure{options.path + ": " + store.error().message()};
+  return std::move(*store);
+}
+
+// echo_off hides what is typed while it lives, when stdin is a terminal.
+class echo_off {
+ public:
+  echo_off() {
+    if (::isatty(STDIN_FILENO) == 0 || ::tcgetattr(STDIN_FILENO, &saved_) != 0) return;
+    termios quiet = saved_;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    active_ = ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+  }
+  echo_off(const echo_off&) = delete;
+  echo_off& operator=(const echo_off&) = delete;
+  ~echo_off() {
+    if (!active_) return;
+    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_);
+    std::cerr << '\n';
+  }
+
+ private:
+  termios saved_{};
+  bool active_ = false;
+};
+
+// read_password reads the first line of stdin (scripts pipe it in; a terminal gets a prompt
+// without echo). The bound is checked while reading, so a huge input is never buffered.
+std::string read_password() {
+  if (::isatty(STDIN_FILENO) != 0) std::cerr << "Password: " << std::flush;
+  const echo_off quiet;
+  std::string line;
+  char c = 0;
+  while (std::cin.get(c) && c != '\n') {
+    line += c;
+    if (line.size() > adapters::max_password_size + 1) break;
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.size() > adapters::max_password_size) {
+    throw failure{"password exceeds " + std::to_string(adapters::max_password_size) + " bytes", 2};
+  }
+  if (line.empty()) throw failure{"no password: write it as the first line of stdin", 2};
+  return line;
+}
+
+std::string hash(const std::string& password) {
+  auto h = adapters::hash_password(password);
+  if (!h) throw failure{h.error().message()};
+  return std::move(*h);
+}
+
+// check_email refuses what cannot be an address before touching the database.
+std::string check_email(const std::string& email) {
+  const std::string e = adapters::normalize_email(email);
+  const auto at = e.find('@');
+  if (at == std::string::npos || at == 0 || at + 1 == e.size()) {
+    throw failure{"'" + email + "' is not an email address", 2};
+  }
+  return e;
+}
+
+// printable replaces control characters, so that a stored name cannot drive the terminal.
+std::string printable(const std::string& s) {
+  std::string out = s;
+  for (char& c : out) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) c = '?';
+  }
+  return out;
+}
+
+std::string utc(std::chrono::system_clock::time_point t) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  ::gmtime_r(&secs, &tm);
+  std::array<char, 32> buf{};
+  const std::size_t n = std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return std::string(buf.data(), n);
+}
+
+void add(const user_options& o) {
+  const std::string email = check_email(o.email);
+  if (o.username && o.username->empty()) throw failure{"--username must not be empty", 2};
+  const std::string password = read_password();
+  const std::string encoded = hash(password);
+  auto store = open_store(o);
+  adapters::new_user u;
+  u.email = email;
+  u.name = o.name;
+  u.username = o.username;
+  auto added = store->add_user(u, encoded);
+  if (!added) {
+    // The store's detail says which of email and username is taken.
+    if (added.error().code == errc::already_exists) throw failure{added.error().detail};
+    throw failure{email + ": " + added.error().message()};
+  }
+  // Printed only after the insert committed: a script may rely on "added" meaning stored.
+  std::cout << "added " << added->email << " (id " << added->id << ")" << std::endl;
+}
+
+void list(const user_options& o) {
+  auto store = open_store(o);
+  auto users = store->list_users();
+  if (!users) throw failure{users.error().message()};
+  std::vector<std::array<std::string, 5>> rows;
+  rows.push_back({"EMAIL", "USERNAME", "NAME", "STATUS", "CREATED"});
+  for (const auto& u : *users) {
+    rows.push_back({printable(u.email), printable(u.username.value_or("-")),
+                    printable(u.name.value_or("-")), u.disabled ? "disabled" : "active",
+                    utc(u.created_at)});
+  }
+  std::array<std::size_t, 5> width{};
+  for (const auto& r : rows) {
+    for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+  }
+  for (const auto& r : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size()) line += std::string(width[i] - r[i].size() + 2, ' ');
+    }
+    std::cout << line << '\n';
+  }
+}
+
+void set_disabled(const user_options& o, bool disabled) {
+  const std::string email = check_email(o.email);
+  auto store = open_store(o);
+  auto r = store->set_disabled(email, disabled);
+  if (!r) {
+    if (r.error().code == errc::not_found) throw failure{"no user with email " + email};
+    throw failure{r.error().message()};
+  }
+  std::cout << (disabled ? "disabled " : "enabled ") << email << '\n';
+}
+
+void passwd(const user_options& o) {
+  const std::string email = check_email(o.email);
+  auto store = open_store(o);
+  auto user = store->find_by_email(email);
+  if (!user) throw failure{user.error().message()};
+  if (!*user) throw failure{"no user with email " + email};
+  const std::string encoded = hash(read_password());
+  auto r = store->set_password((*user)->id, encoded);
+  if (!r) throw failure{r.error().message()};
+  std::cout << "password changed for " << email << '\n';
+}
+
+}  // namespace
+
+// `authpp user add|list|disable|enable|passwd` manages the accounts of the built-in credentials
+// provider in the SQLite database of `authpp serve`. Passwords come on stdin, never as
+// arguments, which other users could read in the process list.
+void add_user_command(CLI::App& app) {
+  auto* user = app.add_subcommand("user", "Manage users of the built-in SQLite store");
+  user->require_subcommand(1);
+  auto o = std::make_shared<user_options>();
+
+  auto* add_cmd = user->add_subcommand("add", "Add a user; the password is read from stdin");
+  add_cmd->add_option("email", o->email, "Email address")->required();
+  add_cmd->add_option("--name", o->name, "Display name");
+  add_cmd->add_option("--username", o->username, "Username (an alternative to the email)");
+  add_storage_options(add_cmd, *o);
+  add_cmd->callback([o] { add(*o); });
+
+  auto* list_cmd = user->add_subcommand("list", "List users");
+  add_storage_options(list_cmd, *o);
+  list_cmd->callback([o] { list(*o); });
+
+  auto* disable_cmd = user->add_subcommand("disable", "Refuse sign-in to a user");
+  disable_cmd->add_option("email", o->email, "Email address")->required();
+  add_storage_options(disable_cmd, *o);
+  disable_cmd->callback([o] { set_disabled(*o, true); });
+
+  auto* enable_cmd = user->add_subcommand("enable", "Allow sign-in to a disabled user");
+  enable_cmd->add_option("email", o->email, "Email address")->required();
+  add_storage_options(enable_cmd, *o);
+  enable_cmd->callback([o] { set_disabled(*o, false); });
+
+  auto* passwd_cmd =
+      user->add_subcommand("passwd", "Set a user's password; the new one is read from stdin");
+  passwd_cmd->add_option("email", o->email, "Email address")->required();
+  add_storage_options(passwd_cmd, *o);
+  passwd_cmd->callback([o] { passwd(*o); });
+}
+
+}  // namespace authpp::cli

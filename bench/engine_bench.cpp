@@ -1,0 +1,106 @@
+// The engine alone, no sockets: what one request costs in CPU. Run with the `bench` preset:
+//   cmake --preset bench && cmake --build --preset bench && build/bench/bench/engine_bench
+#include <authpp/auth/auth.hpp>
+#include <authpp/http/cookie.hpp>
+#include <authpp/http/form.hpp>
+
+#include <benchmark/benchmark.h>
+
+namespace {
+
+using namespace authpp;
+
+auth make_engine() {
+  auth_config c;
+  c.secrets = {"benchmark-secret-benchmark-secret"};
+  c.url = "http://localhost:3000";
+  credentials_provider p;
+  p.fields = {{"username", "Username", "text", "", true}};
+  p.authorize = [](const authorize_request& r) {
+    return authorize_result::accept({.id = "1",
+                                     .name = r.credentials.value("username", ""),
+                                     .email = "a@example.com",
+                                     .image = {},
+                                     .extra = json::object()});
+  };
+  c.providers.push_back(std::move(p));
+  c.log_level = log_level::error;
+  return auth::create(std::move(c)).value();
+}
+
+std::string cookie_pairs(const http::response& res) {
+  std::string out;
+  for (std::string_view line : res.headers.get_all("Set-Cookie")) {
+    auto c = http::parse_set_cookie(line);
+    if (!c || c->value.empty()) continue;
+    if (!out.empty()) out += "; ";
+    out += std::string(line.substr(0, line.find(';')));
+  }
+  return out;
+}
+
+// signed_in_cookies signs in once and returns the Cookie header a browser would then send.
+std::string signed_in_cookies(const auth& a) {
+  http::request csrf{"GET", "/api/auth/csrf", {}, "", false};
+  const auto c = a.handle(csrf);
+  const std::string cookies = cookie_pairs(c);
+  const std::string token = json::parse(c.body)["csrfToken"];
+  http::url_search_params form;
+  form.append("username", "Ada");
+  form.append("csrfToken", token);
+  http::request post{"POST",
+                     "/api/auth/callback/credentials",
+                     {{"Content-Type", "application/x-www-form-urlencoded"},
+                      {"X-Auth-Return-Redirect", "1"},
+                      {"Cookie", cookies}},
+                     form.to_string(),
+                     false};
+  const auto res = a.handle(post);
+  return cookies + "; " + cookie_pairs(res);
+}
+
+void BM_GetSessionWithValidCookie(benchmark::State& state) {
+  const auth a = make_engine();
+  http::request req{"GET", "/api/auth/session", {{"Cookie", signed_in_cookies(a)}}, "", false};
+  for (auto _ : state) {
+    auto res = a.handle(req);
+    benchmark::DoNotOptimize(res);
+  }
+}
+BENCHMARK(BM_GetSessionWithValidCookie);
+
+void BM_GetCsrf(benchmark::State& state) {
+  const auth a = make_engine();
+  http::request req{"GET", "/api/auth/csrf", {}, "", false};
+  for (auto _ : state) {
+    auto res = a.handle(req);
+    benchmark::DoNotOptimize(res);
+  }
+}
+BENCHMARK(BM_GetCsrf);
+
+void BM_CredentialsSignIn(benchmark::State& state) {
+  const auth a = make_engine();
+  http::request csrf{"GET", "/api/auth/csrf", {}, "", false};
+  const auto c = a.handle(csrf);
+  const std::string cookies = cookie_pairs(c);
+  http::url_search_params form;
+  form.append("username", "Ada");
+  form.append("csrfToken", json::parse(c.body)["csrfToken"].get<std::string>());
+  http::request post{"POST",
+                     "/api/auth/callback/credentials",
+                     {{"Content-Type", "application/x-www-form-urlencoded"},
+                      {"X-Auth-Return-Redirect", "1"},
+                      {"Cookie", cookies}},
+                     form.to_string(),
+                     false};
+  for (auto _ : state) {
+    auto res = a.handle(post);
+    benchmark::DoNotOptimize(res);
+  }
+}
+BENCHMARK(BM_CredentialsSignIn);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,228 @@
+#include <authpp/adapters/sqlite_store.hpp>
+#include <authpp/auth/auth.hpp>
+#include <authpp/server/app.hpp>
+#include <authpp/server/bootstrap.hpp>
+#include <authpp/server/credentials.hpp>
+#include <authpp/server/http_server.hpp>
+#include <authpp/server/metrics.hpp>
+
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+
+#include "demo_page.hpp"
+
+namespace authpp::server {
+namespace {
+
+log_level parse_level(std::string_view s) {
+  if (s == "debug") return log_level::debug;
+  if (s == "warn") return log_level::warn;
+  if (s == "error") return log_level::error;
+  return log_level::info;
+}
+
+std::string_view level_name(log_level level) {
+  switch (level) {
+    case log_level::debug:
+      return "debug";
+    case log_level::info:
+      return "info";
+    case log_level::warn:
+      return "warn";
+    case log_level::error:
+      return "error";
+  }
+  return "error";
+}
+
+http::response json_response(int status, std::string body) {
+  http::response res;
+  res.status = status;
+  res.headers.add("Content-Type", "application/json");
+  res.headers.add("Cache-Control", "no-store");
+  res.body = std::move(body);
+  return res;
+}
+
+}  // namespace
+
+struct app::state {
+  app_config config;
+  std::shared_ptr<adapters::user_store> store;
+  std::optional<authpp::auth> engine;
+  server::metrics metrics;
+  std::unique_ptr<http_server> server;
+  std::mutex log_mutex;  // keeps log lines whole
+  log_level level = log_level::info;
+  std::string session_cookie;
+
+  void log(log_level l, std::string_view code, std::string_view message) {
+    if (l < level) return;
+    std::lock_guard lock(log_mutex);
+    std::cerr << "[authpp][" << level_name(l) << "] " << code << ": " << message << std::endl;
+  }
+
+  http::response handle(const http::request& req);
+  http::response health();
+  http::response home(const http::request& req);
+  void count_sign_in(const http::request& req, const http::response& res);
+};
+
+http::response app::state::handle(const http::request& req) {
+  const std::string_view target = req.target;
+  const std::string_view path = target.substr(0, target.find('?'));
+  if (engine->handles(path)) {
+    http::response res = engine->handle(req);
+    count_sign_in(req, res);
+    return res;
+  }
+  if (req.method == "GET" || req.method == "HEAD") {
+    if (path == "/healthz") return health();
+    if (path == "/metrics") {
+      http::response res;
+      res.headers.add("Content-Type", "text/plain; version=0.0.4");
+      res.body = metrics.render();
+      return res;
+    }
+    if (path == "/") return home(req);
+  }
+  return json_response(404, "\"Not found.\"");
+}
+
+// count_sign_in classifies credentials callbacks: a session cookie set means success.
+void app::state::count_sign_in(const http::request& req, const http::response& res) {
+  if (req.method != "POST" || req.target.find("/callback/") == std::string::npos) return;
+  bool session_set = false;
+  for (std::string_view c : res.headers.get_all("Set-Cookie")) {
+    if (c.starts_with(session_cookie) && c.find("=;") == std::string_view::npos) session_set = true;
+  }
+  metrics.sign_in(session_set);
+}
+
+http::response app::state::health() {
+  if (auto ok = store->check_health(); !ok) {
+    log(log_level::error, "StorageUnavailable", ok.error().message());
+    return json_response(503, R"({"status":"unavailable","database":"unavailable"})");
+  }
+  return json_response(200, R"({"status":"ok","database":"ok"})");
+}
+
+http::response app::state::home(const http::request& req) {
+  // Ask the engine who is signed in, exactly as a browser would, and pass its refreshed cookie on.
+  http::request probe;
+  probe.method = "GET";
+  probe.target = config.auth.base_path + "/session";
+  probe.tls = req.tls;
+  for (const auto& h : req.headers) {
+    if (http::iequals(h.name, "Cookie") || http::iequals(h.name, "Host") ||
+        http::iequals(h.name, "X-Forwarded-Host") || http::iequals(h.name, "X-Forwarded-Proto")) {
+      probe.headers.add(h.name, h.value);
+    }
+  }
+  const http::response session = engine->handle(probe);
+  json body = json::parse(session.body, nullptr, false);
+  http::response res;
+  res.headers.add("Content-Type", "text/html; charset=utf-8");
+  res.headers.add("Content-Security-Policy", demo_page_csp());
+  res.headers.add("Cache-Control", "private, no-store");
+  res.headers.add("X-Content-Type-Options", "nosniff");
+  for (std::string_view c : session.headers.get_all("Set-Cookie")) {
+    res.headers.add("Set-Cookie", std::string(c));
+  }
+  res.body = render_demo_page(body.is_object() ? body : json(nullptr), config.auth.base_path);
+  return res;
+}
+
+result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
+  auto s = std::make_unique<state>();
+  s->level = parse_level(config.log.level);
+
+  if (config.storage.database.empty()) {
+    config.storage.database =
+        (std::filesystem::path(config.storage.data_dir) / "authpp.db").string();
+  }
+  if (config.auth.secrets.empty()) {
+    if (!config.dev) {
+      return auth_error{errc::invalid_config,
+                        "auth.secrets: no secret configured; set AUTH_SECRET or auth.secrets"};
+    }
+    auto secret = ensure_dev_secret(config.storage.data_dir);
+    if (!secret) return secret.error();
+    config.auth.secrets.push_back(std::move(*secret));
+  }
+  if (config.dev && !config.auth.url) config.auth.trust_host = true;
+
+  auto store = adapters::open_sqlite_store({.path = config.storage.database});
+  if (!store) return store.error();
+  s->store = std::move(*store);
+
+  if (config.dev) {
+    auto demo = ensure_demo_user(*s->store);
+    if (!demo) return demo.error();
+    if (*demo) {
+      out << "Created a demo user (shown once):\n  email:    " << (*demo)->email
+          << "\n  password: " << (*demo)->password << "\n";
+    }
+  }
+
+  auth_config ac;
+  ac.providers.push_back(store_credentials_provider(s->store));
+  ac.secrets = config.auth.secrets;
+  ac.url = config.auth.url;
+  ac.trust_host = config.auth.trust_host;
+  ac.base_path = config.auth.base_path;
+  ac.session.max_age = config.auth.session_max_age;
+  ac.theme = config.auth.theme;
+  ac.limits.max_body_bytes = config.server.max_body_bytes;
+  ac.limits.max_header_bytes = config.server.max_header_bytes * 2;  // the server enforces first
+  ac.log_level = s->level;
+  state* raw = s.get();
+  ac.logger = [raw](log_level l, std::string_view code, std::string_view message) {
+    raw->log(l, code, message);
+  };
+  auto engine = authpp::auth::create(std::move(ac));
+  if (!engine) return engine.error();
+  s->engine = std::move(*engine);
+  s->metrics.set_base_path(config.auth.base_path);
+  const bool secure = config.auth.url ? config.auth.url->starts_with("https://") : false;
+  s->session_cookie = secure ? "__Secure-authjs.session-token" : "authjs.session-token";
+
+  s->config = config;  // before the threads start: handlers read it
+
+  server_hooks hooks;
+  const bool access_log = config.log.access_log;
+  hooks.on_exchange = [raw, access_log](const exchange& e) {
+    raw->metrics.record(e);
+    if (access_log) {
+      const std::string line = access_log_line(e, std::chrono::system_clock::now());
+      std::lock_guard lock(raw->log_mutex);
+      std::cout << line << '\n' << std::flush;
+    }
+  };
+  hooks.on_connections = [raw](long long open) { raw->metrics.connections(open); };
+  hooks.on_error = [raw](std::string_view message) {
+    raw->log(log_level::error, "ServerError", message);
+  };
+  auto server = http_server::start(
+      config.server, [raw](const http::request& req) { return raw->handle(req); }, hooks);
+  if (!server) return server.error();
+  s->server = std::move(*server);
+
+  const std::string scheme = config.server.tls ? "https" : "http";
+  const std::string base = config.auth.url.value_or(scheme + "://" + config.server.host + ":" +
+                                                    std::to_string(s->server->port()));
+  out << "authpp listening on " << scheme << "://" << config.server.host << ":" << s->server->port()
+      << "\n  sign in: " << base << config.auth.base_path << "/signin\n"
+      << std::flush;
+  return std::unique_ptr<app>(new app(std::move(s)));
+}
+
+app::app(std::unique_ptr<state> s) : state_(std::move(s)) {}
+app::~app() = default;
+std::uint16_t app::port() const { return state_->server->port(); }
+void app::stop_on_signals() { state_->server->stop_on_signals(); }
+void app::stop() { state_->server->stop(); }
+void app::wait() { state_->server->wait(); }
+
+}  // namespace authpp::server

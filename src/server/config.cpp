@@ -1,0 +1,559 @@
+#include <authpp/http/url.hpp>
+#include <authpp/server/config.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <initializer_list>
+#include <limits>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+extern char** environ;  // NOLINT: POSIX declares it nowhere in a header
+
+namespace authpp::server {
+namespace {
+
+// A configuration file larger than this is certainly a mistake (a database or a log given to
+// --config); refusing it keeps the parser's input bounded.
+constexpr std::size_t max_config_bytes = 1024 * 1024;
+
+std::string errno_text(int e) { return std::strerror(e); }
+
+// read_file reads a whole file with POSIX calls so that a failure can name the exact cause.
+result<std::string> read_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return auth_error{errc::invalid_config, "cannot read " + path + ": " + errno_text(errno)};
+  }
+  std::string data;
+  char buf[8192];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int e = errno;
+      ::close(fd);
+      return auth_error{errc::invalid_config, "cannot read " + path + ": " + errno_text(e)};
+    }
+    if (n == 0) break;
+    data.append(buf, static_cast<std::size_t>(n));
+    if (data.size() > max_config_bytes) {
+      ::close(fd);
+      return auth_error{errc::invalid_config, "cannot read " + path + ": larger than 1 MiB"};
+    }
+  }
+  ::close(fd);
+  return data;
+}
+
+std::string_view type_name(toml::node_type t) {
+  switch (t) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::none:
+      break;
+  }
+  return "nothing";
+}
+
+// problem is one configuration error; the one earliest in the file is reported, so that fixing
+// errors top to bottom works. Errors without a line (environment, flags, missing values) sort
+// after those with one.
+struct problem {
+  std::uint32_t line;
+  std::string message;
+};
+
+// loader walks the parsed TOML document, table by table, against the known layout.
+class loader {
+ public:
+  explicit loader(std::string file) : file_(std::move(file)) {}
+
+  void fail(const toml::source_region& where, std::string_view key, std::string_view what) {
+    std::string m = file_;
+    const std::uint32_t line = where.begin.line;
+    if (line != 0) m += ":" + std::to_string(line);
+    m += ": ";
+    m += key;
+    m += ": ";
+    m += what;
+    problems_.push_back({line == 0 ? std::numeric_limits<std::uint32_t>::max() : line, m});
+  }
+  // fail_unplaced records an error that has no place in the file (a flag, the environment, or a
+  // value that is missing altogether).
+  void fail_unplaced(std::string message) {
+    problems_.push_back({std::numeric_limits<std::uint32_t>::max(), std::move(message)});
+  }
+
+  std::optional<std::string> first() const {
+    if (problems_.empty()) return std::nullopt;
+    // stable: among equal lines, the order of discovery (and so of the layout) decides.
+    const auto it =
+        std::min_element(problems_.begin(), problems_.end(),
+                         [](const problem& a, const problem& b) { return a.line < b.line; });
+    return it->message;
+  }
+
+  // check_keys refuses every key of `t` outside `allowed`: a misspelt key is silently ignored by
+  // most servers, and then the setting the operator meant is not the one in force.
+  void check_keys(const toml::table& t, std::string_view prefix,
+                  std::initializer_list<std::string_view> allowed) {
+    for (auto&& [k, v] : t) {
+      if (std::find(allowed.begin(), allowed.end(), k.str()) != allowed.end()) continue;
+      const auto& where = k.source().begin.line != 0 ? k.source() : v.source();
+      fail(where, join(prefix, k.str()), v.is_table() ? "unknown table" : "unknown key");
+    }
+  }
+
+  // table returns the sub-table `key` of `t`, or nullptr when absent or of another type.
+  const toml::table* table(const toml::table& t, std::string_view prefix, std::string_view key) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return nullptr;
+    if (!n->is_table()) {
+      wrong_type(*n, join(prefix, key), "a table");
+      return nullptr;
+    }
+    return n->as_table();
+  }
+
+  // string reads `key` into `out` when present; it returns the node for later checks.
+  const toml::node* string(const toml::table& t, std::string_view prefix, std::string_view key,
+                           std::string& out) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return nullptr;
+    if (!n->is_string()) {
+      wrong_type(*n, join(prefix, key), "a string");
+      return nullptr;
+    }
+    const std::string& s = n->as_string()->get();
+    // Values become paths, URLs and header text: a NUL would silently cut them short.
+    if (s.find('\0') != std::string::npos) {
+      fail(n->source(), join(prefix, key), "must not contain a NUL character");
+      return nullptr;
+    }
+    out = s;
+    return n;
+  }
+
+  void boolean(const toml::table& t, std::string_view prefix, std::string_view key, bool& out) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return;
+    if (!n->is_boolean()) {
+      wrong_type(*n, join(prefix, key), "a boolean (true or false)");
+      return;
+    }
+    out = n->as_boolean()->get();
+  }
+
+  // integer reads `key` into `out` when present and within [min, max].
+  template <class T>
+  bool integer(const toml::table& t, std::string_view prefix, std::string_view key,
+               std::int64_t min, std::int64_t max, T& out) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return false;
+    const std::string range = "an integer in " + std::to_string(min) + ".." + std::to_string(max);
+    if (!n->is_integer()) {
+      wrong_type(*n, join(prefix, key), range);
+      return false;
+    }
+    const std::int64_t v = n->as_integer()->get();
+    if (v < min || v > max) {
+      fail(n->source(), join(prefix, key), "expected " + range + ", got " + std::to_string(v));
+      return false;
+    }
+    out = static_cast<T>(v);
+    return true;
+  }
+
+  void seconds(const toml::table& t, std::string_view prefix, std::string_view key,
+               std::int64_t max, std::chrono::seconds& out) {
+    std::int64_t v = 0;
+    if (integer(t, prefix, key, 1, max, v)) out = std::chrono::seconds(v);
+  }
+
+  // strings reads an array of strings; absent leaves `out` untouched.
+  void strings(const toml::table& t, std::string_view prefix, std::string_view key,
+               std::vector<std::string>& out) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return;
+    const std::string name = join(prefix, key);
+    if (!n->is_array()) {
+      wrong_type(*n, name, "an array of strings");
+      return;
+    }
+    std::vector<std::string> values;
+    for (const toml::node& e : *n->as_array()) {
+      if (!e.is_string()) {
+        const auto& where = e.source().begin.line != 0 ? e.source() : n->source();
+        fail(where, name,
+             "expected an array of strings, found " + std::string(type_name(e.type())));
+        return;
+      }
+      values.push_back(e.as_string()->get());
+    }
+    out = std::move(values);
+  }
+
+  static std::string join(std::string_view prefix, std::string_view key) {
+    std::string s(prefix);
+    if (!s.empty()) s += '.';
+    s += key;
+    return s;
+  }
+
+ private:
+  void wrong_type(const toml::node& n, const std::string& name, std::string_view expected) {
+    fail(n.source(), name,
+         "expected " + std::string(expected) + ", found " + std::string(type_name(n.type())));
+  }
+
+  std::string file_;
+  std::vector<problem> problems_;
+};
+
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// is_css_colour mirrors what pages::theme keeps (#rgb, #rgba, #rrggbb, #rrggbbaa or [a-z]+), so
+// that a colour the page would silently drop is an error here instead.
+bool is_css_colour(std::string_view s) {
+  if (s.empty()) return false;
+  if (s[0] == '#') {
+    const std::size_t n = s.size() - 1;
+    return (n == 3 || n == 4 || n == 6 || n == 8) &&
+           std::all_of(s.begin() + 1, s.end(), [](char c) { return is_hex(c); });
+  }
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+}
+
+// is_base_path accepts "/seg/seg" with unreserved characters only: the engine matches request
+// paths against it byte for byte, so a trailing slash or an encoded byte would never match.
+bool is_base_path(std::string_view s) {
+  if (s.size() < 2 || s.front() != '/' || s.back() == '/') return false;
+  char prev = '\0';
+  for (char c : s) {
+    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+    if (!unreserved && c != '/') return false;
+    if (c == '/' && prev == '/') return false;
+    prev = c;
+  }
+  return true;
+}
+
+std::optional<std::string> unreadable(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "cannot read " + path + ": " + errno_text(errno);
+  struct stat st {};
+  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  ::close(fd);
+  if (!regular) return "cannot read " + path + ": not a regular file";
+  return std::nullopt;
+}
+
+void load_server(loader& l, const toml::table& t, server_options& s) {
+  constexpr std::string_view p = "server";
+  l.check_keys(t, p,
+               {"listen", "threads", "max_header_bytes", "max_body_bytes", "max_connections",
+                "read_timeout", "idle_timeout", "shutdown_timeout", "tls"});
+  std::string listen;
+  if (const toml::node* n = l.string(t, p, "listen", listen)) {
+    auto hp = parse_listen(listen);
+    if (hp) {
+      s.host = hp->first;
+      s.port = hp->second;
+    } else {
+      l.fail(n->source(), "server.listen", hp.error().detail);
+    }
+  }
+  l.integer(t, p, "threads", 0, 1024, s.threads);
+  l.integer(t, p, "max_header_bytes", 1, 1024 * 1024, s.max_header_bytes);
+  l.integer(t, p, "max_body_bytes", 1, std::int64_t{1} << 30, s.max_body_bytes);
+  l.integer(t, p, "max_connections", 1, 1000000, s.max_connections);
+  constexpr std::int64_t day = 86400;
+  l.seconds(t, p, "read_timeout", day, s.read_timeout);
+  l.seconds(t, p, "idle_timeout", day, s.idle_timeout);
+  l.seconds(t, p, "shutdown_timeout", day, s.shutdown_timeout);
+
+  const toml::table* tls = l.table(t, p, "tls");
+  if (tls == nullptr) return;
+  constexpr std::string_view tp = "server.tls";
+  l.check_keys(*tls, tp, {"certificate", "private_key"});
+  tls_options o;
+  const toml::node* cert = l.string(*tls, tp, "certificate", o.certificate_file);
+  const toml::node* key = l.string(*tls, tp, "private_key", o.private_key_file);
+  if (tls->get("certificate") == nullptr || tls->get("private_key") == nullptr) {
+    l.fail(tls->source(), tp, "certificate and private_key are both required");
+    return;
+  }
+  if (cert == nullptr || key == nullptr) return;  // wrong type, already reported
+  if (auto e = unreadable(o.certificate_file)) l.fail(cert->source(), "server.tls.certificate", *e);
+  if (auto e = unreadable(o.private_key_file)) l.fail(key->source(), "server.tls.private_key", *e);
+  s.tls = std::move(o);
+}
+
+void load_theme(loader& l, const toml::table& t, pages::theme& th) {
+  constexpr std::string_view p = "auth.theme";
+  l.check_keys(t, p, {"color_scheme", "brand_color", "logo", "button_text"});
+  if (const toml::node* n = l.string(t, p, "color_scheme", th.color_scheme)) {
+    if (th.color_scheme != "auto" && th.color_scheme != "light" && th.color_scheme != "dark") {
+      l.fail(n->source(), "auth.theme.color_scheme", "expected \"auto\", \"light\" or \"dark\"");
+    }
+  }
+  for (auto [key, out] :
+       {std::pair{"brand_color", &th.brand_color}, std::pair{"button_text", &th.button_text}}) {
+    if (const toml::node* n = l.string(t, p, key, *out)) {
+      if (!out->empty() && !is_css_colour(*out)) {
+        l.fail(n->source(), loader::join(p, key),
+               "expected #rgb, #rgba, #rrggbb, #rrggbbaa or a colour name in lower case");
+      }
+    }
+  }
+  if (const toml::node* n = l.string(t, p, "logo", th.logo)) {
+    if (!th.logo.empty()) {
+      auto u = http::parse_absolute_url(th.logo);
+      if (!u || u->scheme != "https") {
+        l.fail(n->source(), "auth.theme.logo", "expected an absolute https URL");
+      }
+    }
+  }
+}
+
+// url_problem says why `text` cannot be AUTH_URL / auth.url, or nullopt when it can.
+std::optional<std::string> url_problem(const std::string& text) {
+  auto u = http::parse_absolute_url(text);
+  if (!u) return "expected an absolute http(s) URL, e.g. https://example.com";
+  if (!u->query.empty()) return "must not have a query";
+  return std::nullopt;
+}
+
+void load_auth(loader& l, const toml::table& t, auth_options& a) {
+  constexpr std::string_view p = "auth";
+  l.check_keys(t, p, {"url", "trust_host", "base_path", "secrets", "session_max_age", "theme"});
+  std::string url;
+  if (const toml::node* n = l.string(t, p, "url", url)) {
+    if (auto e = url_problem(url)) l.fail(n->source(), "auth.url", *e);
+    a.url = url;
+  }
+  l.boolean(t, p, "trust_host", a.trust_host);
+  if (const toml::node* n = l.string(t, p, "base_path", a.base_path)) {
+    if (!is_base_path(a.base_path)) {
+      l.fail(n->source(), "auth.base_path",
+             "expected an absolute path without a trailing slash, e.g. \"/api/auth\"");
+    }
+  }
+  l.strings(t, p, "secrets", a.secrets);
+  if (const toml::node* n = t.get("secrets"); n != nullptr && n->is_array()) {
+    for (const std::string& s : a.secrets) {
+      if (s.empty()) {
+        l.fail(n->source(), "auth.secrets", "a secret must not be empty");
+        break;
+      }
+    }
+  }
+  // Auth.js has no upper bound; ten years stops an overflow when it is added to "now".
+  l.seconds(t, p, "session_max_age", 10LL * 366 * 86400, a.session_max_age);
+  if (const toml::table* theme = l.table(t, p, "theme")) load_theme(l, *theme, a.theme);
+}
+
+void load_storage(loader& l, const toml::table& t, storage_options& s) {
+  constexpr std::string_view p = "storage";
+  l.check_keys(t, p, {"data_dir", "database"});
+  if (const toml::node* n = l.string(t, p, "data_dir", s.data_dir); n && s.data_dir.empty()) {
+    l.fail(n->source(), "storage.data_dir", "must not be empty");
+  }
+  if (const toml::node* n = l.string(t, p, "database", s.database); n && s.database.empty()) {
+    l.fail(n->source(), "storage.database", "must not be empty (omit it for the default)");
+  }
+}
+
+void load_log(loader& l, const toml::table& t, log_options& o) {
+  constexpr std::string_view p = "log";
+  l.check_keys(t, p, {"level", "access_log"});
+  if (const toml::node* n = l.string(t, p, "level", o.level)) {
+    if (o.level != "debug" && o.level != "info" && o.level != "warn" && o.level != "error") {
+      l.fail(n->source(), "log.level", "expected \"debug\", \"info\", \"warn\" or \"error\"");
+    }
+  }
+  l.boolean(t, p, "access_log", o.access_log);
+}
+
+std::string env_value(const environment& env, std::string_view name) {
+  const auto it = env.find(name);
+  return it == env.end() ? std::string() : it->second;
+}
+
+}  // namespace
+
+environment current_environment() {
+  environment env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const std::size_t eq = entry.find('=');
+    if (eq == std::string_view::npos) continue;
+    // The first definition wins, as getenv() returns it.
+    env.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+  }
+  return env;
+}
+
+result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text) {
+  const auto bad = [](std::string why) {
+    return auth_error{errc::malformed_input, std::move(why)};
+  };
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) {
+    return bad("expected host:port, e.g. 127.0.0.1:3000");
+  }
+  std::string_view host = text.substr(0, colon);
+  const std::string_view port_text = text.substr(colon + 1);
+
+  unsigned long port = 0;
+  const auto [end, ec] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
+      port_text.size() > 5) {
+    return bad("expected a port number after the last ':'");
+  }
+  // Port 0 asks the system for a free port (the server prints the one it got): tests use it.
+  if (port > 65535) return bad("port must be in 0..65535");
+
+  std::string out;
+  if (host.empty()) {
+    out = "0.0.0.0";
+  } else if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') return bad("unterminated IPv6 literal");
+    out = std::string(host.substr(1, host.size() - 2));
+    in6_addr a6{};
+    if (::inet_pton(AF_INET6, out.c_str(), &a6) != 1) return bad("invalid IPv6 address");
+  } else {
+    out = std::string(host);
+    if (out.find(':') != std::string::npos) {
+      return bad("write an IPv6 address in brackets, e.g. [::1]:3000");
+    }
+    const bool numeric = std::all_of(out.begin(), out.end(),
+                                     [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+    if (numeric) {
+      in_addr a4{};
+      if (::inet_pton(AF_INET, out.c_str(), &a4) != 1) return bad("invalid IPv4 address");
+    } else {
+      // A DNS name (RFC 1123 letters, digits, hyphens and dots).
+      const bool name = out.size() <= 253 && std::all_of(out.begin(), out.end(), [](char c) {
+                          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                 (c >= '0' && c <= '9') || c == '-' || c == '.';
+                        });
+      if (!name) return bad("invalid host name");
+    }
+  }
+  return std::pair{std::move(out), static_cast<std::uint16_t>(port)};
+}
+
+result<app_config> load_config(const std::optional<std::string>& file, const environment& env,
+                               const load_options& options) {
+  app_config c;
+  loader l(file.value_or("(environment)"));
+  bool file_secrets = false;
+  bool file_url = false;
+
+  if (file) {
+    auto text = read_file(*file);
+    if (!text) return text.error();
+    toml::table doc;
+    // toml++ is built with exceptions (Debian's shared library); its parse error is turned into
+    // a value here, at the only place it can be thrown.
+    try {
+      doc = toml::parse(*text, *file);
+    } catch (const toml::parse_error& e) {
+      const auto& b = e.source().begin;
+      return auth_error{errc::invalid_config, *file + ":" + std::to_string(b.line) + ":" +
+                                                  std::to_string(b.column) + ": " +
+                                                  std::string(e.description())};
+    }
+    l.check_keys(doc, "", {"dev", "server", "auth", "storage", "log"});
+    l.boolean(doc, "", "dev", c.dev);
+    if (const toml::table* t = l.table(doc, "", "server")) load_server(l, *t, c.server);
+    if (const toml::table* t = l.table(doc, "", "auth")) {
+      load_auth(l, *t, c.auth);
+      file_secrets = !c.auth.secrets.empty();
+      file_url = c.auth.url.has_value();
+    }
+    if (const toml::table* t = l.table(doc, "", "storage")) load_storage(l, *t, c.storage);
+    if (const toml::table* t = l.table(doc, "", "log")) load_log(l, *t, c.log);
+  }
+
+  // The environment, as Auth.js' setEnvDefaults reads it: secrets only when the configuration
+  // has none, ordered [AUTH_SECRET_3, AUTH_SECRET_2, AUTH_SECRET_1, AUTH_SECRET] (newest first:
+  // the first one encrypts), an empty variable counting as unset.
+  if (!file_secrets) {
+    std::vector<std::string> secrets;
+    for (const char* name : {"AUTH_SECRET_3", "AUTH_SECRET_2", "AUTH_SECRET_1", "AUTH_SECRET"}) {
+      if (std::string v = env_value(env, name); !v.empty()) secrets.push_back(std::move(v));
+    }
+    c.auth.secrets = std::move(secrets);
+  }
+  if (!file_url) {
+    if (std::string v = env_value(env, "AUTH_URL"); !v.empty()) {
+      if (auto e = url_problem(v)) l.fail_unplaced("AUTH_URL: " + *e);
+      c.auth.url = std::move(v);
+    }
+  }
+  // Auth.js: `trustHost ||= !!AUTH_TRUST_HOST`, so any non-empty text, "false" included, trusts.
+  if (!env_value(env, "AUTH_TRUST_HOST").empty()) c.auth.trust_host = true;
+
+  // Command-line flags win over both.
+  if (options.dev) c.dev = true;
+  if (options.listen) {
+    auto hp = parse_listen(*options.listen);
+    if (hp) {
+      c.server.host = hp->first;
+      c.server.port = hp->second;
+    } else {
+      l.fail_unplaced("--listen: " + hp.error().detail);
+    }
+  }
+  if (options.data_dir) {
+    if (options.data_dir->empty()) l.fail_unplaced("--data-dir: must not be empty");
+    c.storage.data_dir = *options.data_dir;
+  }
+  if (options.database) {
+    if (options.database->empty()) l.fail_unplaced("--database: must not be empty");
+    c.storage.database = *options.database;
+  }
+  if (c.storage.database.empty() && !c.storage.data_dir.empty()) {
+    c.storage.database = (std::filesystem::path(c.storage.data_dir) / "authpp.db").string();
+  }
+
+  if (options.require_secret && !c.dev && c.auth.secrets.empty()) {
+    l.fail_unplaced(
+        "auth.secrets: no secret configured; set AUTH_SECRET or auth.secrets (or run with "
+        "--dev)");
+  }
+  if (auto m = l.first()) return auth_error{errc::invalid_config, std::move(*m)};
+  return c;
+}
+
+}  // namespace authpp::server

@@ -1,0 +1,145 @@
+// `authpp serve` end to end over HTTP on 127.0.0.1: dev start, sign-in with good, bad and
+// disabled credentials, session, sign-out, health, metrics, access log, storage failure and
+// recovery, graceful shutdown, and each class of configuration error.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { renameSync, chmodSync, statSync } from "node:fs";
+import { join } from "node:path";
+import net from "node:net";
+import { Browser, runCli, startServer, tempDir, writeConfig } from "./server_harness.mjs";
+
+const server = await startServer(["--dev"]);
+after(() => server.stop());
+
+test("dev mode generates a 0600 secret and prints demo credentials once", async () => {
+  assert.match(server.demo.email, /@/);
+  assert.ok(server.demo.password?.length >= 12);
+  assert.equal(statSync(join(server.dataDir, "secret")).mode & 0o777, 0o600);
+  assert.match(server.out.stdout, /sign in: /);
+  // A second start on the same data directory reuses the secret and prints no credentials.
+  const again = await startServer(["--dev"], { dataDir: server.dataDir });
+  await again.stop();
+  assert.equal(again.demo.password, undefined);
+});
+
+test("a good sign-in sets the session; the demo page and /session show the user", async () => {
+  const b = new Browser(server.url);
+  const res = await b.signIn(server.demo.email, server.demo.password);
+  assert.equal(res.status, 200);
+  assert.equal(res.body.url, server.url + "/");
+  const session = await b.session();
+  assert.equal(session.user.email, server.demo.email);
+  const home = await b.fetch("/");
+  assert.match(home.body, /You are signed in/);
+  assert.match(home.headers.get("content-security-policy"), /default-src 'none'/);
+});
+
+test("a wrong password and an unknown user fail the same way", async () => {
+  const b = new Browser(server.url);
+  const wrong = await b.signIn(server.demo.email, "not-the-password");
+  const unknown = await b.signIn("nobody@example.com", "whatever");
+  const expected = server.url + "/api/auth/signin?error=CredentialsSignin&code=credentials";
+  assert.equal(wrong.body.url, expected);
+  assert.equal(unknown.body.url, expected);
+  assert.equal(await b.session(), null);
+});
+
+test("a disabled account is refused with code=account_disabled", async () => {
+  const db = join(server.dataDir, "authpp.db");
+  assert.equal(runCli(["user", "add", "dora@example.com", "--name", "Dora", "--database", db], { input: "correct horse\n" }).status, 0);
+  const b = new Browser(server.url);
+  assert.equal((await b.signIn("dora@example.com", "correct horse")).body.url, server.url + "/");
+  assert.equal(runCli(["user", "disable", "dora@example.com", "--database", db]).status, 0);
+  const c = new Browser(server.url);
+  assert.equal((await c.signIn("dora@example.com", "correct horse")).body.url,
+    server.url + "/api/auth/signin?error=CredentialsSignin&code=account_disabled");
+  // The wrong password on a disabled account does not reveal that the account exists.
+  assert.match((await c.signIn("dora@example.com", "nope")).body.url, /code=credentials$/);
+});
+
+test("sign-out clears the session", async () => {
+  const b = new Browser(server.url);
+  await b.signIn(server.demo.email, server.demo.password);
+  const res = await b.signOut();
+  assert.equal(res.body.url, server.url + "/");
+  assert.equal(await b.session(), null);
+  assert.match((await b.fetch("/")).body, /not signed in/);
+});
+
+test("healthz, metrics and the access log", async () => {
+  const health = await fetch(server.url + "/healthz");
+  assert.equal(health.status, 200);
+  assert.deepEqual(await health.json(), { status: "ok", database: "ok" });
+  const metrics = await (await fetch(server.url + "/metrics")).text();
+  assert.match(metrics, /authpp_http_requests_total\{endpoint="session",status="200"\} \d+/);
+  assert.match(metrics, /authpp_sign_ins_total\{result="succeeded"\} [1-9]/);
+  assert.match(metrics, /authpp_sign_ins_total\{result="failed"\} [1-9]/);
+  assert.match(metrics, /authpp_http_request_duration_seconds_bucket\{le="\+Inf"\} \d+/);
+  assert.match(metrics, /authpp_open_connections \d+/);
+  const lines = server.out.stdout.split("\n").filter((l) => l.startsWith("{"));
+  assert.ok(lines.length > 5);
+  for (const line of lines) {
+    const entry = JSON.parse(line);
+    assert.ok(entry.method && entry.path && entry.status, line);
+    // No cookie value (CSRF pairs carry %7C, tokens start eyJ), query string or password.
+    assert.deepEqual(Object.keys(entry).sort(), ["bytes", "method", "ms", "path", "remote", "status", "time"]);
+    assert.doesNotMatch(line, /%7C|eyJ|\?|correct horse/);
+    assert.ok(!line.includes(server.demo.password), line);
+  }
+});
+
+test("the database removed while running: health 503, sign-in 503, then recovery", async () => {
+  const s = await startServer(["--dev"]);
+  try {
+    const db = join(s.dataDir, "authpp.db");
+    renameSync(db, db + ".away");
+    const health = await fetch(s.url + "/healthz");
+    assert.equal(health.status, 503);
+    const b = new Browser(s.url);
+    const res = await b.signIn(s.demo.email, s.demo.password);
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get("retry-after"), "5");
+    assert.match(s.out.stderr, /StorageUnavailable|ServiceUnavailable/);
+    // Sessions need no database: the rest keeps being served.
+    assert.equal((await fetch(s.url + "/api/auth/csrf")).status, 200);
+    renameSync(db + ".away", db);
+    assert.equal((await fetch(s.url + "/healthz")).status, 200);
+    assert.equal((await b.signIn(s.demo.email, s.demo.password)).body.url, s.url + "/");
+  } finally {
+    await s.stop();
+  }
+});
+
+test("SIGTERM shuts down gracefully with exit code 0", async () => {
+  const s = await startServer(["--dev"]);
+  const b = new Browser(s.url);
+  await b.csrf();
+  assert.equal(await s.stop("SIGTERM"), 0);
+  assert.match(s.out.stdout, /authpp stopped/);
+});
+
+test("configuration errors stop start-up with exit code 2 and name the key or file", async () => {
+  const dir = tempDir();
+  const cases = [
+    ["[server]\nlisen = \"127.0.0.1:1\"\n", /server\.lisen/],
+    ["[server]\nmax_body_bytes = \"big\"\n", /server\.max_body_bytes/],
+    ["[auth]\nsecrets = []\n", /secret/],
+  ];
+  for (const [toml, pattern] of cases) {
+    const r = runCli(["serve", "--config", writeConfig(dir, toml), "--data-dir", dir]);
+    assert.equal(r.status, 2, toml);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  }
+  const missing = runCli(["serve", "--config", join(dir, "nope.toml")]);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /nope\.toml/);
+  // Port in use.
+  const blocker = net.createServer().listen(0, "127.0.0.1");
+  await new Promise((r) => blocker.once("listening", r));
+  const port = blocker.address().port;
+  const busy = runCli(["serve", "--dev", "--data-dir", tempDir(), "--listen", `127.0.0.1:${port}`]);
+  blocker.close();
+  assert.equal(busy.status, 2);
+  assert.match(busy.stderr, new RegExp(`${port}.*in use`));
+});

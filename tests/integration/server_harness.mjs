@@ -1,0 +1,111 @@
+// Starts `authpp serve` on 127.0.0.1 with a port chosen at run time and a fresh data directory,
+// and gives tests a cookie-keeping HTTP client for it. Shared by the integration and browser tests.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { once } from "node:events";
+
+export const BIN = process.env.AUTHPP_BIN;
+
+export function tempDir(prefix = "authpp-") {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+// startServer runs `authpp serve ARGS` and resolves once it prints its address. The demo
+// credentials printed in dev mode are parsed too. Rejects (with the output) if it exits first.
+export async function startServer(args, { env = {}, dataDir = tempDir() } = {}) {
+  const proc = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, ...args], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const out = { stdout: "", stderr: "" };
+  proc.stdout.on("data", (d) => (out.stdout += d));
+  proc.stderr.on("data", (d) => (out.stderr += d));
+  const port = await new Promise((resolve, reject) => {
+    const check = () => {
+      const m = out.stdout.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      if (m) resolve(Number(m[1]));
+    };
+    proc.stdout.on("data", check);
+    proc.on("exit", (code) => reject(new Error(`authpp serve exited ${code}\n${out.stdout}\n${out.stderr}`)));
+  });
+  const demo = {
+    email: out.stdout.match(/email:\s+(\S+)/)?.[1],
+    password: out.stdout.match(/password:\s+(\S+)/)?.[1],
+  };
+  return {
+    proc, out, port, demo, dataDir,
+    url: `http://127.0.0.1:${port}`,
+    async stop(signal = "SIGTERM") {
+      if (proc.exitCode !== null) return proc.exitCode;
+      proc.kill(signal);
+      const [code] = await once(proc, "exit");
+      return code;
+    },
+  };
+}
+
+// runCli runs `authpp ARGS` and returns {status, stdout, stderr} without throwing.
+export function runCli(args, { input = "", env = {} } = {}) {
+  try {
+    const stdout = execFileSync(BIN, args, { input, encoding: "utf8", env: { PATH: process.env.PATH, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    return { status: 0, stdout, stderr: "" };
+  } catch (e) {
+    return { status: e.status, stdout: String(e.stdout), stderr: String(e.stderr) };
+  }
+}
+
+export function writeConfig(dir, text) {
+  const path = join(dir, "authpp.toml");
+  writeFileSync(path, text);
+  return path;
+}
+
+// Browser is a cookie-keeping client that talks to the server as next-auth/react's fetches do.
+export class Browser {
+  constructor(base) {
+    this.base = base;
+    this.jar = new Map();
+  }
+  cookieHeader() {
+    return [...this.jar].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+  async fetch(path, init = {}) {
+    const headers = { ...(init.headers ?? {}) };
+    if (this.jar.size) headers.cookie = this.cookieHeader();
+    const res = await fetch(this.base + path, { ...init, headers, redirect: "manual" });
+    for (const sc of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = sc.split("; ");
+      const eq = pair.indexOf("=");
+      const name = pair.slice(0, eq), value = pair.slice(eq + 1);
+      if (value === "" || attrs.some((a) => a === "Max-Age=0")) this.jar.delete(name);
+      else this.jar.set(name, value);
+    }
+    const text = await res.text();
+    let body = text;
+    try { body = JSON.parse(text); } catch {}
+    return { status: res.status, headers: res.headers, body };
+  }
+  async csrf() {
+    return (await this.fetch("/api/auth/csrf")).body.csrfToken;
+  }
+  async post(path, form) {
+    return this.fetch(path, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-auth-return-redirect": "1" },
+      body: new URLSearchParams(form).toString(),
+    });
+  }
+  async signIn(email, password, callbackUrl = this.base + "/") {
+    const csrfToken = await this.csrf();
+    return this.post("/api/auth/callback/credentials?", { email, password, csrfToken, callbackUrl });
+  }
+  async signOut() {
+    const csrfToken = await this.csrf();
+    return this.post("/api/auth/signout", { csrfToken, callbackUrl: this.base + "/" });
+  }
+  async session() {
+    return (await this.fetch("/api/auth/session")).body;
+  }
+}

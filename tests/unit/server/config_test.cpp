@@ -1,0 +1,360 @@
+#include <authpp/server/config.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "test_support/test_support.hpp"
+#include "unit/adapters/temp_dir.hpp"
+
+namespace authpp::server {
+namespace {
+
+constexpr const char* secret = "0123456789abcdef0123456789abcdef0123456789a";
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  test::temp_dir dir_;
+  environment env_{{"AUTH_SECRET", secret}};
+
+  // write puts `text` in `<dir>/<name>` and returns its path.
+  std::string write(const std::string& text, const std::string& name = "authpp.toml") {
+    const std::string path = (dir_.path() / name).string();
+    std::ofstream(path) << text;
+    return path;
+  }
+  result<app_config> load(const std::string& text, const load_options& options = {}) {
+    return load_config(write(text), env_, options);
+  }
+  // error_text loads `text` and returns the error message, or "(loaded)".
+  std::string error_text(const std::string& text, const load_options& options = {}) {
+    auto c = load(text, options);
+    if (c) return "(loaded)";
+    EXPECT_EQ(c.error().code, errc::invalid_config);
+    return c.error().detail;
+  }
+  std::string path(const std::string& name = "authpp.toml") const {
+    return (dir_.path() / name).string();
+  }
+};
+
+TEST_F(ConfigTest, EmptyFileGivesTheDocumentedDefaults) {
+  auto c = load("");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_FALSE(c->dev);
+  EXPECT_EQ(c->server.host, "127.0.0.1");
+  EXPECT_EQ(c->server.port, 3000);
+  EXPECT_EQ(c->server.threads, 0u);
+  EXPECT_EQ(c->server.max_header_bytes, 16384u);
+  EXPECT_EQ(c->server.max_body_bytes, 65536u);
+  EXPECT_EQ(c->server.max_connections, 10000u);
+  EXPECT_EQ(c->server.read_timeout, std::chrono::seconds(10));
+  EXPECT_FALSE(c->server.tls);
+  EXPECT_EQ(c->auth.base_path, "/api/auth");
+  EXPECT_EQ(c->auth.secrets, std::vector<std::string>{secret});
+  EXPECT_FALSE(c->auth.url);
+  EXPECT_EQ(c->auth.session_max_age, std::chrono::seconds(2592000));
+  EXPECT_EQ(c->storage.data_dir, "./var");
+  EXPECT_EQ(c->storage.database, "./var/authpp.db");
+  EXPECT_EQ(c->log.level, "info");
+  EXPECT_TRUE(c->log.access_log);
+}
+
+TEST_F(ConfigTest, NoFileReadsTheEnvironmentOnly) {
+  auto c = load_config(std::nullopt, env_);
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->auth.secrets, std::vector<std::string>{secret});
+  EXPECT_EQ(c->storage.database, "./var/authpp.db");
+}
+
+TEST_F(ConfigTest, ReadsEveryKey) {
+  write("cert", "cert.pem");
+  write("key", "key.pem");
+  auto c = load(R"(dev = true
+[server]
+listen = "[::1]:8443"
+threads = 4
+max_header_bytes = 8192
+max_body_bytes = 1024
+max_connections = 5
+read_timeout = 3
+idle_timeout = 4
+shutdown_timeout = 5
+[server.tls]
+certificate = ")" +
+                path("cert.pem") +
+                R"("
+private_key = ")" +
+                path("key.pem") +
+                R"("
+[auth]
+url = "https://example.com/api/auth"
+trust_host = true
+base_path = "/auth"
+secrets = ["new", "old"]
+session_max_age = 3600
+[auth.theme]
+color_scheme = "dark"
+brand_color = "#336699"
+logo = "https://example.com/logo.png"
+button_text = "white"
+[storage]
+data_dir = "/srv/authpp"
+[log]
+level = "debug"
+access_log = false
+)");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_TRUE(c->dev);
+  EXPECT_EQ(c->server.host, "::1");
+  EXPECT_EQ(c->server.port, 8443);
+  EXPECT_EQ(c->server.threads, 4u);
+  EXPECT_EQ(c->server.max_header_bytes, 8192u);
+  EXPECT_EQ(c->server.max_body_bytes, 1024u);
+  EXPECT_EQ(c->server.max_connections, 5u);
+  EXPECT_EQ(c->server.read_timeout, std::chrono::seconds(3));
+  EXPECT_EQ(c->server.idle_timeout, std::chrono::seconds(4));
+  EXPECT_EQ(c->server.shutdown_timeout, std::chrono::seconds(5));
+  ASSERT_TRUE(c->server.tls);
+  EXPECT_EQ(c->server.tls->certificate_file, path("cert.pem"));
+  EXPECT_EQ(c->server.tls->private_key_file, path("key.pem"));
+  EXPECT_EQ(c->auth.url, "https://example.com/api/auth");
+  EXPECT_TRUE(c->auth.trust_host);
+  EXPECT_EQ(c->auth.base_path, "/auth");
+  EXPECT_EQ(c->auth.secrets, (std::vector<std::string>{"new", "old"}));
+  EXPECT_EQ(c->auth.session_max_age, std::chrono::seconds(3600));
+  EXPECT_EQ(c->auth.theme.color_scheme, "dark");
+  EXPECT_EQ(c->auth.theme.brand_color, "#336699");
+  EXPECT_EQ(c->auth.theme.logo, "https://example.com/logo.png");
+  EXPECT_EQ(c->auth.theme.button_text, "white");
+  EXPECT_EQ(c->storage.data_dir, "/srv/authpp");
+  EXPECT_EQ(c->storage.database, "/srv/authpp/authpp.db");  // follows data_dir
+  EXPECT_EQ(c->log.level, "debug");
+  EXPECT_FALSE(c->log.access_log);
+}
+
+TEST_F(ConfigTest, TheDocumentedExampleLoads) {
+  auto c = load_config(std::string(AUTHPP_EXAMPLE_CONFIG), env_);
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->server.port, 3000);
+  EXPECT_EQ(c->storage.database, "./var/authpp.db");
+}
+
+TEST_F(ConfigTest, UnknownKeyNamesFileLineAndKey) {
+  EXPECT_EQ(error_text("[server]\nthreads = 1\nlisen = \"127.0.0.1:3000\"\n"),
+            path() + ":3: server.lisen: unknown key");
+  EXPECT_EQ(error_text("\n\n\ncolour = 1\n"), path() + ":4: colour: unknown key");
+}
+
+TEST_F(ConfigTest, UnknownTableIsAnError) {
+  EXPECT_EQ(error_text("[database]\npath = \"x\"\n"), path() + ":1: database: unknown table");
+  EXPECT_EQ(error_text("[auth.themes]\n"), path() + ":1: auth.themes: unknown table");
+}
+
+TEST_F(ConfigTest, WrongTypeNamesExpectedTypeAndLine) {
+  EXPECT_EQ(error_text("[server]\nthreads = \"4\"\n"),
+            path() + ":2: server.threads: expected an integer in 0..1024, found a string");
+  EXPECT_EQ(error_text("dev = \"yes\"\n"),
+            path() + ":1: dev: expected a boolean (true or false), found a string");
+  EXPECT_EQ(error_text("[auth]\nsecrets = \"abc\"\n"),
+            path() + ":2: auth.secrets: expected an array of strings, found a string");
+  EXPECT_EQ(error_text("[auth]\nsecrets = [\"a\", 1]\n"),
+            path() + ":2: auth.secrets: expected an array of strings, found an integer");
+  EXPECT_EQ(error_text("[server]\nread_timeout = 1.5\n"),
+            path() + ":2: server.read_timeout: expected an integer in 1..86400, found a float");
+  EXPECT_EQ(error_text("server = 1\n"), path() + ":1: server: expected a table, found an integer");
+  EXPECT_EQ(error_text("[log]\nlevel = 3\n"),
+            path() + ":2: log.level: expected a string, found an integer");
+}
+
+TEST_F(ConfigTest, OutOfRangeNumbersAreErrors) {
+  EXPECT_EQ(error_text("[server]\nlisten = \"127.0.0.1:65536\"\n"),
+            path() + ":2: server.listen: port must be in 0..65535");
+  EXPECT_EQ(error_text("[server]\nmax_body_bytes = 0\n"),
+            path() + ":2: server.max_body_bytes: expected an integer in 1..1073741824, got 0");
+  EXPECT_EQ(error_text("[server]\nmax_connections = -1\n"),
+            path() + ":2: server.max_connections: expected an integer in 1..1000000, got -1");
+  EXPECT_EQ(error_text("[server]\nidle_timeout = 0\n"),
+            path() + ":2: server.idle_timeout: expected an integer in 1..86400, got 0");
+}
+
+TEST_F(ConfigTest, BadValuesAreErrors) {
+  EXPECT_EQ(error_text("[auth]\nurl = \"example.com\"\n"),
+            path() + ":2: auth.url: expected an absolute http(s) URL, e.g. https://example.com");
+  EXPECT_EQ(error_text("[auth]\nurl = \"ftp://example.com\"\n").find(":2: auth.url: "),
+            path().size());
+  EXPECT_EQ(error_text("[auth]\nbase_path = \"/api/auth/\"\n").find(":2: auth.base_path: "),
+            path().size());
+  EXPECT_EQ(error_text("[auth]\nsecrets = [\"\"]\n"),
+            path() + ":2: auth.secrets: a secret must not be empty");
+  EXPECT_EQ(error_text("[log]\nlevel = \"verbose\"\n").find(":2: log.level: "), path().size());
+  EXPECT_EQ(
+      error_text("[auth.theme]\ncolor_scheme = \"blue\"\n").find(":2: auth.theme.color_scheme: "),
+      path().size());
+  EXPECT_EQ(
+      error_text("[auth.theme]\nbrand_color = \"red;}\"\n").find(":2: auth.theme.brand_color: "),
+      path().size());
+  EXPECT_EQ(error_text("[auth.theme]\nlogo = \"http://example.com/x.png\"\n"),
+            path() + ":2: auth.theme.logo: expected an absolute https URL");
+  EXPECT_EQ(error_text("[storage]\ndata_dir = \"\"\n"),
+            path() + ":2: storage.data_dir: must not be empty");
+}
+
+TEST_F(ConfigTest, FirstErrorInTheFileIsReported) {
+  // Keys are visited in layout order, not file order; the message must still be the first line.
+  EXPECT_EQ(error_text("[log]\nlevel = 1\n[auth]\nbogus = 1\n[server]\nthreads = -1\n"),
+            path() + ":2: log.level: expected a string, found an integer");
+}
+
+TEST_F(ConfigTest, SyntaxErrorGivesLineColumnAndDescription) {
+  const std::string text = error_text("[server]\nlisten = \"127.0.0.1:3000\nthreads = 1\n");
+  EXPECT_EQ(text.rfind(path() + ":2:", 0), 0u) << text;
+  // file:line:col: description
+  const std::string rest = text.substr(path().size() + 3);
+  const auto colon = rest.find(':');
+  ASSERT_NE(colon, std::string::npos) << text;
+  EXPECT_GT(std::stoi(rest.substr(0, colon)), 0) << text;
+  EXPECT_GT(rest.size(), colon + 3) << text;
+  EXPECT_EQ(error_text("[server]\nthreads = 1\nthreads = 2\n").rfind(path() + ":3:", 0), 0u);
+}
+
+TEST_F(ConfigTest, UnreadableFileSaysSoWithPathAndReason) {
+  const std::string missing = path("missing.toml");
+  auto c = load_config(missing, env_);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().code, errc::invalid_config);
+  EXPECT_EQ(c.error().detail, "cannot read " + missing + ": No such file or directory");
+
+  auto d = load_config(dir_.path().string(), env_);
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error().detail, "cannot read " + dir_.path().string() + ": Is a directory");
+}
+
+TEST_F(ConfigTest, TlsNeedsBothFilesReadable) {
+  write("cert", "cert.pem");
+  EXPECT_EQ(error_text("[server.tls]\ncertificate = \"" + path("cert.pem") + "\"\n"),
+            path() + ":1: server.tls: certificate and private_key are both required");
+  EXPECT_EQ(error_text("[server.tls]\ncertificate = \"" + path("cert.pem") +
+                       "\"\nprivate_key = \"" + path("nokey.pem") + "\"\n"),
+            path() + ":3: server.tls.private_key: cannot read " + path("nokey.pem") +
+                ": No such file or directory");
+}
+
+TEST_F(ConfigTest, MissingSecretIsAnErrorOutsideDevMode) {
+  env_.clear();
+  EXPECT_EQ(error_text(""),
+            "auth.secrets: no secret configured; set AUTH_SECRET or auth.secrets (or run with "
+            "--dev)");
+  auto dev = load("dev = true\n");
+  ASSERT_TRUE(dev) << dev.error().message();
+  EXPECT_TRUE(dev->auth.secrets.empty());
+  EXPECT_TRUE(load("", {.dev = true}));
+  EXPECT_TRUE(load("", {.require_secret = false}));
+  EXPECT_TRUE(load("[auth]\nsecrets = [\"s\"]\n"));
+}
+
+TEST_F(ConfigTest, EnvironmentSecretsAreNewestFirstAndSkipUnset) {
+  env_ = {{"AUTH_SECRET", "s0"},
+          {"AUTH_SECRET_1", "s1"},
+          {"AUTH_SECRET_3", "s3"},
+          {"AUTH_SECRET_2", ""}};
+  auto c = load("");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->auth.secrets, (std::vector<std::string>{"s3", "s1", "s0"}));
+
+  env_ = {{"AUTH_SECRET_2", "s2"}};
+  c = load("");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->auth.secrets, std::vector<std::string>{"s2"});
+}
+
+TEST_F(ConfigTest, FileSecretsWinOverEnvironment) {
+  env_ = {{"AUTH_SECRET", "env"}, {"AUTH_SECRET_1", "env1"}};
+  auto c = load("[auth]\nsecrets = [\"file\"]\n");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->auth.secrets, std::vector<std::string>{"file"});
+  // An empty list counts as none, as Auth.js' `!config.secret?.length`.
+  c = load("[auth]\nsecrets = []\n");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->auth.secrets, (std::vector<std::string>{"env1", "env"}));
+}
+
+TEST_F(ConfigTest, AuthUrlFromEnvironmentOnlyWhenFileHasNone) {
+  env_["AUTH_URL"] = "https://env.example.com";
+  auto c = load("");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->auth.url, "https://env.example.com");
+  c = load("[auth]\nurl = \"https://file.example.com\"\n");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->auth.url, "https://file.example.com");
+
+  env_["AUTH_URL"] = "not a url";
+  EXPECT_EQ(error_text(""), "AUTH_URL: expected an absolute http(s) URL, e.g. https://example.com");
+}
+
+TEST_F(ConfigTest, AuthTrustHostAnyNonEmptyValueTrusts) {
+  // Auth.js: `trustHost ||= !!AUTH_TRUST_HOST`, and !!"false" is true.
+  for (const char* value : {"true", "false", "0", "1"}) {
+    SCOPED_TRACE(value);
+    env_["AUTH_TRUST_HOST"] = value;
+    auto c = load("[auth]\ntrust_host = false\n");
+    ASSERT_TRUE(c) << c.error().message();
+    EXPECT_TRUE(c->auth.trust_host);
+  }
+  env_["AUTH_TRUST_HOST"] = "";
+  auto c = load("");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_FALSE(c->auth.trust_host);
+}
+
+TEST_F(ConfigTest, FlagsWin) {
+  auto c = load("[server]\nlisten = \"127.0.0.1:3000\"\n[storage]\ndatabase = \"a.db\"\n",
+                {.listen = "0.0.0.0:8080", .database = "b.db"});
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->server.host, "0.0.0.0");
+  EXPECT_EQ(c->server.port, 8080);
+  EXPECT_EQ(c->storage.database, "b.db");
+  c = load("", {.data_dir = "/srv/a"});
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->storage.data_dir, "/srv/a");
+  EXPECT_EQ(c->storage.database, "/srv/a/authpp.db");
+  // A database the file names stays, whatever the data directory.
+  c = load("[storage]\ndatabase = \"a.db\"\n", {.data_dir = "/srv/a"});
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->storage.database, "a.db");
+  EXPECT_EQ(error_text("", {.listen = "localhost"}),
+            "--listen: expected host:port, e.g. 127.0.0.1:3000");
+}
+
+TEST(ParseListenTest, AcceptsTheDocumentedForms) {
+  using hp = std::pair<std::string, std::uint16_t>;
+  EXPECT_EQ(parse_listen("127.0.0.1:3000").value(), hp("127.0.0.1", 3000));
+  EXPECT_EQ(parse_listen("[::1]:8080").value(), hp("::1", 8080));
+  EXPECT_EQ(parse_listen(":3000").value(), hp("0.0.0.0", 3000));
+  EXPECT_EQ(parse_listen("localhost:65535").value(), hp("localhost", 65535));
+  EXPECT_EQ(parse_listen("0.0.0.0:1").value(), hp("0.0.0.0", 1));
+}
+
+TEST(ParseListenTest, RejectsEverythingElse) {
+  for (const char* bad : {"", "3000", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:+80",
+                          "127.0.0.1:80x", "127.0.0.1:000080", "::1:3000", "[::1:3000", "[]:3000",
+                          "[nothost]:3000", "300.1.1.1:80", "bad_host:80", "a b:80"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(test::error_of(parse_listen(bad)), errc::malformed_input);
+  }
+}
+
+TEST(CurrentEnvironmentTest, ReadsTheProcessEnvironment) {
+  ASSERT_EQ(::setenv("AUTHPP_CONFIG_TEST", "a=b", 1), 0);
+  const environment env = current_environment();
+  ASSERT_EQ(env.count("AUTHPP_CONFIG_TEST"), 1u);
+  EXPECT_EQ(env.at("AUTHPP_CONFIG_TEST"), "a=b");
+  ::unsetenv("AUTHPP_CONFIG_TEST");
+}
+
+}  // namespace
+}  // namespace authpp::server

@@ -21,20 +21,6 @@ http::response plain_json(int status, std::string body) {
   return res;
 }
 
-std::string_view level_name(log_level level) {
-  switch (level) {
-    case log_level::debug:
-      return "debug";
-    case log_level::info:
-      return "info";
-    case log_level::warn:
-      return "warn";
-    case log_level::error:
-      return "error";
-  }
-  return "error";
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -164,9 +150,13 @@ std::optional<engine_error> init(request_context& ctx) {
   }
 
   const http::cookie* callback_cookie = ctx.cookie(ctx.names.callback_url);
-  std::optional<std::string> candidate = ctx.body_string("callbackUrl");
-  if (!candidate) candidate = ctx.query.get("callbackUrl");
-  if (!candidate && callback_cookie) candidate = callback_cookie->value;
+  // Empty values count as absent, as in Auth.js (next-auth/react sends "" for redirectTo: "").
+  const auto present = [](std::optional<std::string> v) {
+    return v && !v->empty() ? v : std::nullopt;
+  };
+  std::optional<std::string> candidate = present(ctx.body_string("callbackUrl"));
+  if (!candidate) candidate = present(ctx.query.get("callbackUrl"));
+  if (!candidate && callback_cookie) candidate = present(callback_cookie->value);
   if (candidate) {
     auto resolved = resolve_redirect(ctx, *candidate);
     if (!resolved) return engine_error{"InvalidCallbackUrl", "callback URL refused"};
@@ -329,7 +319,7 @@ void engine_state::log(log_level level, std::string_view code, std::string_view 
     config.logger(level, code, message);
     return;
   }
-  std::cerr << "[auth][" << level_name(level) << "] " << code << ": " << message << '\n';
+  std::cerr << "[auth][" << to_string(level) << "] " << code << ": " << message << '\n';
 }
 
 const provider* engine_state::find_provider(std::string_view id) const {

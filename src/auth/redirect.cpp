@@ -14,6 +14,22 @@ bool has_control_or_backslash(std::string_view s) {
   });
 }
 
+// scheme_of returns the lower-cased scheme of `url` when it starts with one (RFC 3986 §3.1).
+std::optional<std::string> scheme_of(std::string_view url) {
+  const std::size_t colon = url.find(':');
+  if (colon == 0 || colon == std::string_view::npos) return std::nullopt;
+  std::string scheme;
+  for (std::size_t i = 0; i < colon; ++i) {
+    const char c = url[i];
+    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    const bool ok =
+        alpha || (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
+    if (!ok) return std::nullopt;
+    scheme += static_cast<char>(alpha ? (c | 0x20) : c);
+  }
+  return scheme;
+}
+
 }  // namespace
 
 std::optional<std::string> default_redirect(std::string_view url, std::string_view base_url) {
@@ -23,9 +39,14 @@ std::optional<std::string> default_redirect(std::string_view url, std::string_vi
   if (has_control_or_backslash(url) || url.starts_with("//")) return std::string(base_url);
   if (url.starts_with("/")) return std::string(base_url) + std::string(url);
   auto parsed = http::parse_absolute_url(url);
-  if (!parsed) return std::nullopt;  // not a URL at all: Auth.js's Configuration error
-  if (parsed->origin() == base_url) return std::string(url);
-  return std::string(base_url);
+  if (parsed) return parsed->origin() == base_url ? std::string(url) : std::string(base_url);
+  // Any other scheme ("mailto:", "javascript:", "data:") is a URL with an opaque origin for
+  // JavaScript's `new URL`, so Auth.js falls back to the origin; only text that is no URL at all
+  // (or a broken http(s) URL) is its Configuration error.
+  if (const auto scheme = scheme_of(url); scheme && *scheme != "http" && *scheme != "https") {
+    return std::string(base_url);
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> resolve_redirect(const request_context& ctx, std::string_view url) {

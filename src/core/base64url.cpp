@@ -21,33 +21,36 @@ constexpr auto reverse = make_reverse();
 
 }  // namespace
 
-std::string encode(byte_view data) {
+namespace detail {
+
+std::string encode(byte_view data, std::string_view digits, bool pad) {
   std::string out;
-  out.reserve((data.size() * 4 + 2) / 3);
+  out.reserve((data.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 3 <= data.size(); i += 3) {
     const auto n = std::to_integer<std::uint32_t>(data[i]) << 16 |
                    std::to_integer<std::uint32_t>(data[i + 1]) << 8 |
                    std::to_integer<std::uint32_t>(data[i + 2]);
-    out += alphabet[n >> 18 & 63];
-    out += alphabet[n >> 12 & 63];
-    out += alphabet[n >> 6 & 63];
-    out += alphabet[n & 63];
+    out += digits[n >> 18 & 63];
+    out += digits[n >> 12 & 63];
+    out += digits[n >> 6 & 63];
+    out += digits[n & 63];
   }
   const std::size_t rest = data.size() - i;
-  if (rest == 1) {
-    const auto n = std::to_integer<std::uint32_t>(data[i]) << 16;
-    out += alphabet[n >> 18 & 63];
-    out += alphabet[n >> 12 & 63];
-  } else if (rest == 2) {
-    const auto n = std::to_integer<std::uint32_t>(data[i]) << 16 |
-                   std::to_integer<std::uint32_t>(data[i + 1]) << 8;
-    out += alphabet[n >> 18 & 63];
-    out += alphabet[n >> 12 & 63];
-    out += alphabet[n >> 6 & 63];
+  if (rest > 0) {
+    std::uint32_t n = std::to_integer<std::uint32_t>(data[i]) << 16;
+    if (rest == 2) n |= std::to_integer<std::uint32_t>(data[i + 1]) << 8;
+    out += digits[n >> 18 & 63];
+    out += digits[n >> 12 & 63];
+    if (rest == 2) out += digits[n >> 6 & 63];
+    if (pad) out.append(rest == 1 ? "==" : "=");
   }
   return out;
 }
+
+}  // namespace detail
+
+std::string encode(byte_view data) { return detail::encode(data, alphabet, false); }
 
 result<bytes> decode(std::string_view text) {
   if (text.size() % 4 == 1) {
@@ -79,3 +82,12 @@ result<bytes> decode(std::string_view text) {
 }
 
 }  // namespace authpp::base64url
+
+namespace authpp::base64 {
+
+std::string encode(byte_view data) {
+  return base64url::detail::encode(
+      data, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", true);
+}
+
+}  // namespace authpp::base64

@@ -1,3 +1,4 @@
+#include <authpp/core/base64url.hpp>
 #include <authpp/jose/digest.hpp>
 
 #include <algorithm>
@@ -264,39 +265,10 @@ std::string stylesheet(const theme& t) {
   return css;
 }
 
-std::string standard_base64(byte_view data) {
-  static constexpr std::string_view alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= data.size(); i += 3) {
-    const auto n = std::to_integer<std::uint32_t>(data[i]) << 16 |
-                   std::to_integer<std::uint32_t>(data[i + 1]) << 8 |
-                   std::to_integer<std::uint32_t>(data[i + 2]);
-    out += alphabet[n >> 18 & 63];
-    out += alphabet[n >> 12 & 63];
-    out += alphabet[n >> 6 & 63];
-    out += alphabet[n & 63];
-  }
-  const std::size_t left = data.size() - i;
-  if (left > 0) {
-    std::uint32_t n = std::to_integer<std::uint32_t>(data[i]) << 16;
-    if (left == 2) {
-      n |= std::to_integer<std::uint32_t>(data[i + 1]) << 8;
-    }
-    out += alphabet[n >> 18 & 63];
-    out += alphabet[n >> 12 & 63];
-    out += left == 2 ? alphabet[n >> 6 & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
 std::string content_security_policy(std::string_view style, std::string_view img_origin,
                                     std::string_view form_action) {
   std::string csp = "default-src 'none'; style-src 'sha256-";
-  csp += standard_base64(jose::sha256(style));
+  csp += base64::encode(jose::sha256(style));
   csp += "'; ";
   if (!img_origin.empty()) {
     csp += "img-src ";

@@ -32,9 +32,6 @@ std::string display_host(std::string_view url);
 // theme colours as CSS variables, the colour scheme, then the fixed rules.
 std::string stylesheet(const theme& t);
 
-// standard_base64 encodes with the RFC 4648 §4 alphabet and padding, as CSP hashes require.
-std::string standard_base64(byte_view data);
-
 // content_security_policy returns the policy for a page whose <style> content is `style`.
 // `img_origin` is the logo origin (or empty); `form_action` the sources after 'self'.
 std::string content_security_policy(std::string_view style, std::string_view img_origin,

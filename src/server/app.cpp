@@ -22,20 +22,6 @@ log_level parse_level(std::string_view s) {
   return log_level::info;
 }
 
-std::string_view level_name(log_level level) {
-  switch (level) {
-    case log_level::debug:
-      return "debug";
-    case log_level::info:
-      return "info";
-    case log_level::warn:
-      return "warn";
-    case log_level::error:
-      return "error";
-  }
-  return "error";
-}
-
 http::response json_response(int status, std::string body) {
   http::response res;
   res.status = status;
@@ -60,7 +46,7 @@ struct app::state {
   void log(log_level l, std::string_view code, std::string_view message) {
     if (l < level) return;
     std::lock_guard lock(log_mutex);
-    std::cerr << "[authpp][" << level_name(l) << "] " << code << ": " << message << std::endl;
+    std::cerr << "[authpp][" << to_string(l) << "] " << code << ": " << message << std::endl;
   }
 
   http::response handle(const http::request& req);

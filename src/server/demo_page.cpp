@@ -1,9 +1,8 @@
 #include "demo_page.hpp"
 
+#include <authpp/core/base64url.hpp>
 #include <authpp/http/uri_component.hpp>
 #include <authpp/jose/digest.hpp>
-
-#include <openssl/evp.h>
 
 namespace authpp::server {
 namespace {
@@ -57,12 +56,7 @@ std::string string_field(const json& object, const char* key) {
 
 const std::string& demo_page_csp() {
   static const std::string csp = [] {
-    const auto digest = jose::sha256(style);
-    unsigned char b64[64] = {};
-    EVP_EncodeBlock(b64, reinterpret_cast<const unsigned char*>(digest.data()),  // NOLINT
-                    static_cast<int>(digest.size()));
-    return "default-src 'none'; style-src 'sha256-" +
-           std::string(reinterpret_cast<const char*>(b64)) +  // NOLINT
+    return "default-src 'none'; style-src 'sha256-" + base64::encode(jose::sha256(style)) +
            "'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
   }();
   return csp;

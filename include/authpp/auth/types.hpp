@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 // The values the engine hands to callbacks and events, named as in Auth.js.
 namespace authpp {
@@ -35,5 +36,20 @@ enum class jwt_trigger {
 
 // log_level orders the engine's log messages.
 enum class log_level { debug, info, warn, error };
+
+// to_string names a level as log lines spell it: "debug", "info", "warn", "error".
+constexpr std::string_view to_string(log_level level) noexcept {
+  switch (level) {
+    case log_level::debug:
+      return "debug";
+    case log_level::info:
+      return "info";
+    case log_level::warn:
+      return "warn";
+    case log_level::error:
+      return "error";
+  }
+  return "error";
+}
 
 }  // namespace authpp

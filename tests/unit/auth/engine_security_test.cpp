@@ -200,6 +200,20 @@ TEST_F(EngineSecurityTest, OpenRedirectFormsStayOnOrigin) {
   EXPECT_EQ(body_json(ok)["url"], "http://localhost:3000/a?b=c");
 }
 
+// Non-http(s) schemes are URLs with an opaque origin: like Auth.js, fall back to the origin and
+// still sign the user in; an empty callbackUrl counts as absent (interop with next-auth/react).
+TEST_F(EngineSecurityTest, OtherSchemesAndEmptyCallbackFallBackToOrigin) {
+  const auto a = build();
+  for (std::string target : {"mailto:a@evil.example", "javascript:alert(1)", "data:text/html,hi",
+                             "ftp://evil.example/", ""}) {
+    SCOPED_TRACE(target);
+    jar j;
+    const auto res = sign_in(a, j, "alice", target);
+    EXPECT_EQ(res.body, R"({"url":"http://localhost:3000"})");
+    EXPECT_TRUE(j.has("authjs.session-token"));
+  }
+}
+
 // Query and cookie callback URLs with a dangerous scheme are refused up front (500).
 TEST_F(EngineSecurityTest, DangerousCallbackUrlInQueryOrCookieIsRefused) {
   const auto a = build();

@@ -77,5 +77,15 @@ TEST(Base64urlTest, RejectsImpossibleLength) {
   EXPECT_EQ(error_of(base64url::decode("Zm9vY")), errc::invalid_base64url);
 }
 
+// RFC 4648 §10 vectors in the standard, padded alphabet (used for CSP hashes).
+TEST(Base64Test, EncodesPaddedStandardAlphabet) {
+  EXPECT_EQ(base64::encode(as_bytes("")), "");
+  EXPECT_EQ(base64::encode(as_bytes("f")), "Zg==");
+  EXPECT_EQ(base64::encode(as_bytes("fo")), "Zm8=");
+  EXPECT_EQ(base64::encode(as_bytes("foo")), "Zm9v");
+  EXPECT_EQ(base64::encode(as_bytes("foobar")), "Zm9vYmFy");
+  EXPECT_EQ(base64::encode(test::from_hex("fbff")), "+/8=");
+}
+
 }  // namespace
 }  // namespace authpp

@@ -13,6 +13,7 @@ void add_token_command(CLI::App& app);
 void add_user_command(CLI::App& app);
 void add_config_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
+void add_client_commands(CLI::App& app);  // signin, signout, session, csrf, providers
 
 // failure is thrown by a command to stop with `exit_code` after printing `message` as one line
 // on stderr (main catches it: exceptions end at the CLI's edge).

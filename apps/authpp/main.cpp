@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   authpp::cli::add_user_command(app);
   authpp::cli::add_config_command(app);
   authpp::cli::add_serve_command(app);
+  authpp::cli::add_client_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

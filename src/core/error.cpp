@@ -57,6 +57,18 @@ std::string_view phrase(errc code) noexcept {
       return "unsupported schema version";
     case errc::invalid_config:
       return "invalid configuration";
+    case errc::transport_failure:
+      return "transport failure";
+    case errc::http_status:
+      return "unexpected HTTP status";
+    case errc::invalid_response:
+      return "invalid response";
+    case errc::redirect_loop:
+      return "redirect loop";
+    case errc::response_too_large:
+      return "response too large";
+    case errc::cookie_rejected:
+      return "cookie rejected";
   }
   return "unknown error";
 }

@@ -159,21 +159,16 @@ class connection : public connection_base {
 
   // wait_for_request waits for the next request's first bytes for up to idle_timeout. Only then
   // does the (shorter) read timeout start, so a slow sender gets read_timeout for the whole
-  // request while a quiet keep-alive connection may idle longer.
+  // request while a quiet keep-alive connection may idle longer. Reading (rather than polling
+  // the socket) also sees bytes TLS read ahead during the handshake.
   void wait_for_request() {
     if (draining_) return close();
     idle_ = true;
     if (buffer_.size() > 0) return read_request();
-    // The timer shares the connection's strand, so its handler never races the socket's.
-    if (!timer_) timer_.emplace(derived().stream().get_executor());
-    timer_->expires_after(server_.options.idle_timeout);
-    timer_->async_wait([self = derived().shared_from_this()](error_code ec) {
-      if (!ec) self->close();  // idle too long
-    });
-    beast::get_lowest_layer(derived().stream())
-        .socket()
-        .async_wait(tcp::socket::wait_read, [self = derived().shared_from_this()](error_code ec) {
-          self->timer_->cancel();
+    beast::get_lowest_layer(derived().stream()).expires_after(server_.options.idle_timeout);
+    derived().stream().async_read_some(
+        buffer_.prepare(4096), [self = derived().shared_from_this()](error_code ec, std::size_t n) {
+          self->buffer_.commit(n);
           if (ec) return self->close();
           self->read_request();
         });
@@ -254,14 +249,12 @@ class connection : public connection_base {
   void close() {
     if (closed_) return;
     closed_ = true;
-    if (timer_) timer_->cancel();
     server_.remove(this);
     derived().shutdown();
   }
 
   http_server::impl& server_;
   beast::flat_buffer buffer_;
-  std::optional<asio::steady_timer> timer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<bhttp::response<bhttp::string_body>> response_;
   exchange exchange_;
@@ -309,12 +302,12 @@ class tls_connection : public connection<tls_connection>,
       });
     });
   }
+  // shutdown closes the TCP connection without a TLS close_notify: a read may be pending on the
+  // stream, and every response carries its length, so nothing can be truncated unnoticed.
   void shutdown() {
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
-    stream_.async_shutdown([self = shared_from_this()](error_code) {
-      error_code ec;
-      beast::get_lowest_layer(self->stream_).socket().close(ec);
-    });
+    error_code ec;
+    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ec);
+    beast::get_lowest_layer(stream_).socket().close(ec);
   }
   using std::enable_shared_from_this<tls_connection>::shared_from_this;
 

@@ -3,9 +3,11 @@
 // recovery, graceful shutdown, and each class of configuration error.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { renameSync, chmodSync, statSync } from "node:fs";
+import { renameSync, statSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import net from "node:net";
+import https from "node:https";
+import { execFileSync } from "node:child_process";
 import { Browser, runCli, startServer, tempDir, writeConfig } from "./server_harness.mjs";
 
 const server = await startServer(["--dev"]);
@@ -142,4 +144,30 @@ test("configuration errors stop start-up with exit code 2 and name the key or fi
   blocker.close();
   assert.equal(busy.status, 2);
   assert.match(busy.stderr, new RegExp(`${port}.*in use`));
+});
+
+test("TLS: with a certificate and key configured, the server speaks HTTPS and sets __Secure- cookies", async () => {
+  const dir = tempDir();
+  const key = join(dir, "key.pem"), cert = join(dir, "cert.pem");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+  const config = writeConfig(dir, `[server.tls]\ncertificate = "${cert}"\nprivate_key = "${key}"\n`);
+  const s = await startServer(["--dev", "--config", config], { dataDir: dir });
+  try {
+    assert.match(s.url, /^https:/);
+    const res = await new Promise((resolve, reject) => {
+      https.get(`${s.url}/api/auth/csrf`, { ca: readFileSync(cert) }, (r) => {
+        let body = "";
+        r.on("data", (d) => (body += d));
+        r.on("end", () => resolve({ status: r.statusCode, headers: r.headers, body }));
+      }).on("error", reject);
+    });
+    assert.equal(res.status, 200);
+    assert.match(JSON.parse(res.body).csrfToken, /^[0-9a-f]{64}$/);
+    const cookies = res.headers["set-cookie"].join("\n");
+    assert.match(cookies, /^__Host-authjs\.csrf-token=.*; Secure; SameSite=Lax$/m);
+    assert.match(cookies, /^__Secure-authjs\.callback-url=https%3A%2F%2F127\.0\.0\.1/m);
+  } finally {
+    await s.stop();
+  }
 });

@@ -24,7 +24,7 @@ export async function startServer(args, { env = {}, dataDir = tempDir() } = {}) 
   proc.stderr.on("data", (d) => (out.stderr += d));
   const port = await new Promise((resolve, reject) => {
     const check = () => {
-      const m = out.stdout.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      const m = out.stdout.match(/listening on https?:\/\/127\.0\.0\.1:(\d+)/);
       if (m) resolve(Number(m[1]));
     };
     proc.stdout.on("data", check);
@@ -36,7 +36,7 @@ export async function startServer(args, { env = {}, dataDir = tempDir() } = {}) 
   };
   return {
     proc, out, port, demo, dataDir,
-    url: `http://127.0.0.1:${port}`,
+    url: `${/listening on https/.test(out.stdout) ? "https" : "http"}://127.0.0.1:${port}`,
     async stop(signal = "SIGTERM") {
       if (proc.exitCode !== null) return proc.exitCode;
       proc.kill(signal);

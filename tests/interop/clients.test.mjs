@@ -21,7 +21,7 @@ import { startSameOriginProxy } from "./same_origin_proxy.mjs";
 import { buildClientPage } from "./client_page.mjs";
 import { launchJsClient } from "./js_client.mjs";
 import { cppClient, cppClientProblem } from "./cpp_client.mjs";
-import { KNOWN_BUGS, SCENARIOS, SERVERS, runScenarios, normalise } from "./scenarios.mjs";
+import { SCENARIOS, SERVERS, runScenarios, normalise } from "./scenarios.mjs";
 import { formatTable } from "./table.mjs";
 
 const secret = randomBytes(32).toString("base64url");
@@ -35,8 +35,6 @@ const COMBINATIONS = [
   { key: "cpp×authpp", client: "cpp", server: "authpp" },
 ];
 const results = {}; // combination key → {scenario → normalised result}
-const bugResults = {}; // the same for KNOWN_BUGS
-const bugCells = {};
 const cells = {}; // combination key → {scenario → {mark, detail}}
 
 before(async () => {
@@ -48,8 +46,6 @@ before(async () => {
 
 after(async () => {
   console.log(formatTable(SCENARIOS.map((s) => s.name), COMBINATIONS.map((c) => c.key), cells, results["js×authjs"]));
-  console.log("known authpp bugs (todo):" +
-    formatTable(KNOWN_BUGS.map((s) => s.name), COMBINATIONS.map((c) => c.key), bugCells, bugResults["js×authjs"]));
   for (const b of browsers) await b.close();
   await proxy?.stop();
   await authpp?.stop();
@@ -107,9 +103,7 @@ test("next-auth/react × Auth.js: record the expected values", async () => {
   const combination = COMBINATIONS[0];
   const client = await clientFor(combination);
   results[combination.key] = await runScenarios(client, originOf(combination), SERVERS.authjs);
-  bugResults[combination.key] = await runScenarios(client, originOf(combination), SERVERS.authjs, KNOWN_BUGS);
   cells[combination.key] = Object.fromEntries(SCENARIOS.map((s) => [s.name, { mark: "✓ (reference)" }]));
-  bugCells[combination.key] = Object.fromEntries(KNOWN_BUGS.map((s) => [s.name, { mark: "✓ (reference)" }]));
   // Sanity checks on the reference itself, so a broken peer cannot define "expected".
   const r = results[combination.key];
   for (const [name, value] of Object.entries(r)) assert.ok(!value?.thrown, `${name}: ${value?.thrown}`);
@@ -136,26 +130,10 @@ for (const combination of COMBINATIONS.slice(1)) {
     }
     const client = await clientFor(combination);
     results[combination.key] = await runScenarios(client, originOf(combination), SERVERS[combination.server]);
-    bugResults[combination.key] = await runScenarios(client, originOf(combination), SERVERS[combination.server], KNOWN_BUGS);
     const mismatches = compare(combination);
     assert.deepEqual(mismatches, [], `${mismatches.length} scenario(s) differ from next-auth/react × Auth.js`);
   });
 }
-
-// Reported, not yet fixed: see KNOWN_BUGS in scenarios.mjs. A `todo` test shows its failures
-// without failing the run; when it passes, authpp is fixed: move the scenarios into SCENARIOS.
-test("known authpp bugs: empty and non-http(s) callback URLs", {
-  todo: "authpp serve answers error=Configuration where Auth.js falls back to the origin; the C++ client " +
-    "sends its current URL for an empty redirect_to (scenarios.mjs KNOWN_BUGS)",
-}, () => {
-  const mismatches = [];
-  for (const combination of COMBINATIONS.slice(1)) {
-    if (!bugResults[combination.key]) continue;
-    mismatches.push(...compare(combination, KNOWN_BUGS, bugResults, bugCells).map((m) => ({ combination: combination.key, ...m })));
-  }
-  assert.ok(bugResults["js×authpp"], "the next-auth/react × authpp run did not complete");
-  assert.deepEqual(mismatches, []);
-});
 
 // Navigation (redirect on) cannot be compared through return values: next-auth/react assigns
 // window.location. Compare where the page lands, on both servers, with the JS client.

@@ -63,24 +63,15 @@ export const SCENARIOS = [
   { name: "session after sign-out", run: (c) => c.session() },
   { name: "sign-out again, redirect_to /bye", run: (c) => c.signOut({ redirect: false, redirectTo: "/bye" }) },
   { name: "sign-out, redirect_to foreign", run: (c) => c.signOut({ redirect: false, redirectTo: "https://evil.example/x" }) },
-];
-
-// KNOWN_BUGS are scenarios where authpp differs from Auth.js without a documented reason (not in
-// docs/security.md). They run after SCENARIOS, in this order, and clients.test.mjs reports them
-// in a `todo` test: visible in every run, not blocking, and passing once authpp is fixed.
-// The engine's default redirect (src/auth/redirect.cpp) answers Configuration where Auth.js's
-// redirect callback falls back to the origin: for an absolute URL whose scheme is not http(s)
-// (WHATWG `new URL` parses it, origin "null" ≠ base) and for an empty callbackUrl (Auth.js then
-// uses the callback-url cookie). Both are reachable from next-auth/react (redirectTo "" is kept:
-// only `undefined` falls back to the page URL). Separately, the C++ client (CLI) treats
-// `--redirect-to ""` as absent and sends its current URL instead of "" (next-auth/react sends "").
-export const KNOWN_BUGS = [
+  // An empty redirectTo is sent as "" (only undefined falls back to the page URL), and the server
+  // treats it as absent; a non-http(s) URL has an opaque origin and falls back to the origin.
   { name: "redirect_to empty string", run: (c) => signIn(c, ALICE, { redirectTo: "" }) },
   { name: "session after empty redirect_to", run: (c) => c.session() },
   { name: "redirect_to mailto:", run: (c) => signIn(c, ALICE, { redirectTo: "mailto:a@evil.example" }) },
   { name: "sign-out, redirect_to empty string", run: (c) => c.signOut({ redirect: false, redirectTo: "" }) },
   { name: "session after that sign-out", run: (c) => c.session() },
 ];
+
 
 const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
 

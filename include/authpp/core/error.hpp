@@ -41,6 +41,13 @@ enum class errc {
   unsupported_schema_version,  // the database was migrated by a newer authpp than this one
   // auth engine (600)
   invalid_config = 600,  // the engine's configuration is refused (the detail names the field)
+  // client (700)
+  transport_failure = 700,  // network, DNS, TLS or timeout failure (the detail is curl's message)
+  http_status,              // the server answered a status the call treats as failure
+  invalid_response,         // a body that is not the JSON expected (non-JSON, truncated, no `url`)
+  redirect_loop,            // navigation met more redirects than allowed
+  response_too_large,       // the response exceeded the configured size limit
+  cookie_rejected,          // a Set-Cookie the jar refuses (RFC 6265 §5.3; the detail says why)
 };
 
 // error_category returns the category of `errc`; its messages are short English phrases.

@@ -1,0 +1,184 @@
+// `authpp signin|signout|session|csrf|providers`: the client SDK from the shell, printing one
+// JSON object per call so that scripts stop hand-rolling the csrf → callback → parse-the-url dance.
+#include <authpp/client/client.hpp>
+#include <authpp/core/json.hpp>
+
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "commands.hpp"
+
+namespace authpp::cli {
+namespace {
+
+struct client_cli_options {
+  std::string url;
+  std::string jar;
+  std::string provider = "credentials";
+  // Optional, not empty-means-absent: next-auth/react sends an empty redirectTo as "".
+  std::optional<std::string> redirect_to;
+  std::string current_url;
+  bool no_redirect = false;
+  std::vector<std::string> fields;
+  std::vector<std::string> authorization_params;
+};
+
+// split_pairs turns "key=value" arguments into pairs; a missing `=` is a usage error.
+std::vector<std::pair<std::string, std::string>> split_pairs(const std::vector<std::string>& args,
+                                                             std::string_view flag) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& a : args) {
+    const std::size_t eq = a.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw failure{std::string(flag) + " expects key=value, got \"" + a + "\"", 2};
+    }
+    out.emplace_back(a.substr(0, eq), a.substr(eq + 1));
+  }
+  return out;
+}
+
+json optional_string(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
+
+// session runs one call with a client whose jar is loaded from --jar before and saved after.
+class session {
+ public:
+  explicit session(const client_cli_options& o) : jar_path_(o.jar) {
+    auto jar = std::make_shared<client::cookie_jar>();
+    if (!jar_path_.empty()) {
+      if (auto loaded = jar->load(jar_path_); !loaded) {
+        throw failure{jar_path_ + ": " + loaded.error().message()};
+      }
+    }
+    client::client_options options;
+    options.base_url = o.url;
+    if (!o.current_url.empty()) options.current_url = o.current_url;
+    options.jar = jar;
+    options.log = [](client::log_level level, std::string_view message) {
+      if (level >= client::log_level::warn) std::cerr << "authpp: " << message << '\n';
+    };
+    // Record where the client navigates, then load it as a browser would (the default).
+    options.navigate = [this](std::string_view url) -> result<void> {
+      navigated_ = std::string(url);
+      return client_->follow(url);
+    };
+    auto created = client::client::create(std::move(options));
+    if (!created) throw failure{"--url: " + created.error().message(), 2};
+    client_ = std::make_unique<client::client>(std::move(*created));
+  }
+
+  const client::client& operator*() const { return *client_; }
+  const std::optional<std::string>& navigated() const { return navigated_; }
+
+  // finish saves the jar and prints `out`, or fails on the call's error.
+  template <class T>
+  void finish(const result<T>& r, const std::function<json()>& out) {
+    if (!jar_path_.empty()) {
+      if (auto saved = client_->jar().save(jar_path_); !saved) {
+        throw failure{jar_path_ + ": " + saved.error().message()};
+      }
+    }
+    if (!r) throw failure{r.error().message()};
+    std::cout << out().dump() << '\n';
+  }
+
+ private:
+  std::string jar_path_;
+  std::unique_ptr<client::client> client_;
+  std::optional<std::string> navigated_;
+};
+
+json navigated_json(const session& s) {
+  return json{{"navigated", s.navigated() ? json(*s.navigated()) : json(nullptr)}};
+}
+
+void run_signin(const client_cli_options& o) {
+  session s(o);
+  client::sign_in_options<> options;
+  options.redirect_to = o.redirect_to;
+  options.fields = split_pairs(o.fields, "-f");
+  const client::authorization_params params(
+      split_pairs(o.authorization_params, "--authorization-param"));
+  const auto r = (*s).sign_in(o.provider, !o.no_redirect, options, params);
+  s.finish(r, [&] {
+    if (!r->has_value()) return navigated_json(s);
+    const client::sign_in_response& res = **r;
+    return json{{"error", optional_string(res.error)},
+                {"code", optional_string(res.code)},
+                {"status", res.status},
+                {"ok", res.ok},
+                {"url", optional_string(res.url)}};
+  });
+}
+
+void run_signout(const client_cli_options& o) {
+  session s(o);
+  client::sign_out_options<> options;
+  options.redirect_to = o.redirect_to;
+  const auto r = (*s).sign_out(!o.no_redirect, options);
+  s.finish(r, [&] {
+    if (!r->has_value()) return navigated_json(s);
+    return json{{"url", (*r)->url}};
+  });
+}
+
+void add_common(CLI::App* cmd, client_cli_options& o) {
+  cmd->add_option("--url", o.url, "Auth.js API base URL, e.g. http://127.0.0.1:3000/api/auth")
+      ->required();
+  cmd->add_option("--jar", o.jar, "Netscape cookie file (curl -b/-c format): loaded, then saved");
+  cmd->add_option("--current-url", o.current_url,
+                  "The page the call starts from (callbackUrl fallback); default: origin + /");
+}
+
+}  // namespace
+
+void add_client_commands(CLI::App& app) {
+  auto o = std::make_shared<client_cli_options>();
+
+  auto* signin = app.add_subcommand("signin", "Sign in like next-auth/react's signIn()");
+  add_common(signin, *o);
+  signin->add_option("--provider", o->provider, "Provider id")->capture_default_str();
+  signin->add_option("--redirect-to", o->redirect_to, "Where to go after signing in");
+  signin->add_flag("--no-redirect", o->no_redirect,
+                   "Print the SignInResponse instead of following");
+  signin->add_option("-f,--field", o->fields, "Form field key=value (repeatable, in order)");
+  signin->add_option("--authorization-param", o->authorization_params,
+                     "Appended to the sign-in URL as key=value (repeatable)");
+  signin->callback([o] { run_signin(*o); });
+
+  auto* signout = app.add_subcommand("signout", "Sign out like next-auth/react's signOut()");
+  add_common(signout, *o);
+  signout->add_option("--redirect-to", o->redirect_to, "Where to go after signing out");
+  signout->add_flag("--no-redirect", o->no_redirect, "Print the SignOutResponse");
+  signout->callback([o] { run_signout(*o); });
+
+  auto* session_cmd = app.add_subcommand("session", "Print the session (getSession()) or null");
+  add_common(session_cmd, *o);
+  session_cmd->callback([o] {
+    session s(*o);
+    const auto r = (*s).get_session();
+    s.finish(r, [&] { return r->has_value() ? **r : json(nullptr); });
+  });
+
+  auto* csrf = app.add_subcommand("csrf", "Print {\"csrfToken\":…} (getCsrfToken())");
+  add_common(csrf, *o);
+  csrf->callback([o] {
+    session s(*o);
+    const auto r = (*s).get_csrf_token();
+    s.finish(r, [&] { return json{{"csrfToken", *r}}; });
+  });
+
+  auto* providers = app.add_subcommand("providers", "Print the provider map (getProviders())");
+  add_common(providers, *o);
+  providers->callback([o] {
+    session s(*o);
+    const auto r = (*s).get_providers();
+    s.finish(r, [&] { return *r; });
+  });
+}
+
+}  // namespace authpp::cli

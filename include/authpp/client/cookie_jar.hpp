@@ -1,0 +1,120 @@
+#pragma once
+
+#include <authpp/core/clock.hpp>
+#include <authpp/core/result.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// The client's cookie store: the RFC 6265 §5.3 storage model with the RFC 6265bis additions that
+// browsers apply (cookie prefixes, no Secure cookies from insecure origins). The client never reads
+// cookies itself, it only replays them, exactly as next-auth/react relies on the browser to do
+// (client-wire.md §11 item 6).
+namespace authpp::client {
+
+// stored_cookie is one cookie as the jar keeps it. `value` is the raw bytes of the Set-Cookie
+// header, replayed unchanged (no percent-decoding: a browser does not decode either). `domain` is
+// lowercase without a leading dot. `expires` is empty for a session cookie.
+struct stored_cookie {
+  std::string name{};
+  std::string value{};
+  std::string domain{};
+  std::string path{};
+  std::optional<std::chrono::system_clock::time_point> expires{};
+  std::chrono::system_clock::time_point created{};
+  bool host_only = true;
+  bool secure = false;
+  bool http_only = false;
+
+  friend bool operator==(const stored_cookie&, const stored_cookie&) = default;
+};
+
+// cookie_jar_limits bound the jar. RFC 6265 §6.1 asks for at least 4096 bytes per cookie, 50 per
+// domain and 3000 in total; browsers use about these numbers.
+struct cookie_jar_limits {
+  std::size_t max_cookies = 3000;
+  std::size_t max_cookies_per_domain = 180;
+  std::size_t max_cookie_bytes = 4096;  // name + value
+};
+
+// cookie_jar is thread-safe: every member takes an internal mutex, so one jar can serve a client
+// shared between threads.
+class cookie_jar {
+ public:
+  // cookie_jar reads "now" from `clock` (which must outlive the jar) for expiry.
+  explicit cookie_jar(const authpp::clock& clock = default_clock(), cookie_jar_limits limits = {});
+
+  // store applies one `Set-Cookie` header received in answer to `request_url` (RFC 6265 §5.3).
+  // A cookie whose expiry is in the past deletes the stored one with the same name, domain and
+  // path. A refused cookie changes nothing; a user agent ignores it, and so may the caller (the
+  // client logs it at debug level). It fails with
+  //   errc::invalid_url       if `request_url` is not an absolute http(s) URL,
+  //   errc::malformed_input   if the header has no `name=` pair or a control character,
+  //   errc::cookie_rejected   if name + value exceed `max_cookie_bytes`; the Domain does not
+  //                           domain-match the request host or is a one-label domain other than
+  //                           the host itself (we have no public-suffix list); the cookie is
+  //                           Secure (or `__Secure-`/`__Host-`, which require Secure) and the
+  //                           request was plain http to a host other than a loopback one;
+  //                           a `__Host-` cookie has a Domain or a Path other than "/"; or a
+  //                           non-Secure cookie from http would shadow a stored Secure one.
+  [[nodiscard]] result<void> store(std::string_view set_cookie_header,
+                                   std::string_view request_url);
+
+  // cookie_header_for returns the `Cookie` header a browser sends to `url`: the unexpired cookies
+  // whose domain and path match (Secure ones only over https or to a loopback host), longer paths
+  // first, then older first (RFC 6265 §5.4); an empty string when none match or `url` is not an
+  // absolute http(s) URL.
+  std::string cookie_header_for(std::string_view url) const;
+
+  // cookies returns the unexpired cookies, in creation order.
+  std::vector<stored_cookie> cookies() const;
+
+  // size counts the stored cookies, expired ones not yet evicted included.
+  std::size_t size() const;
+
+  // clear removes every cookie; clear_session removes those without an expiry (a browser restart).
+  void clear();
+  void clear_session();
+
+  // to_netscape writes the unexpired cookies in the Netscape cookie-file format that curl reads
+  // with `-b` and writes with `-c`: one line per cookie, tab-separated domain (with a leading dot
+  // when subdomains match), "TRUE"/"FALSE" for subdomains, path, "TRUE"/"FALSE" for Secure, the
+  // expiry in Unix seconds (0 for a session cookie), name, value; HttpOnly cookies get the
+  // `#HttpOnly_` prefix on the domain.
+  std::string to_netscape() const;
+
+  // load_netscape adds the cookies of a Netscape cookie file (comments and blank lines skipped,
+  // expired lines dropped), replacing stored ones with the same name, domain and path. It fails
+  // with
+  //   errc::limit_exceeded  if `text` is longer than 4 MiB,
+  //   errc::malformed_input if a line does not have 7 tab-separated fields with TRUE/FALSE flags
+  //                         and a numeric expiry (the message names the line; nothing is
+  //                         added then).
+  [[nodiscard]] result<void> load_netscape(std::string_view text);
+
+  // load reads a Netscape cookie file with load_netscape; a file that does not exist is an empty
+  // jar, as for curl. save writes to_netscape() to `path` atomically (a temporary file renamed
+  // over it) with mode 0600, since session cookies are credentials. Both fail with
+  //   errc::storage_unavailable if the file cannot be read or written,
+  // and load also with load_netscape's errors.
+  [[nodiscard]] result<void> load(const std::filesystem::path& path);
+  [[nodiscard]] result<void> save(const std::filesystem::path& path) const;
+
+ private:
+  void evict_locked(const std::string& domain);
+  void upsert_locked(stored_cookie c);
+
+  const authpp::clock* clock_;
+  cookie_jar_limits limits_;
+  mutable std::mutex mutex_;
+  std::vector<stored_cookie> cookies_;
+};
+
+}  // namespace authpp::client

@@ -34,7 +34,7 @@ std::string_view first_value(std::string_view v) { return trim(v.substr(0, v.fin
 // URL, else (only when the operator trusts the host) the forwarded or Host header.
 result<std::string> resolve_origin(const engine_state& engine, const http::request& req) {
   const auth_config& config = engine.config;
-  if (config.url) return http::parse_absolute_url(*config.url)->origin();
+  if (!engine.fixed_origin.empty()) return engine.fixed_origin;
   if (!config.trust_host) {
     return auth_error{errc::invalid_config,
                       "UntrustedHost: set `url` or `trust_host` to accept this request's host"};
@@ -322,6 +322,13 @@ void engine_state::log(log_level level, std::string_view code, std::string_view 
   std::cerr << "[auth][" << to_string(level) << "] " << code << ": " << message << '\n';
 }
 
+const jose::session_keyring& engine_state::keyring(std::string_view cookie_name) const {
+  for (const auto& [name, ring] : keyrings) {
+    if (name == cookie_name) return ring;
+  }
+  return keyrings.front().second;  // unreachable: names come from the same two policies
+}
+
 const provider* engine_state::find_provider(std::string_view id) const {
   for (const provider& p : config.providers) {
     if (provider_id(p) == id) return &p;
@@ -347,6 +354,13 @@ result<auth> auth::create(auth_config config) {
   state->csrf_secret = cookies::csrf_secret_string(config.secrets);
   state->clock = config.clock ? config.clock : &default_clock();
   state->random = config.random ? config.random : &default_random();
+  if (config.url) state->fixed_origin = http::parse_absolute_url(*config.url)->origin();
+  for (const bool secure : {false, true}) {
+    const std::string name = detail::effective_names(config, secure).session_token;
+    auto ring = jose::session_keyring::derive(config.secrets, name);
+    if (!ring) return auth_error{errc::invalid_config, "secrets: " + ring.error().message()};
+    state->keyrings.emplace_back(name, std::move(*ring));
+  }
   state->config = std::move(config);
   return auth(std::move(state));
 }

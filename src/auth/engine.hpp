@@ -6,6 +6,7 @@
 #include <authpp/cookies/names.hpp>
 #include <authpp/http/cookie.hpp>
 #include <authpp/http/form.hpp>
+#include <authpp/jose/session_token.hpp>
 
 #include <optional>
 #include <string>
@@ -19,9 +20,15 @@ struct engine_state {
   std::string csrf_secret;  // the secrets as JavaScript's String(array): "s1,s2"
   const authpp::clock* clock;
   const random_source* random;
+  std::string fixed_origin;  // the origin of config.url, parsed once; empty without one
+
+  // Session keys derived once per session cookie name (http and https names differ, and so do
+  // their keys): no HKDF on the request path.
+  std::vector<std::pair<std::string, jose::session_keyring>> keyrings;
 
   void log(log_level level, std::string_view code, std::string_view message) const;
   const provider* find_provider(std::string_view id) const;
+  const jose::session_keyring& keyring(std::string_view cookie_name) const;
 };
 
 // action is the first path segment after the base path.

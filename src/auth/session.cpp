@@ -47,16 +47,16 @@ std::vector<http::set_cookie> session_cookie_clears(const request_context& ctx) 
 result<std::string> encode_token(const request_context& ctx, const json& claims) {
   // The salt is the session cookie's name, so a token minted for http does not decrypt as the
   // https (__Secure-) cookie and vice versa.
-  return jose::encode_session(claims, ctx.config().secrets, ctx.names.session_token,
-                              *ctx.engine.clock, *ctx.engine.random, token_options(ctx));
+  return ctx.engine.keyring(ctx.names.session_token)
+      .encode(claims, *ctx.engine.clock, *ctx.engine.random, token_options(ctx));
 }
 
 result<std::optional<json>> read_session_claims(const request_context& ctx) {
   auto token = cookies::read_session_cookie(ctx.names.session_token, ctx.cookies);
   if (!token) return token.error();
   if (!*token) return std::optional<json>{};
-  auto claims = jose::decode_session(**token, ctx.config().secrets, ctx.names.session_token,
-                                     *ctx.engine.clock, token_options(ctx));
+  auto claims = ctx.engine.keyring(ctx.names.session_token)
+                    .decode(**token, *ctx.engine.clock, token_options(ctx));
   if (!claims) return claims.error();
   return std::optional<json>{std::move(*claims)};
 }

@@ -69,6 +69,32 @@ result<std::optional<std::string>> url_member(const json& data, std::string_view
 
 }  // namespace
 
+// url_reply is what sign-in and sign-out read from their POST: the status and `data.url`.
+struct url_reply {
+  int status = 0;
+  std::optional<std::string> url;
+};
+
+// post_for_url sends the form POST both sign-in and sign-out make (form body,
+// X-Auth-Return-Redirect) and reads the JSON reply's `url`; a body that is not JSON is an error,
+// as res.json() rejects.
+result<url_reply> post_for_url(const client::state& s, std::string target,
+                               const http::url_search_params& form, std::string_view what) {
+  http_call call;
+  call.method = "POST";
+  call.url = std::move(target);
+  call.headers.add("Content-Type", std::string(form_type));
+  call.headers.add("X-Auth-Return-Redirect", "1");
+  call.body = form.to_string();
+  auto reply = s.exchange(std::move(call));
+  if (!reply) return reply.error();
+  const auto data = parse_json(reply->body);
+  if (!data) return not_json(what, reply->status);
+  auto url = url_member(*data, what);
+  if (!url) return url.error();
+  return url_reply{reply->status, std::move(*url)};
+}
+
 result<http_reply> client::state::exchange(http_call call) const {
   const std::string cookie = jar->cookie_header_for(call.url);
   if (!cookie.empty()) call.headers.add("Cookie", cookie);
@@ -297,40 +323,30 @@ result<std::optional<sign_in_response>> client::sign_in_impl(
     }
   }
 
-  http_call call;
-  call.method = "POST";
-  call.url = target;
-  call.headers.add("Content-Type", std::string(form_type));
-  call.headers.add("X-Auth-Return-Redirect", "1");
-  call.body = form.to_string();
-  auto reply = s.exchange(std::move(call));
-  if (!reply) return reply.error();
-
   // Step 8: res.json() rejects on a body that is not JSON.
-  const auto data = parse_json(reply->body);
-  if (!data) return not_json("sign-in response", reply->status);
-  auto url = url_member(*data, "sign-in response");
-  if (!url) return url.error();
+  auto reply = post_for_url(s, target, form, "sign-in response");
+  if (!reply) return reply.error();
+  auto& [status, url] = *reply;
 
   if (redirect) {
     // Step 9: data.url ?? redirectTo.
-    if (auto nav = s.navigate_to(url->value_or(callback)); !nav) return nav.error();
+    if (auto nav = s.navigate_to(url.value_or(callback)); !nav) return nav.error();
     return std::optional<sign_in_response>{};
   }
   // Step 10: new URL(data.url) throws on a missing or relative URL.
-  if (!*url || !detail::has_scheme(**url)) {
+  if (!url || !detail::has_scheme(*url)) {
     return auth_error{errc::invalid_response, "sign-in response has no absolute url (status " +
-                                                  std::to_string(reply->status) + ")"};
+                                                  std::to_string(status) + ")"};
   }
-  auto query = detail::url_query(**url);
+  auto query = detail::url_query(*url);
   if (!query) return query.error();
   sign_in_response out;
   out.error = query->get("error");
   out.code = query->get("code");
-  out.status = reply->status;
-  out.ok = is_2xx(reply->status);
+  out.status = status;
+  out.ok = is_2xx(status);
   // `error ? null : data.url`: an empty error string is falsy in JavaScript.
-  if (!out.error || out.error->empty()) out.url = std::move(**url);
+  if (!out.error || out.error->empty()) out.url = std::move(*url);
   return std::optional<sign_in_response>(std::move(out));
 }
 
@@ -347,28 +363,20 @@ result<std::optional<sign_out_response>> client::sign_out_impl(
   http::url_search_params form;
   form.append("csrfToken", std::move(*token));
   form.append("callbackUrl", callback);
-  http_call call;
-  call.method = "POST";
-  call.url = s.base + "/signout";  // no `?` here, unlike sign-in (client-wire.md §2.5)
-  call.headers.add("Content-Type", std::string(form_type));
-  call.headers.add("X-Auth-Return-Redirect", "1");
-  call.body = form.to_string();
-  auto reply = s.exchange(std::move(call));
+  // No `?` after /signout, unlike sign-in (client-wire.md §2.5).
+  auto reply = post_for_url(s, s.base + "/signout", form, "sign-out response");
   if (!reply) return reply.error();
-  const auto data = parse_json(reply->body);
-  if (!data) return not_json("sign-out response", reply->status);
-  auto url = url_member(*data, "sign-out response");
-  if (!url) return url.error();
+  auto& [status, url] = *reply;
   if (redirect) {
-    if (auto nav = s.navigate_to(url->value_or(callback)); !nav) return nav.error();
+    if (auto nav = s.navigate_to(url.value_or(callback)); !nav) return nav.error();
     return std::optional<sign_out_response>{};
   }
   // The JS client returns the parsed body unchanged; ours must at least hold `url`.
-  if (!*url) {
+  if (!url) {
     return auth_error{errc::invalid_response, "sign-out response has no url (status " +
-                                                  std::to_string(reply->status) + ")"};
+                                                  std::to_string(status) + ")"};
   }
-  return std::optional<sign_out_response>(sign_out_response{std::move(**url)});
+  return std::optional<sign_out_response>(sign_out_response{std::move(*url)});
 }
 
 result<void> client::follow(std::string_view url) const { return state_->follow(url); }

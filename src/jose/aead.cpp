@@ -8,6 +8,7 @@
 #include <climits>
 #include <cstdint>
 #include <initializer_list>
+#include <string_view>
 
 #include "openssl_internal.hpp"
 
@@ -20,6 +21,14 @@ constexpr std::size_t cbc_key_half = 32;  // RFC 7518 §5.2.5: MAC_KEY_LEN = ENC
 constexpr std::size_t aes_block = 16;
 
 auth_error crypto_error(const char* what) { return auth_error{errc::crypto_failure, what}; }
+
+// cipher returns the named cipher, fetched once per name: implicit fetches (EVP_aes_256_cbc())
+// repeat a name lookup on every initialisation. Only two names are ever used.
+const EVP_CIPHER* cipher(std::string_view name) {
+  static const EVP_CIPHER* cbc = EVP_CIPHER_fetch(nullptr, "AES-256-CBC", nullptr);
+  static const EVP_CIPHER* gcm = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  return name == "AES-256-CBC" ? cbc : gcm;  // a null fetch fails the init, as a crypto failure
+}
 
 bool fits_int(byte_view b) noexcept { return b.size() <= static_cast<std::size_t>(INT_MAX); }
 
@@ -38,7 +47,7 @@ result<void> check_lengths(byte_view key, std::size_t key_len, byte_view iv, std
 // errc::decryption_failed; callers check the MAC first, so this never acts as a padding oracle.
 result<bytes> aes_256_cbc(byte_view key, byte_view iv, byte_view input, bool encrypt) {
   const detail::cipher_ctx_ptr ctx(EVP_CIPHER_CTX_new());
-  if (!ctx || EVP_CipherInit_ex(ctx.get(), EVP_aes_256_cbc(), nullptr, uchars(key), uchars(iv),
+  if (!ctx || EVP_CipherInit_ex(ctx.get(), cipher("AES-256-CBC"), nullptr, uchars(key), uchars(iv),
                                 encrypt ? 1 : 0) != 1) {
     return crypto_error("AES-256-CBC init failed");
   }
@@ -60,22 +69,18 @@ result<bytes> aes_256_cbc(byte_view key, byte_view iv, byte_view input, bool enc
 // cbc_hmac_tag is T = the first 32 bytes of HMAC-SHA-512(MAC_KEY, A ‖ IV ‖ E ‖ AL), where AL is
 // the bit length of A as a 64-bit big-endian integer (RFC 7518 §5.2.2.1 steps 4-6).
 bytes cbc_hmac_tag(byte_view mac_key, byte_view aad, byte_view iv, byte_view ciphertext) {
-  bytes mac_input;
-  mac_input.reserve(aad.size() + iv.size() + ciphertext.size() + 8);
-  mac_input.insert(mac_input.end(), aad.begin(), aad.end());
-  mac_input.insert(mac_input.end(), iv.begin(), iv.end());
-  mac_input.insert(mac_input.end(), ciphertext.begin(), ciphertext.end());
-  const std::uint64_t al = static_cast<std::uint64_t>(aad.size()) * 8;
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    mac_input.push_back(static_cast<std::byte>((al >> shift) & 0xff));
+  std::array<std::byte, 8> al{};
+  const std::uint64_t bits = static_cast<std::uint64_t>(aad.size()) * 8;
+  for (std::size_t i = 0; i < al.size(); ++i) {
+    al[i] = static_cast<std::byte>((bits >> (56 - 8 * i)) & 0xff);
   }
-  const sha512_digest full = hmac_sha512(mac_key, mac_input);
+  const sha512_digest full = hmac_sha512(mac_key, {aad, iv, ciphertext, al});
   return bytes(full.begin(), full.begin() + cbc_key_half);
 }
 
 // gcm_init prepares `ctx` for AES-256-GCM with a 96-bit IV (the default length) and feeds `aad`.
 bool gcm_init(EVP_CIPHER_CTX* ctx, byte_view key, byte_view iv, byte_view aad, bool encrypt) {
-  if (EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), nullptr, uchars(key), uchars(iv),
+  if (EVP_CipherInit_ex(ctx, cipher("AES-256-GCM"), nullptr, uchars(key), uchars(iv),
                         encrypt ? 1 : 0) != 1) {
     return false;
   }

@@ -1,12 +1,35 @@
 #include <authpp/jose/digest.hpp>
 
+#include <array>
+#include <memory>
 #include <new>
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 namespace authpp::jose {
 namespace {
+
+const unsigned char* uchars(const std::byte* p) noexcept {
+  return reinterpret_cast<const unsigned char*>(p);  // NOLINT
+}
+
+// fetched_md returns a digest fetched once: OpenSSL 3 looks algorithms up by name on every
+// implicit use (EVP_sha256() inside a call), which costs more than hashing a short input.
+const EVP_MD* fetched_md(const char* name) {
+  const EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  if (md == nullptr) throw std::bad_alloc();
+  return md;  // kept for the life of the process
+}
+const EVP_MD* md_sha256() {
+  static const EVP_MD* md = fetched_md("SHA256");
+  return md;
+}
+const EVP_MD* md_sha512() {
+  static const EVP_MD* md = fetched_md("SHA512");
+  return md;
+}
 
 template <std::size_t N>
 std::array<std::byte, N> digest(const EVP_MD* md, byte_view data) {
@@ -20,31 +43,72 @@ std::array<std::byte, N> digest(const EVP_MD* md, byte_view data) {
   return out;
 }
 
+struct mac_ctx_deleter {
+  void operator()(EVP_MAC_CTX* p) const noexcept { EVP_MAC_CTX_free(p); }
+};
+using mac_ctx_ptr = std::unique_ptr<EVP_MAC_CTX, mac_ctx_deleter>;
+
+// hmac_template returns an HMAC context with its digest already set, made once per digest; each
+// call duplicates it, which skips the name lookups that HMAC() repeats every time.
+const EVP_MAC_CTX* hmac_template(const char* digest_name) {
+  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (mac == nullptr) throw std::bad_alloc();
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
+  EVP_MAC_free(mac);  // the context keeps its own reference
+  if (ctx == nullptr) throw std::bad_alloc();
+  std::array<OSSL_PARAM, 2> params = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(digest_name), 0),
+      OSSL_PARAM_construct_end()};
+  if (EVP_MAC_CTX_set_params(ctx, params.data()) != 1) throw std::bad_alloc();
+  return ctx;  // kept for the life of the process
+}
+
 template <std::size_t N>
-std::array<std::byte, N> hmac(const EVP_MD* md, byte_view key, byte_view data) {
+std::array<std::byte, N> hmac(const EVP_MAC_CTX* tmpl, byte_view key,
+                              std::initializer_list<byte_view> parts) {
+  const mac_ctx_ptr ctx(EVP_MAC_CTX_dup(tmpl));
+  // An empty key is legal HMAC input, but a null key pointer is not.
+  static const std::byte empty{};
+  if (!ctx || EVP_MAC_init(ctx.get(), uchars(key.empty() ? &empty : key.data()), key.size(),
+                           nullptr) != 1) {
+    throw std::bad_alloc();
+  }
+  for (const byte_view part : parts) {
+    if (!part.empty() && EVP_MAC_update(ctx.get(), uchars(part.data()), part.size()) != 1) {
+      throw std::bad_alloc();
+    }
+  }
   std::array<std::byte, N> out{};
-  unsigned int len = 0;
-  // HMAC() with a null key pointer misbehaves; an empty key is legal HMAC input.
-  static const unsigned char empty = 0;
-  const void* key_ptr = key.empty() ? &empty : static_cast<const void*>(key.data());
-  if (HMAC(md, key_ptr, static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(),  // NOLINT
-           reinterpret_cast<unsigned char*>(out.data()), &len) == nullptr ||  // NOLINT
+  std::size_t len = 0;
+  if (EVP_MAC_final(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len,  // NOLINT
+                    out.size()) != 1 ||
       len != N) {
     throw std::bad_alloc();
   }
   return out;
 }
 
+const EVP_MAC_CTX* hmac_sha256_template() {
+  static const EVP_MAC_CTX* t = hmac_template("SHA256");
+  return t;
+}
+const EVP_MAC_CTX* hmac_sha512_template() {
+  static const EVP_MAC_CTX* t = hmac_template("SHA512");
+  return t;
+}
+
 }  // namespace
 
-sha256_digest sha256(byte_view data) { return digest<32>(EVP_sha256(), data); }
-sha512_digest sha512(byte_view data) { return digest<64>(EVP_sha512(), data); }
+sha256_digest sha256(byte_view data) { return digest<32>(md_sha256(), data); }
+sha512_digest sha512(byte_view data) { return digest<64>(md_sha512(), data); }
 sha256_digest hmac_sha256(byte_view key, byte_view data) {
-  return hmac<32>(EVP_sha256(), key, data);
+  return hmac<32>(hmac_sha256_template(), key, {data});
 }
 sha512_digest hmac_sha512(byte_view key, byte_view data) {
-  return hmac<64>(EVP_sha512(), key, data);
+  return hmac<64>(hmac_sha512_template(), key, {data});
+}
+sha512_digest hmac_sha512(byte_view key, std::initializer_list<byte_view> parts) {
+  return hmac<64>(hmac_sha512_template(), key, parts);
 }
 
 }  // namespace authpp::jose

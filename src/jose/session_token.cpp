@@ -19,20 +19,6 @@ auth_error claims_error(std::string detail) {
   return auth_error{errc::invalid_claims, std::move(detail)};
 }
 
-// select_key applies Auth.js's rule (§6.5): no `kid` means the first secret and no other (no trial
-// decryption); a `kid` means the first secret whose derived key has that thumbprint.
-result<bytes> select_key(const compact_jwe& jwe, std::span<const std::string> secrets,
-                         std::string_view salt) {
-  const std::size_t length = cek_size(jwe.enc);
-  if (!jwe.kid) return derive_session_key(secrets.front(), salt, length);
-  for (const std::string& secret : secrets) {
-    auto key = derive_session_key(secret, salt, length);
-    if (!key) return key.error();
-    if (jwk_thumbprint_oct(*key) == *jwe.kid) return key;
-  }
-  return auth_error{errc::no_matching_secret, "no matching decryption secret"};
-}
-
 result<json> parse_claims(byte_view plaintext) {
   json claims = json::parse(as_chars(plaintext), nullptr, /*allow_exceptions=*/false);
   if (!claims.is_object()) return claims_error("payload is not a JSON object");
@@ -89,12 +75,41 @@ result<std::string> encrypt_session_plaintext(std::string_view plaintext, std::s
   return encrypt_compact(as_bytes(plaintext), *key, enc, random, jwk_thumbprint_oct(*key));
 }
 
-result<std::string> encode_session(const json& payload, std::span<const std::string> secrets,
-                                   std::string_view salt, const clock& clock,
-                                   const random_source& random,
-                                   const session_token_options& options) {
-  if (!payload.is_object()) return claims_error("payload is not a JSON object");
+result<session_keyring> session_keyring::derive(std::span<const std::string> secrets,
+                                                std::string_view salt) {
   if (secrets.empty()) return auth_error{errc::invalid_key, "no secret configured"};
+  session_keyring ring;
+  for (const std::string& secret : secrets) {
+    auto key64 = derive_session_key(secret, salt, cek_size(content_encryption::a256cbc_hs512));
+    if (!key64) return key64.error();
+    auto key32 = derive_session_key(secret, salt, cek_size(content_encryption::a256gcm));
+    if (!key32) return key32.error();
+    entry e;
+    e.kid64 = jwk_thumbprint_oct(*key64);
+    e.kid32 = jwk_thumbprint_oct(*key32);
+    e.key64 = std::move(*key64);
+    e.key32 = std::move(*key32);
+    ring.keys_.push_back(std::move(e));
+  }
+  return ring;
+}
+
+// select applies Auth.js's rule (§6.5): no `kid` means the first secret and no other (no trial
+// decryption); a `kid` means the first secret whose derived key has that thumbprint.
+result<byte_view> session_keyring::select(content_encryption enc,
+                                          const std::optional<std::string>& kid) const {
+  const bool cbc = enc == content_encryption::a256cbc_hs512;
+  if (!kid) return byte_view(cbc ? keys_.front().key64 : keys_.front().key32);
+  for (const entry& e : keys_) {
+    if ((cbc ? e.kid64 : e.kid32) == *kid) return byte_view(cbc ? e.key64 : e.key32);
+  }
+  return auth_error{errc::no_matching_secret, "no matching decryption secret"};
+}
+
+result<std::string> session_keyring::encode(const json& payload, const clock& clock,
+                                            const random_source& random,
+                                            const session_token_options& options) const {
+  if (!payload.is_object()) return claims_error("payload is not a JSON object");
   json claims = payload;
   const long long now = to_unix_seconds(clock.now());
   // Assigning to an existing member keeps its position (ordered_json), as in JavaScript.
@@ -103,26 +118,25 @@ result<std::string> encode_session(const json& payload, std::span<const std::str
   auto jti = random_uuid(random);
   if (!jti) return jti.error();
   claims["jti"] = std::move(*jti);
-
   auto plaintext = serialise(claims);
   if (!plaintext) return plaintext.error();
-  auto token = encrypt_session_plaintext(*plaintext, secrets.front(), salt, random);
+  const entry& first = keys_.front();
+  auto token = encrypt_compact(as_bytes(*plaintext), first.key64, content_encryption::a256cbc_hs512,
+                               random, first.kid64);
   if (token && token->size() > options.max_token_size) {
     return auth_error{errc::limit_exceeded, "token would exceed max_token_size"};
   }
   return token;
 }
 
-result<json> decode_session(std::string_view token, std::span<const std::string> secrets,
-                            std::string_view salt, const clock& clock,
-                            const session_token_options& options) {
+result<json> session_keyring::decode(std::string_view token, const clock& clock,
+                                     const session_token_options& options) const {
   if (token.size() > options.max_token_size) {
     return auth_error{errc::limit_exceeded, "token is too long"};
   }
-  if (secrets.empty()) return auth_error{errc::invalid_key, "no secret configured"};
   auto jwe = parse_compact(token, session_encs, options.max_token_size);
   if (!jwe) return jwe.error();
-  auto key = select_key(*jwe, secrets, salt);
+  auto key = select(jwe->enc, jwe->kid);
   if (!key) return key.error();
   auto plaintext = decrypt(*jwe, *key);
   if (!plaintext) return plaintext.error();
@@ -132,6 +146,28 @@ result<json> decode_session(std::string_view token, std::span<const std::string>
     return ok.error();
   }
   return claims;
+}
+
+result<std::string> encode_session(const json& payload, std::span<const std::string> secrets,
+                                   std::string_view salt, const clock& clock,
+                                   const random_source& random,
+                                   const session_token_options& options) {
+  if (!payload.is_object()) return claims_error("payload is not a JSON object");
+  auto ring = session_keyring::derive(secrets.empty() ? secrets : secrets.first(1), salt);
+  if (!ring) return ring.error();
+  return ring->encode(payload, clock, random, options);
+}
+
+result<json> decode_session(std::string_view token, std::span<const std::string> secrets,
+                            std::string_view salt, const clock& clock,
+                            const session_token_options& options) {
+  // The size bound comes first: nothing is derived or parsed for an oversized token.
+  if (token.size() > options.max_token_size) {
+    return auth_error{errc::limit_exceeded, "token is too long"};
+  }
+  auto ring = session_keyring::derive(secrets, salt);
+  if (!ring) return ring.error();
+  return ring->decode(token, clock, options);
 }
 
 }  // namespace authpp::jose

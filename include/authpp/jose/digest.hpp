@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstddef>
+#include <initializer_list>
 #include <string_view>
 
 // Message digests and HMAC over OpenSSL's EVP interface. None of these can fail on any input;
@@ -26,5 +27,7 @@ sha256_digest hmac_sha256(byte_view key, byte_view data);
 
 // hmac_sha512 returns HMAC-SHA-512(key, data) (RFC 2104).
 sha512_digest hmac_sha512(byte_view key, byte_view data);
+// hmac_sha512 over the concatenation of `parts`, without copying them together.
+sha512_digest hmac_sha512(byte_view key, std::initializer_list<byte_view> parts);
 
 }  // namespace authpp::jose

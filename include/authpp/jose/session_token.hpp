@@ -5,12 +5,15 @@
 #include <authpp/core/json.hpp>
 #include <authpp/core/random.hpp>
 #include <authpp/core/result.hpp>
+#include <authpp/jose/jwe.hpp>
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 // Session tokens are the value of the `authjs.session-token` cookie (and of the sealed check
 // cookies): a compact JWE (RFC 7516) with `alg` "dir" and `enc` "A256CBC-HS512", keyed with
@@ -80,5 +83,31 @@ struct session_token_options {
                                           std::span<const std::string> secrets,
                                           std::string_view salt, const clock& clock,
                                           const session_token_options& options = {});
+
+// session_keyring holds, for every secret, the keys Auth.js derives for one cookie name (64 bytes
+// for A256CBC-HS512, 32 for A256GCM) and their `kid` thumbprints, so that a server derives them
+// once instead of on every request. encode_session and decode_session are one-shot wrappers.
+// Immutable once derived: safe to share between threads.
+class session_keyring {
+ public:
+  // derive computes the keys for `secrets` (the first encrypts) and cookie name `salt`. It fails
+  // with errc::invalid_key when `secrets` is empty or holds an empty secret.
+  static result<session_keyring> derive(std::span<const std::string> secrets,
+                                        std::string_view salt);
+  // encode is encode_session with the keyring's first secret.
+  result<std::string> encode(const json& payload, const clock& clock, const random_source& random,
+                             const session_token_options& options = {}) const;
+  // decode is decode_session with the keyring's secrets, and fails the same ways.
+  result<json> decode(std::string_view token, const clock& clock,
+                      const session_token_options& options = {}) const;
+
+ private:
+  struct entry {
+    bytes key64, key32;
+    std::string kid64, kid32;
+  };
+  result<byte_view> select(content_encryption enc, const std::optional<std::string>& kid) const;
+  std::vector<entry> keys_;
+};
 
 }  // namespace authpp::jose

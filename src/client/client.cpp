@@ -373,8 +373,8 @@ result<std::optional<sign_out_response>> client::sign_out_impl(
   }
   // The JS client returns the parsed body unchanged; ours must at least hold `url`.
   if (!url) {
-    return auth_error{errc::invalid_response, "sign-out response has no url (status " +
-                                                  std::to_string(status) + ")"};
+    return auth_error{errc::invalid_response,
+                      "sign-out response has no url (status " + std::to_string(status) + ")"};
   }
   return std::optional<sign_out_response>(sign_out_response{std::move(*url)});
 }

@@ -245,8 +245,12 @@ http::response handle_request(const engine_state& engine, const http::request& r
   // Auth.js's assertion: query and cookie callback URLs must be paths or http(s) URLs.
   const auto query_callback = ctx.query.get("callbackUrl");
   const http::cookie* callback_cookie = ctx.cookie(ctx.names.callback_url);
-  if ((query_callback && !acceptable_callback_url(*query_callback)) ||
-      (callback_cookie && !acceptable_callback_url(callback_cookie->value))) {
+  // Empty values are absent here too (as init treats them).
+  const auto refused = [](std::string_view url) {
+    return !url.empty() && !acceptable_callback_url(url);
+  };
+  if ((query_callback && refused(*query_callback)) ||
+      (callback_cookie && refused(callback_cookie->value))) {
     return configuration_failure(
         engine, req, r, ctx.origin,
         {"InvalidCallbackUrl", "callbackUrl is not a path or http(s) URL"});

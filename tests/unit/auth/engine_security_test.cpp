@@ -214,9 +214,12 @@ TEST_F(EngineSecurityTest, OtherSchemesAndEmptyCallbackFallBackToOrigin) {
   }
 }
 
-// Query and cookie callback URLs with a dangerous scheme are refused up front (500).
+// Query and cookie callback URLs with a dangerous scheme are refused up front (500); empty ones
+// are simply absent.
 TEST_F(EngineSecurityTest, DangerousCallbackUrlInQueryOrCookieIsRefused) {
   const auto a = build();
+  EXPECT_EQ(a.handle(get("/api/auth/session?callbackUrl=")).status, 200);
+  EXPECT_EQ(a.handle(get("/api/auth/session", "authjs.callback-url=")).status, 200);
   EXPECT_EQ(a.handle(get("/api/auth/session?callbackUrl=javascript%3Aalert(1)")).status, 500);
   EXPECT_EQ(a.handle(get("/api/auth/session", "authjs.callback-url=javascript%3Aalert(1)")).status,
             500);

@@ -130,7 +130,7 @@ std::optional<engine_error> init(request_context& ctx) {
     if (!ctx.provider) return engine_error{"InvalidProvider", "no provider with this id"};
   }
 
-  const http::cookie* csrf_cookie = ctx.cookie(ctx.names.csrf_token);
+  const http::cookie* csrf_cookie = ctx.cookie(ctx.cookies_policy->names.csrf_token);
   std::optional<std::string> trusted;
   if (csrf_cookie)
     trusted = cookies::verified_csrf_cookie(csrf_cookie->value, ctx.engine.csrf_secret);
@@ -143,13 +143,13 @@ std::optional<engine_error> init(request_context& ctx) {
     auto minted = cookies::create_csrf_token(ctx.engine.csrf_secret, *ctx.engine.random);
     if (!minted) return engine_error{"Configuration", minted.error().message()};
     ctx.csrf_token = std::move(minted->token);
-    http::set_cookie c = ctx.cookie_attributes;
-    c.name = ctx.names.csrf_token;
+    http::set_cookie c = ctx.cookies_policy->attributes;
+    c.name = ctx.cookies_policy->names.csrf_token;
     c.value = std::move(minted->cookie_value);
     ctx.cookies_out.push_back(std::move(c));
   }
 
-  const http::cookie* callback_cookie = ctx.cookie(ctx.names.callback_url);
+  const http::cookie* callback_cookie = ctx.cookie(ctx.cookies_policy->names.callback_url);
   // Empty values count as absent, as in Auth.js (next-auth/react sends "" for redirectTo: "").
   const auto present = [](std::optional<std::string> v) {
     return v && !v->empty() ? v : std::nullopt;
@@ -165,8 +165,8 @@ std::optional<engine_error> init(request_context& ctx) {
     ctx.callback_url = ctx.origin;
   }
   if (!callback_cookie || callback_cookie->value != ctx.callback_url) {
-    http::set_cookie c = ctx.cookie_attributes;
-    c.name = ctx.names.callback_url;
+    http::set_cookie c = ctx.cookies_policy->attributes;
+    c.name = ctx.cookies_policy->names.callback_url;
     c.value = ctx.callback_url;
     ctx.cookies_out.push_back(std::move(c));
   }
@@ -229,8 +229,7 @@ http::response handle_request(const engine_state& engine, const http::request& r
   request_context ctx{engine, req, *r};
   ctx.origin = std::move(*origin);
   ctx.secure = config.use_secure_cookies.value_or(ctx.origin.starts_with("https://"));
-  ctx.names = effective_names(config, ctx.secure);
-  ctx.cookie_attributes = cookies::default_cookie_attributes(ctx.secure);
+  ctx.cookies_policy = &engine.policy(ctx.secure);
   ctx.cookies = request_cookies(req);
   ctx.query = std::move(*query);
   if (req.method == "POST") {
@@ -244,7 +243,7 @@ http::response handle_request(const engine_state& engine, const http::request& r
 
   // Auth.js's assertion: query and cookie callback URLs must be paths or http(s) URLs.
   const auto query_callback = ctx.query.get("callbackUrl");
-  const http::cookie* callback_cookie = ctx.cookie(ctx.names.callback_url);
+  const http::cookie* callback_cookie = ctx.cookie(ctx.cookies_policy->names.callback_url);
   // Empty values are absent here too (as init treats them).
   const auto refused = [](std::string_view url) {
     return !url.empty() && !acceptable_callback_url(url);
@@ -326,13 +325,6 @@ void engine_state::log(log_level level, std::string_view code, std::string_view 
   std::cerr << "[auth][" << to_string(level) << "] " << code << ": " << message << '\n';
 }
 
-const jose::session_keyring& engine_state::keyring(std::string_view cookie_name) const {
-  for (const auto& [name, ring] : keyrings) {
-    if (name == cookie_name) return ring;
-  }
-  return keyrings.front().second;  // unreachable: names come from the same two policies
-}
-
 const provider* engine_state::find_provider(std::string_view id) const {
   for (const provider& p : config.providers) {
     if (provider_id(p) == id) return &p;
@@ -360,10 +352,11 @@ result<auth> auth::create(auth_config config) {
   state->random = config.random ? config.random : &default_random();
   if (config.url) state->fixed_origin = http::parse_absolute_url(*config.url)->origin();
   for (const bool secure : {false, true}) {
-    const std::string name = detail::effective_names(config, secure).session_token;
-    auto ring = jose::session_keyring::derive(config.secrets, name);
+    cookies::cookie_names names = detail::effective_names(config, secure);
+    auto ring = jose::session_keyring::derive(config.secrets, names.session_token);
     if (!ring) return auth_error{errc::invalid_config, "secrets: " + ring.error().message()};
-    state->keyrings.emplace_back(name, std::move(*ring));
+    state->policies.push_back(
+        {std::move(names), cookies::default_cookie_attributes(secure), std::move(*ring)});
   }
   state->config = std::move(config);
   return auth(std::move(state));

@@ -15,6 +15,15 @@
 
 namespace authpp::detail {
 
+// cookie_policy is everything about cookies that depends only on secure mode: names (after the
+// configured overrides), default attributes, and the session keys (the cookie name is their
+// salt). The engine builds both policies once; a request picks one.
+struct cookie_policy {
+  cookies::cookie_names names;
+  http::set_cookie attributes;
+  jose::session_keyring sessions;
+};
+
 struct engine_state {
   auth_config config;
   std::string csrf_secret;  // the secrets as JavaScript's String(array): "s1,s2"
@@ -22,13 +31,11 @@ struct engine_state {
   const random_source* random;
   std::string fixed_origin;  // the origin of config.url, parsed once; empty without one
 
-  // Session keys derived once per session cookie name (http and https names differ, and so do
-  // their keys): no HKDF on the request path.
-  std::vector<std::pair<std::string, jose::session_keyring>> keyrings;
+  std::vector<cookie_policy> policies;  // [0]: plain http, [1]: secure cookies
 
   void log(log_level level, std::string_view code, std::string_view message) const;
   const provider* find_provider(std::string_view id) const;
-  const jose::session_keyring& keyring(std::string_view cookie_name) const;
+  const cookie_policy& policy(bool secure) const { return policies[secure ? 1 : 0]; }
 };
 
 // action is the first path segment after the base path.
@@ -71,8 +78,7 @@ struct request_context {
   detail::route route;
   std::string origin{};  // scheme://host[:port], no trailing slash
   bool secure = false;
-  cookies::cookie_names names{};
-  http::set_cookie cookie_attributes{};
+  const cookie_policy* cookies_policy = nullptr;  // set by handle_request before anything else
   std::vector<http::cookie> cookies{};
   http::url_search_params query{};
   json body = json::object();  // POST bodies only: form fields as strings, or a JSON object

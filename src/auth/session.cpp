@@ -35,28 +35,29 @@ outcome null_session(const request_context& ctx, bool clear, bool cache_headers)
 
 std::vector<http::set_cookie> session_cookie_writes(const request_context& ctx,
                                                     std::string_view token) {
-  http::set_cookie attributes = ctx.cookie_attributes;
+  http::set_cookie attributes = ctx.cookies_policy->attributes;
   attributes.expires = ctx.engine.clock->now() + ctx.config().session.max_age;
-  return cookies::write_session_cookie(ctx.names.session_token, token, ctx.cookies, attributes);
+  return cookies::write_session_cookie(ctx.cookies_policy->names.session_token, token, ctx.cookies,
+                                       attributes);
 }
 
 std::vector<http::set_cookie> session_cookie_clears(const request_context& ctx) {
-  return cookies::clear_session_cookie(ctx.names.session_token, ctx.cookies, ctx.cookie_attributes);
+  return cookies::clear_session_cookie(ctx.cookies_policy->names.session_token, ctx.cookies,
+                                       ctx.cookies_policy->attributes);
 }
 
 result<std::string> encode_token(const request_context& ctx, const json& claims) {
   // The salt is the session cookie's name, so a token minted for http does not decrypt as the
   // https (__Secure-) cookie and vice versa.
-  return ctx.engine.keyring(ctx.names.session_token)
-      .encode(claims, *ctx.engine.clock, *ctx.engine.random, token_options(ctx));
+  return ctx.cookies_policy->sessions.encode(claims, *ctx.engine.clock, *ctx.engine.random,
+                                             token_options(ctx));
 }
 
 result<std::optional<json>> read_session_claims(const request_context& ctx) {
-  auto token = cookies::read_session_cookie(ctx.names.session_token, ctx.cookies);
+  auto token = cookies::read_session_cookie(ctx.cookies_policy->names.session_token, ctx.cookies);
   if (!token) return token.error();
   if (!*token) return std::optional<json>{};
-  auto claims = ctx.engine.keyring(ctx.names.session_token)
-                    .decode(**token, *ctx.engine.clock, token_options(ctx));
+  auto claims = ctx.cookies_policy->sessions.decode(**token, *ctx.engine.clock, token_options(ctx));
   if (!claims) return claims.error();
   return std::optional<json>{std::move(*claims)};
 }

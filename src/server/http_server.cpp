@@ -1,5 +1,6 @@
 #include <authpp/server/http_server.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <optional>
@@ -7,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
@@ -38,14 +41,33 @@ class connection_base {
 
 }  // namespace
 
+namespace {
+
+using context_list = std::vector<std::unique_ptr<asio::io_context>>;
+
+context_list make_contexts(unsigned threads) {
+  if (threads == 0) threads = std::max(1U, std::thread::hardware_concurrency());
+  context_list out;
+  // Each context is run by one thread only: the hint lets Asio skip waking other threads.
+  for (unsigned i = 0; i < threads; ++i) out.push_back(std::make_unique<asio::io_context>(1));
+  return out;
+}
+
+}  // namespace
+
 struct http_server::impl {
   server_options options;
   request_handler handle;
   server_hooks hooks;
-  asio::io_context ioc;
+  // One io_context per thread, and a connection stays on the one it was accepted onto: a request
+  // then never hands work to another thread, which with a shared io_context costs a wake-up (a
+  // futex and a context switch) per completion, more than the engine's work on a request.
+  context_list contexts{make_contexts(options.threads)};
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  std::size_t next_context = 0;  // round robin; only the control strand touches it
   // The acceptor, the signal set and the shutdown deadline live on one strand, so stop() from a
   // signal or another thread never races an accept completion.
-  asio::strand<asio::io_context::executor_type> control{asio::make_strand(ioc)};
+  asio::strand<asio::io_context::executor_type> control{asio::make_strand(*contexts.front())};
   std::optional<asio::ssl::context> tls;
   tcp::acceptor acceptor{control};
   std::optional<asio::signal_set> signals;
@@ -116,23 +138,48 @@ http::request to_request(bhttp::request<bhttp::string_body>&& req, bool tls) {
   return out;
 }
 
-bhttp::response<bhttp::string_body> to_beast(http::response&& res, unsigned version,
-                                             bool keep_alive) {
-  bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
-  for (const auto& h : res.headers) out.insert(h.name, h.value);
-  out.body() = std::move(res.body);
-  out.keep_alive(keep_alive);
-  out.prepare_payload();
-  return out;
+bool bodiless(int status) { return status < 200 || status == 204 || status == 304; }
+
+bool header_text_ok(std::string_view s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
 }
 
-bhttp::response<bhttp::string_body> error_response(bhttp::status status, std::string_view body,
-                                                   unsigned version) {
-  bhttp::response<bhttp::string_body> out{status, version};
-  out.set(bhttp::field::content_type, "application/json");
-  out.body() = std::string(body);
-  out.keep_alive(false);
-  out.prepare_payload();
+void append_header(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name).append(": ").append(value).append("\r\n");
+}
+
+// wire_response renders `res` as the bytes of an HTTP/1.x response in one buffer: one write,
+// without building a second message object field by field. The server owns the framing: the
+// handler's Content-Length, Transfer-Encoding and Connection fields are replaced by its own. A
+// CR, LF or NUL in a field would split the response, so such a response becomes a 500.
+std::string wire_response(const http::response& res, unsigned version, bool keep_alive) {
+  const bool headers_ok = std::all_of(res.headers.begin(), res.headers.end(), [](const auto& h) {
+    return header_text_ok(h.name) && header_text_ok(h.value);
+  });
+  if (!headers_ok || res.status < 100 || res.status > 999) {
+    return wire_response(
+        http::response{500, {{"Content-Type", "application/json"}}, "\"Internal error.\""}, version,
+        keep_alive);
+  }
+  std::string out;
+  out.reserve(256 + res.body.size());
+  out.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  out.append(std::to_string(res.status)).append(" ");
+  out.append(bhttp::obsolete_reason(static_cast<bhttp::status>(res.status))).append("\r\n");
+  for (const auto& h : res.headers) {
+    if (beast::iequals(h.name, "Content-Length") || beast::iequals(h.name, "Connection") ||
+        beast::iequals(h.name, "Transfer-Encoding")) {
+      continue;
+    }
+    append_header(out, h.name, h.value);
+  }
+  const bool body = !bodiless(res.status);
+  if (body) append_header(out, "Content-Length", std::to_string(res.body.size()));
+  // HTTP/1.1 connections persist unless closed; HTTP/1.0 ones close unless kept (RFC 9112 §9.3).
+  if (version == 10 && keep_alive) append_header(out, "Connection", "keep-alive");
+  if (version != 10 && !keep_alive) append_header(out, "Connection", "close");
+  out.append("\r\n");
+  if (body) out.append(res.body);
   return out;
 }
 
@@ -207,7 +254,10 @@ class connection : public connection_base {
     exchange_.method = std::string(req.method_string());
     const std::string_view target = req.target();
     exchange_.path = std::string(target.substr(0, target.find('?')));
-    exchange_.remote = peer_of(beast::get_lowest_layer(derived().stream()).socket());
+    // The peer cannot change on a connection: ask the kernel once, not per request.
+    if (exchange_.remote.empty()) {
+      exchange_.remote = peer_of(beast::get_lowest_layer(derived().stream()).socket());
+    }
 
     http::response res;
     try {
@@ -217,22 +267,25 @@ class connection : public connection_base {
       server_.error(std::string("handler failed: ") + e.what());
       res = http::response{500, {{"Content-Type", "application/json"}}, "\"Internal error.\""};
     }
-    write(to_beast(std::move(res), version, keep_alive));
+    write(res.status, res.body.size(), wire_response(res, version, keep_alive), keep_alive);
   }
 
   void reply_error(bhttp::status status, std::string_view body) {
     exchange_.method = "-";
     exchange_.path = "-";
-    write(error_response(status, body, 11));
+    http::response res{
+        static_cast<int>(status), {{"Content-Type", "application/json"}}, std::string(body)};
+    write(res.status, res.body.size(), wire_response(res, 11, false), false);
   }
 
-  void write(bhttp::response<bhttp::string_body>&& res) {
-    response_ = std::make_shared<bhttp::response<bhttp::string_body>>(std::move(res));
-    exchange_.status = static_cast<int>(response_->result_int());
-    exchange_.response_bytes = response_->body().size();
+  void write(int status, std::size_t body_bytes, std::string wire, bool keep_alive) {
+    wire_ = std::move(wire);
+    keep_alive_ = keep_alive;
+    exchange_.status = status;
+    exchange_.response_bytes = body_bytes;
     beast::get_lowest_layer(derived().stream()).expires_after(server_.options.read_timeout);
-    bhttp::async_write(
-        derived().stream(), *response_,
+    asio::async_write(
+        derived().stream(), asio::buffer(wire_),
         [self = derived().shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
   }
 
@@ -240,9 +293,8 @@ class connection : public connection_base {
     exchange_.duration = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started_);
     if (server_.hooks.on_exchange) server_.hooks.on_exchange(exchange_);
-    const bool keep_alive = !response_->need_eof();
-    response_.reset();
-    if (ec || !keep_alive) return close();
+    wire_.clear();
+    if (ec || !keep_alive_) return close();
     wait_for_request();
   }
 
@@ -256,7 +308,8 @@ class connection : public connection_base {
   http_server::impl& server_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::shared_ptr<bhttp::response<bhttp::string_body>> response_;
+  std::string wire_;  // the response being written
+  bool keep_alive_ = false;
   exchange exchange_;
   std::chrono::steady_clock::time_point started_;
   bool idle_ = false;
@@ -318,7 +371,8 @@ class tls_connection : public connection<tls_connection>,
 }  // namespace
 
 void http_server::impl::accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [this](error_code ec, tcp::socket socket) {
+  asio::io_context& target = *contexts[next_context++ % contexts.size()];
+  acceptor.async_accept(target.get_executor(), [this](error_code ec, tcp::socket socket) {
     if (ec) {
       if (!stopping) {
         error(std::string("accept failed: ") + ec.message());
@@ -364,11 +418,14 @@ void http_server::impl::begin_stop() {
     }
   }
   for (const auto& c : live) c->drain();
+  // Each thread now ends once its connections have closed.
+  keep_running.clear();
   if (open == 0) return;
   // Requests still running after the grace period are cut off.
   deadline.emplace(control, options.shutdown_timeout);
   deadline->async_wait([this](error_code e) {
-    if (!e) ioc.stop();
+    if (e) return;
+    for (auto& c : contexts) c->stop();
   });
 }
 
@@ -408,10 +465,9 @@ result<std::unique_ptr<http_server>> http_server::start(const server_options& op
   state->port = state->acceptor.local_endpoint().port();
 
   state->accept();
-  unsigned n = options.threads ? options.threads : std::thread::hardware_concurrency();
-  if (n == 0) n = 1;
-  for (unsigned i = 0; i < n; ++i) {
-    state->threads.emplace_back([s = state.get()] { s->ioc.run(); });
+  for (auto& context : state->contexts) {
+    state->keep_running.push_back(asio::make_work_guard(*context));
+    state->threads.emplace_back([c = context.get()] { c->run(); });
   }
   return std::unique_ptr<http_server>(new http_server(std::move(state)));
 }

@@ -18,7 +18,9 @@ namespace {
 
 using test::get_request;
 using test::raw_client;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 class HttpServerTest : public ::testing::Test {
@@ -112,6 +114,56 @@ TEST_F(HttpServerTest, IdleConnectionIsClosed) {
   const auto waited = std::chrono::steady_clock::now() - t0;
   EXPECT_GE(waited, std::chrono::milliseconds(1500));
   EXPECT_LT(waited, std::chrono::seconds(5));
+}
+
+// The server writes the framing itself: Content-Length from the body, Connection as the
+// version needs, and never the handler's own framing fields.
+TEST_F(HttpServerTest, FramingIsTheServersOwn) {
+  auto server = start(options(), [](const http::request&) {
+    http::response res;
+    res.headers.add("Content-Length", "999");
+    res.headers.add("Connection", "upgrade");
+    res.headers.add("X-Kept", "yes");
+    res.body = "four";
+    return res;
+  });
+  raw_client c(server->port());
+  ASSERT_TRUE(c.send(get_request("/")));
+  const std::string res = c.read_response().value_or("");
+  EXPECT_THAT(res, HasSubstr("X-Kept: yes\r\nContent-Length: 4\r\n\r\nfour"));
+  EXPECT_THAT(res, Not(HasSubstr("999")));
+  EXPECT_THAT(res, Not(HasSubstr("Connection")));
+  // HTTP/1.0 asks to keep the connection and is told so; the connection then serves again.
+  raw_client ten(server->port());
+  ASSERT_TRUE(ten.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  EXPECT_THAT(ten.read_response().value_or(""),
+              AllOf(StartsWith("HTTP/1.0 200 OK\r\n"), HasSubstr("Connection: keep-alive\r\n")));
+  ASSERT_TRUE(ten.send("GET / HTTP/1.0\r\n\r\n"));
+  EXPECT_THAT(ten.read_response().value_or(""), Not(HasSubstr("Connection:")));
+  EXPECT_TRUE(ten.closed_by_peer());
+  // HTTP/1.1 with Connection: close gets it back and the connection ends.
+  raw_client close(server->port());
+  ASSERT_TRUE(close.send("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"));
+  EXPECT_THAT(close.read_response().value_or(""), HasSubstr("Connection: close\r\n"));
+  EXPECT_TRUE(close.closed_by_peer());
+}
+
+// Response splitting: a handler that lets CR/LF into a header cannot inject a second header or
+// response; the client gets a 500 instead.
+TEST_F(HttpServerTest, HeaderWithLineBreakBecomes500) {
+  auto server = start(options(), [](const http::request& r) {
+    http::response res;
+    res.headers.add("Location",
+                    r.target == "/lf" ? "/x\nSet-Cookie: evil=1" : "/x\r\n\r\nHTTP/1.1");
+    return res;
+  });
+  for (const char* path : {"/lf", "/crlf"}) {
+    raw_client c(server->port());
+    ASSERT_TRUE(c.send(get_request(path)));
+    const std::string res = c.read_response().value_or("");
+    EXPECT_THAT(res, StartsWith("HTTP/1.1 500 Internal Server Error\r\n")) << path;
+    EXPECT_THAT(res, Not(HasSubstr("evil"))) << path;
+  }
 }
 
 TEST_F(HttpServerTest, HandlerExceptionIs500AndServerStaysUp) {

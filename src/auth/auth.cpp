@@ -245,8 +245,9 @@ http::response handle_request(const engine_state& engine, const http::request& r
   const auto query_callback = ctx.query.get("callbackUrl");
   const http::cookie* callback_cookie = ctx.cookie(ctx.cookies_policy->names.callback_url);
   // Empty values are absent here too (as init treats them).
-  const auto refused = [](std::string_view url) {
-    return !url.empty() && !acceptable_callback_url(url);
+  // The cookie usually holds the origin itself, which needs no URL parser.
+  const auto refused = [&ctx](std::string_view url) {
+    return !url.empty() && url != ctx.origin && !acceptable_callback_url(url);
   };
   if ((query_callback && refused(*query_callback)) ||
       (callback_cookie && refused(callback_cookie->value))) {

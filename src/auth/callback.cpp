@@ -79,7 +79,7 @@ outcome credentials_callback(request_context& ctx, const credentials_provider& p
   }
   outcome out;
   if (token) {
-    auto encoded = encode_token(ctx, *token);
+    auto encoded = encode_token(ctx, std::move(*token));
     if (!encoded) return fail(ctx, {"CallbackRouteError", encoded.error().message()});
     out.cookies = session_cookie_writes(ctx, *encoded);
   } else {

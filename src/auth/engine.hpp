@@ -132,7 +132,7 @@ std::vector<http::set_cookie> session_cookie_writes(const request_context& ctx,
 // session_cookie_clears returns deletions of every session chunk in the request.
 std::vector<http::set_cookie> session_cookie_clears(const request_context& ctx);
 // encode_token encodes claims for the session cookie with the first secret.
-result<std::string> encode_token(const request_context& ctx, const json& claims);
+result<std::string> encode_token(const request_context& ctx, json claims);
 // read_session_claims reads and decrypts the session cookie; nullopt when there is none.
 result<std::optional<json>> read_session_claims(const request_context& ctx);
 

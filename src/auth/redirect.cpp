@@ -38,6 +38,7 @@ std::optional<std::string> default_redirect(std::string_view url, std::string_vi
   // used as a path. All of them fall back to the origin, as a foreign URL does.
   if (has_control_or_backslash(url) || url.starts_with("//")) return std::string(base_url);
   if (url.starts_with("/")) return std::string(base_url) + std::string(url);
+  if (url == base_url) return std::string(url);  // what the parse below gives, without parsing
   auto parsed = http::parse_absolute_url(url);
   if (parsed) return parsed->origin() == base_url ? std::string(url) : std::string(base_url);
   // Any other scheme ("mailto:", "javascript:", "data:") is a URL with an opaque origin for

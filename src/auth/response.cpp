@@ -1,8 +1,7 @@
 #include <authpp/http/form.hpp>
 
-#include <array>
+#include <algorithm>
 #include <chrono>
-#include <cstdio>
 
 #include "engine.hpp"
 
@@ -64,13 +63,19 @@ std::string iso_time(clock::time_point t) {
   const auto day = floor<days>(ms);
   const year_month_day ymd{day};
   const hh_mm_ss hms{ms - day};
-  std::array<char, 32> buf{};
-  std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
-                static_cast<int>(hms.subseconds().count()));
-  return buf.data();
+  // Date.prototype.toISOString for years 0–9999, without printf (a GET /session hot spot).
+  std::string out = "0000-00-00T00:00:00.000Z";
+  const auto put = [&out](std::size_t end, long long v) {
+    for (std::size_t i = end; v > 0; v /= 10) out[--i] = static_cast<char>('0' + v % 10);
+  };
+  put(4, std::clamp(static_cast<int>(ymd.year()), 0, 9999));
+  put(7, static_cast<unsigned>(ymd.month()));
+  put(10, static_cast<unsigned>(ymd.day()));
+  put(13, hms.hours().count());
+  put(16, hms.minutes().count());
+  put(19, hms.seconds().count());
+  put(23, hms.subseconds().count());
+  return out;
 }
 
 outcome fail(const request_context& ctx, const engine_error& error) {

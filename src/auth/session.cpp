@@ -46,11 +46,11 @@ std::vector<http::set_cookie> session_cookie_clears(const request_context& ctx) 
                                        ctx.cookies_policy->attributes);
 }
 
-result<std::string> encode_token(const request_context& ctx, const json& claims) {
+result<std::string> encode_token(const request_context& ctx, json claims) {
   // The salt is the session cookie's name, so a token minted for http does not decrypt as the
   // https (__Secure-) cookie and vice versa.
-  return ctx.cookies_policy->sessions.encode(claims, *ctx.engine.clock, *ctx.engine.random,
-                                             token_options(ctx));
+  return ctx.cookies_policy->sessions.encode(std::move(claims), *ctx.engine.clock,
+                                             *ctx.engine.random, token_options(ctx));
 }
 
 result<std::optional<json>> read_session_claims(const request_context& ctx) {
@@ -90,7 +90,8 @@ outcome session_action(request_context& ctx) {
     if (config.callbacks.session) {
       session = config.callbacks.session(session_params{std::move(session), *token, trigger, data});
     }
-    auto encoded = encode_token(ctx, *token);
+    // Only the session event needs the token after this: without one, it can be moved.
+    auto encoded = encode_token(ctx, config.events.session ? *token : std::move(*token));
     if (!encoded) {
       ctx.engine.log(log_level::error, "JWTSessionError", encoded.error().message());
       return null_session(ctx, true, !update);

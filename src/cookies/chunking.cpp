@@ -1,7 +1,6 @@
 #include <authpp/cookies/chunking.hpp>
 
 #include <algorithm>
-#include <unordered_set>
 #include <utility>
 
 namespace authpp::cookies {
@@ -16,10 +15,13 @@ bool starts_with(std::string_view s, std::string_view prefix) noexcept {
 std::vector<const http::cookie*> session_cookies(std::string_view base_name,
                                                  const std::vector<http::cookie>& request_cookies) {
   std::vector<const http::cookie*> out;
-  std::unordered_set<std::string_view> seen;
-  for (const http::cookie& c : request_cookies) {
-    if (!starts_with(c.name, base_name) || !seen.insert(c.name).second) continue;
-    if (!c.value.empty()) out.push_back(&c);
+  for (auto it = request_cookies.begin(); it != request_cookies.end(); ++it) {
+    if (!starts_with(it->name, base_name)) continue;
+    // A request carries a few cookies (the parser caps them), so a scan beats a hash set.
+    const bool repeated =
+        std::any_of(request_cookies.begin(), it,
+                    [&](const http::cookie& earlier) { return earlier.name == it->name; });
+    if (!repeated && !it->value.empty()) out.push_back(&*it);
   }
   return out;
 }

@@ -14,12 +14,12 @@ int digit(char c) noexcept {
 
 std::string encode(byte_view data) {
   constexpr std::string_view digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(data.size() * 2);
+  std::string out(data.size() * 2, '\0');
+  char* o = out.data();
   for (const std::byte b : data) {
     const auto v = std::to_integer<unsigned>(b);
-    out += digits[v >> 4];
-    out += digits[v & 15];
+    *o++ = digits[v >> 4];
+    *o++ = digits[v & 15];
   }
   return out;
 }

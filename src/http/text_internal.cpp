@@ -1,5 +1,8 @@
 #include "text_internal.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace authpp::http::detail {
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
@@ -49,6 +52,15 @@ std::size_t utf8_next_length(std::string_view s) noexcept {
 }
 
 bool is_valid_utf8(std::string_view s) noexcept {
+  // Cookies, tokens and form fields are nearly always ASCII: skip that run a byte at a time
+  // without decoding sequences.
+  std::size_t ascii = 0;
+  for (std::uint64_t word = 0; ascii + 8 <= s.size(); ascii += 8) {
+    std::memcpy(&word, s.data() + ascii, 8);
+    if ((word & 0x8080808080808080ULL) != 0) break;
+  }
+  while (ascii < s.size() && static_cast<unsigned char>(s[ascii]) <= 0x7F) ++ascii;
+  s.remove_prefix(ascii);
   while (!s.empty()) {
     const std::size_t n = utf8_next_length(s);
     if (n == 0) return false;

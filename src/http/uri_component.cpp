@@ -1,5 +1,7 @@
 #include <authpp/http/uri_component.hpp>
 
+#include <array>
+
 #include "text_internal.hpp"
 
 namespace authpp::http {
@@ -24,17 +26,28 @@ constexpr bool is_uri_unreserved(char c) noexcept {
   }
 }
 
+constexpr std::array<bool, 256> make_unreserved_table() {
+  std::array<bool, 256> table{};
+  for (std::size_t i = 0; i < table.size(); ++i) table[i] = is_uri_unreserved(static_cast<char>(i));
+  return table;
+}
+constexpr auto unreserved = make_unreserved_table();
+
+bool keeps(char c) noexcept { return unreserved[static_cast<unsigned char>(c)]; }
+
 }  // namespace
 
 std::string encode_uri_component(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (const char c : text) {
-    if (is_uri_unreserved(c)) {
-      out += c;
-    } else {
-      detail::append_percent_byte(out, c);
-    }
+  // Copy each run of unreserved characters whole: a token or plain value is a single run.
+  while (!text.empty()) {
+    std::size_t run = 0;
+    while (run < text.size() && keeps(text[run])) ++run;
+    out.append(text.substr(0, run));
+    if (run == text.size()) break;
+    detail::append_percent_byte(out, text[run]);
+    text.remove_prefix(run + 1);
   }
   return out;
 }
@@ -47,20 +60,21 @@ result<std::string> decode_uri_component(std::string_view text) {
   if (!detail::is_valid_utf8(text)) {
     return auth_error{errc::invalid_percent_encoding, "input is not UTF-8"};
   }
+  if (text.find('%') == std::string_view::npos) return std::string(text);
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    if (i + 2 >= text.size() || detail::hex_value(text[i + 1]) < 0 ||
-        detail::hex_value(text[i + 2]) < 0) {
+  for (std::size_t percent = text.find('%'); percent != std::string_view::npos;
+       percent = text.find('%')) {
+    out.append(text.substr(0, percent));
+    if (percent + 2 >= text.size() || detail::hex_value(text[percent + 1]) < 0 ||
+        detail::hex_value(text[percent + 2]) < 0) {
       return auth_error{errc::invalid_percent_encoding, "'%' not followed by two hex digits"};
     }
-    out += static_cast<char>(detail::hex_value(text[i + 1]) * 16 + detail::hex_value(text[i + 2]));
-    i += 2;
+    out += static_cast<char>(detail::hex_value(text[percent + 1]) * 16 +
+                             detail::hex_value(text[percent + 2]));
+    text.remove_prefix(percent + 3);
   }
+  out.append(text);
   if (!detail::is_valid_utf8(out)) {
     return auth_error{errc::invalid_percent_encoding, "decoded bytes are not UTF-8"};
   }

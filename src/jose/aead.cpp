@@ -42,23 +42,35 @@ result<void> check_lengths(byte_view key, std::size_t key_len, byte_view iv, std
   return {};
 }
 
-// aes_256_cbc runs AES-256-CBC with PKCS #7 padding in one direction. A failed final block on
-// decryption (bad padding, or a length that is not a multiple of the block) is
-// errc::decryption_failed; callers check the MAC first, so this never acts as a padding oracle.
-result<bytes> aes_256_cbc(byte_view key, byte_view iv, byte_view input, bool encrypt) {
-  const detail::cipher_ctx_ptr ctx(EVP_CIPHER_CTX_new());
-  if (!ctx || EVP_CipherInit_ex(ctx.get(), cipher("AES-256-CBC"), nullptr, uchars(key), uchars(iv),
-                                encrypt ? 1 : 0) != 1) {
+// aes_256_cbc runs AES-256-CBC with PKCS #7 padding in one direction, keyed with the second half
+// of `key`. A failed final block on decryption (bad padding, or a length that is not a multiple
+// of the block) is errc::decryption_failed; callers check the MAC first, so this never acts as a
+// padding oracle.
+result<bytes> aes_256_cbc(const content_key& key, byte_view iv, byte_view input, bool encrypt) {
+  const int direction = encrypt ? 1 : 0;
+  // The key schedule differs per direction: one context each, keyed once per thread.
+  EVP_CIPHER_CTX* ctx = detail::thread_context<detail::cipher_ctx_ptr>(
+      key.id() << 1 | static_cast<std::uint64_t>(direction), [&] {
+        detail::cipher_ctx_ptr made(EVP_CIPHER_CTX_new());
+        if (made &&
+            EVP_CipherInit_ex(made.get(), cipher("AES-256-CBC"), nullptr,
+                              uchars(key.raw().subspan(cbc_key_half)), nullptr, direction) != 1) {
+          made.reset();
+        }
+        return made;
+      });
+  // No cipher and no key: OpenSSL keeps both and restarts the context with this IV.
+  if (EVP_CipherInit_ex(ctx, nullptr, nullptr, nullptr, uchars(iv), direction) != 1) {
     return crypto_error("AES-256-CBC init failed");
   }
   bytes out(input.size() + aes_block);
   int len = 0;
-  if (!input.empty() && EVP_CipherUpdate(ctx.get(), uchars(out.data()), &len, uchars(input),
+  if (!input.empty() && EVP_CipherUpdate(ctx, uchars(out.data()), &len, uchars(input),
                                          static_cast<int>(input.size())) != 1) {
     return crypto_error("AES-256-CBC update failed");
   }
   int final_len = 0;
-  if (EVP_CipherFinal_ex(ctx.get(), uchars(out.data() + len), &final_len) != 1) {
+  if (EVP_CipherFinal_ex(ctx, uchars(out.data() + len), &final_len) != 1) {
     if (encrypt) return crypto_error("AES-256-CBC final failed");
     return auth_error{errc::decryption_failed, "bad padding"};
   }
@@ -68,13 +80,14 @@ result<bytes> aes_256_cbc(byte_view key, byte_view iv, byte_view input, bool enc
 
 // cbc_hmac_tag is T = the first 32 bytes of HMAC-SHA-512(MAC_KEY, A ‖ IV ‖ E ‖ AL), where AL is
 // the bit length of A as a 64-bit big-endian integer (RFC 7518 §5.2.2.1 steps 4-6).
-bytes cbc_hmac_tag(byte_view mac_key, byte_view aad, byte_view iv, byte_view ciphertext) {
+bytes cbc_hmac_tag(const hmac_sha512_key& mac_key, byte_view aad, byte_view iv,
+                   byte_view ciphertext) {
   std::array<std::byte, 8> al{};
   const std::uint64_t bits = static_cast<std::uint64_t>(aad.size()) * 8;
   for (std::size_t i = 0; i < al.size(); ++i) {
     al[i] = static_cast<std::byte>((bits >> (56 - 8 * i)) & 0xff);
   }
-  const sha512_digest full = hmac_sha512(mac_key, {aad, iv, ciphertext, al});
+  const sha512_digest full = mac_key.mac({aad, iv, ciphertext, al});
   return bytes(full.begin(), full.begin() + cbc_key_half);
 }
 
@@ -99,24 +112,52 @@ bool gcm_update(EVP_CIPHER_CTX* ctx, byte_view input, bytes& out) {
 
 }  // namespace
 
+result<aead_sealed> aes_cbc_hmac_sha512_encrypt(const content_key& key, byte_view iv,
+                                                byte_view plaintext, byte_view aad) {
+  // An A256GCM key is 32 bytes: refused here as having the wrong length.
+  if (auto ok = check_lengths(key.raw(), 64, iv, 16, {plaintext, aad}); !ok) return ok.error();
+  auto ciphertext = aes_256_cbc(key, iv, plaintext, true);
+  if (!ciphertext) return ciphertext.error();
+  bytes tag = cbc_hmac_tag(*key.mac_key(), aad, iv, *ciphertext);
+  return aead_sealed{std::move(*ciphertext), std::move(tag)};
+}
+
+result<bytes> aes_cbc_hmac_sha512_decrypt(const content_key& key, byte_view iv,
+                                          byte_view ciphertext, byte_view tag, byte_view aad) {
+  // An A256GCM key is 32 bytes: refused here as having the wrong length.
+  if (auto ok = check_lengths(key.raw(), 64, iv, 16, {ciphertext, aad}); !ok) return ok.error();
+  // RFC 7518 §5.2.2.2: verify the tag before touching the ciphertext.
+  const bytes expected = cbc_hmac_tag(*key.mac_key(), aad, iv, ciphertext);
+  if (!constant_time_equal(expected, tag)) {
+    return auth_error{errc::decryption_failed, "authentication tag mismatch"};
+  }
+  return aes_256_cbc(key, iv, ciphertext, false);
+}
+
 result<aead_sealed> aes_cbc_hmac_sha512_encrypt(byte_view key, byte_view iv, byte_view plaintext,
                                                 byte_view aad) {
-  if (auto ok = check_lengths(key, 64, iv, 16, {plaintext, aad}); !ok) return ok.error();
-  auto ciphertext = aes_256_cbc(key.subspan(cbc_key_half), iv, plaintext, true);
-  if (!ciphertext) return ciphertext.error();
-  bytes tag = cbc_hmac_tag(key.first(cbc_key_half), aad, iv, *ciphertext);
-  return aead_sealed{std::move(*ciphertext), std::move(tag)};
+  auto prepared = content_key::make(content_encryption::a256cbc_hs512, key);
+  if (!prepared) return prepared.error();
+  return aes_cbc_hmac_sha512_encrypt(*prepared, iv, plaintext, aad);
 }
 
 result<bytes> aes_cbc_hmac_sha512_decrypt(byte_view key, byte_view iv, byte_view ciphertext,
                                           byte_view tag, byte_view aad) {
-  if (auto ok = check_lengths(key, 64, iv, 16, {ciphertext, aad}); !ok) return ok.error();
-  // RFC 7518 §5.2.2.2: verify the tag before touching the ciphertext.
-  const bytes expected = cbc_hmac_tag(key.first(cbc_key_half), aad, iv, ciphertext);
-  if (!constant_time_equal(expected, tag)) {
-    return auth_error{errc::decryption_failed, "authentication tag mismatch"};
+  auto prepared = content_key::make(content_encryption::a256cbc_hs512, key);
+  if (!prepared) return prepared.error();
+  return aes_cbc_hmac_sha512_decrypt(*prepared, iv, ciphertext, tag, aad);
+}
+
+result<content_key> content_key::make(content_encryption enc, byte_view key) {
+  if (key.size() != cek_size(enc)) return auth_error{errc::invalid_key, "key has the wrong length"};
+  content_key out;
+  out.enc_ = enc;
+  out.id_ = detail::new_key_id();
+  out.raw_.assign(key.begin(), key.end());
+  if (enc == content_encryption::a256cbc_hs512) {
+    out.mac_ = std::make_shared<const hmac_sha512_key>(key.first(cbc_key_half));
   }
-  return aes_256_cbc(key.subspan(cbc_key_half), iv, ciphertext, false);
+  return out;
 }
 
 result<aead_sealed> aes_256_gcm_encrypt(byte_view key, byte_view iv, byte_view plaintext,

@@ -1,12 +1,17 @@
 #include <authpp/jose/digest.hpp>
 
+#include <algorithm>
 #include <array>
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <new>
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
+
+#include "openssl_internal.hpp"
 
 namespace authpp::jose {
 namespace {
@@ -43,10 +48,8 @@ std::array<std::byte, N> digest(const EVP_MD* md, byte_view data) {
   return out;
 }
 
-struct mac_ctx_deleter {
-  void operator()(EVP_MAC_CTX* p) const noexcept { EVP_MAC_CTX_free(p); }
-};
-using mac_ctx_ptr = std::unique_ptr<EVP_MAC_CTX, mac_ctx_deleter>;
+using detail::mac_ctx_deleter;
+using detail::mac_ctx_ptr;
 
 // hmac_template returns an HMAC context with its digest already set, made once per digest; each
 // call duplicates it, which skips the name lookups that HMAC() repeats every time.
@@ -63,29 +66,40 @@ const EVP_MAC_CTX* hmac_template(const char* digest_name) {
   return ctx;  // kept for the life of the process
 }
 
-template <std::size_t N>
-std::array<std::byte, N> hmac(const EVP_MAC_CTX* tmpl, byte_view key,
-                              std::initializer_list<byte_view> parts) {
-  const mac_ctx_ptr ctx(EVP_MAC_CTX_dup(tmpl));
+// keyed_copy returns a copy of `tmpl` initialised with `key`.
+mac_ctx_ptr keyed_copy(const EVP_MAC_CTX* tmpl, byte_view key) {
+  mac_ctx_ptr ctx(EVP_MAC_CTX_dup(tmpl));
   // An empty key is legal HMAC input, but a null key pointer is not.
   static const std::byte empty{};
   if (!ctx || EVP_MAC_init(ctx.get(), uchars(key.empty() ? &empty : key.data()), key.size(),
                            nullptr) != 1) {
     throw std::bad_alloc();
   }
+  return ctx;
+}
+
+// finish feeds `parts` to the keyed context `ctx` and returns the MAC.
+template <std::size_t N>
+std::array<std::byte, N> finish(EVP_MAC_CTX* ctx, std::initializer_list<byte_view> parts) {
   for (const byte_view part : parts) {
-    if (!part.empty() && EVP_MAC_update(ctx.get(), uchars(part.data()), part.size()) != 1) {
+    if (!part.empty() && EVP_MAC_update(ctx, uchars(part.data()), part.size()) != 1) {
       throw std::bad_alloc();
     }
   }
   std::array<std::byte, N> out{};
   std::size_t len = 0;
-  if (EVP_MAC_final(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len,  // NOLINT
+  if (EVP_MAC_final(ctx, reinterpret_cast<unsigned char*>(out.data()), &len,  // NOLINT
                     out.size()) != 1 ||
       len != N) {
     throw std::bad_alloc();
   }
   return out;
+}
+
+template <std::size_t N>
+std::array<std::byte, N> hmac(const EVP_MAC_CTX* tmpl, byte_view key,
+                              std::initializer_list<byte_view> parts) {
+  return finish<N>(keyed_copy(tmpl, key).get(), parts);
 }
 
 const EVP_MAC_CTX* hmac_sha256_template() {
@@ -111,4 +125,26 @@ sha512_digest hmac_sha512(byte_view key, std::initializer_list<byte_view> parts)
   return hmac<64>(hmac_sha512_template(), key, parts);
 }
 
+hmac_sha512_key::hmac_sha512_key(byte_view key)
+    : keyed_(keyed_copy(hmac_sha512_template(), key).release(), mac_ctx_deleter{}),
+      id_(detail::new_key_id()) {}
+
+sha512_digest hmac_sha512_key::mac(std::initializer_list<byte_view> parts) const {
+  EVP_MAC_CTX* ctx = detail::thread_context<mac_ctx_ptr>(
+      id_, [this] { return mac_ctx_ptr(EVP_MAC_CTX_dup(keyed_.get())); });
+  // Re-initialising without a key (EVP_MAC_init's documented reuse) restarts from the keyed
+  // state: a copy of the hashed pads, not a re-hash of the key.
+  if (EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1) throw std::bad_alloc();
+  return finish<64>(ctx, parts);
+}
+
 }  // namespace authpp::jose
+
+namespace authpp::jose::detail {
+
+std::uint64_t new_key_id() noexcept {
+  static std::atomic<std::uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace authpp::jose::detail

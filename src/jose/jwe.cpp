@@ -48,18 +48,16 @@ result<std::optional<std::string>> string_member(const json& header, const char*
   return std::optional<std::string>{it->get<std::string>()};
 }
 
-result<json> parse_header(std::string_view segment) {
-  auto raw = decode_segment(segment, "protected header");
-  if (!raw) return raw.error();
-  json header = json::parse(as_chars(*raw), nullptr, /*allow_exceptions=*/false);
-  if (!header.is_object()) return malformed("protected header is not a JSON object");
-  return header;
-}
+// header_fields is what the rest of the token depends on: the (allowed) `enc` and the `kid`.
+struct header_fields {
+  content_encryption enc;
+  std::optional<std::string> kid;
+};
 
-// check_algorithms enforces the caller's allow-list; the header only names a choice, it never
+// check_header enforces the caller's allow-list; the header only names a choice, it never
 // makes one (the algorithm-confusion defence).
-result<content_encryption> check_algorithms(const json& header,
-                                            std::span<const content_encryption> allowed) {
+result<header_fields> check_header(const json& header,
+                                   std::span<const content_encryption> allowed) {
   auto alg = string_member(header, "alg");
   if (!alg) return alg.error();
   auto enc = string_member(header, "enc");
@@ -74,10 +72,76 @@ result<content_encryption> check_algorithms(const json& header,
   // RFC 7516 §4.1.3: we implement no compression; RFC 7515 §4.1.11: we understand no extension.
   if (header.contains("zip")) return auth_error{errc::unsupported_algorithm, "`zip` is set"};
   if (header.contains("crit")) return malformed("header has `crit`");
-  return *match;
+  auto kid = string_member(header, "kid");
+  if (!kid) return kid.error();
+  return header_fields{*match, std::move(*kid)};
+}
+
+constexpr std::array<bool, 256> make_base64url_table() {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[static_cast<std::size_t>(c)] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                                         (c >= '0' && c <= '9') || c == '-' || c == '_';
+  }
+  return table;
+}
+constexpr auto base64url_chars = make_base64url_table();
+
+bool is_base64url_text(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return base64url_chars[static_cast<unsigned char>(c)]; });
+}
+
+// canonical_header recognises, without a JSON parser, the one header form Auth.js and authpp
+// emit: {"alg":"dir","enc":"<allowed enc>","kid":"<base64url>"}, `kid` optional. A text of that
+// exact form parses to exactly those members, so the answer equals check_header's; anything else
+// goes through the parser.
+std::optional<header_fields> canonical_header(std::string_view text,
+                                              std::span<const content_encryption> allowed) {
+  constexpr std::string_view alg_enc = R"({"alg":"dir","enc":")";
+  if (!text.starts_with(alg_enc)) return std::nullopt;
+  text.remove_prefix(alg_enc.size());
+  for (const content_encryption enc : allowed) {
+    const std::string_view name = enc_name(enc);
+    if (!text.starts_with(name) || text.substr(name.size(), 1) != "\"") continue;
+    const std::string_view rest = text.substr(name.size() + 1);
+    if (rest == "}") return header_fields{enc, std::nullopt};
+    constexpr std::string_view kid_open = R"(,"kid":")";
+    constexpr std::string_view kid_close = R"("})";
+    if (!rest.starts_with(kid_open) || !rest.ends_with(kid_close) ||
+        rest.size() < kid_open.size() + kid_close.size()) {
+      return std::nullopt;
+    }
+    const std::string_view kid =
+        rest.substr(kid_open.size(), rest.size() - kid_open.size() - kid_close.size());
+    if (!is_base64url_text(kid)) return std::nullopt;
+    return header_fields{enc, std::string(kid)};
+  }
+  return std::nullopt;
+}
+
+result<header_fields> parse_header(std::string_view segment,
+                                   std::span<const content_encryption> allowed) {
+  auto raw = decode_segment(segment, "protected header");
+  if (!raw) return raw.error();
+  if (auto fields = canonical_header(as_chars(*raw), allowed)) return std::move(*fields);
+  const json header = json::parse(as_chars(*raw), nullptr, /*allow_exceptions=*/false);
+  if (!header.is_object()) return malformed("protected header is not a JSON object");
+  return check_header(header, allowed);
 }
 
 result<std::string> encode_header(content_encryption enc, std::optional<std::string_view> kid) {
+  // A thumbprint `kid` (base64url) needs no escaping: write the canonical form directly.
+  if (!kid || is_base64url_text(*kid)) {
+    std::string text = R"({"alg":"dir","enc":")";
+    text += enc_name(enc);
+    if (kid) {
+      text += R"(","kid":")";
+      text += *kid;
+    }
+    text += "\"}";
+    return base64url::encode(text);
+  }
   json header = json::object();
   header["alg"] = "dir";
   header["enc"] = std::string(enc_name(enc));
@@ -89,9 +153,10 @@ result<std::string> encode_header(content_encryption enc, std::optional<std::str
   }
 }
 
-result<aead_sealed> seal(content_encryption enc, byte_view key, byte_view iv, byte_view plaintext,
-                         byte_view aad) {
-  if (enc == content_encryption::a256gcm) return aes_256_gcm_encrypt(key, iv, plaintext, aad);
+result<aead_sealed> seal(const content_key& key, byte_view iv, byte_view plaintext, byte_view aad) {
+  if (key.enc() == content_encryption::a256gcm) {
+    return aes_256_gcm_encrypt(key.raw(), iv, plaintext, aad);
+  }
   return aes_cbc_hmac_sha512_encrypt(key, iv, plaintext, aad);
 }
 
@@ -116,44 +181,54 @@ result<compact_jwe> parse_compact(std::string_view token,
   if (token.size() > max_size) return auth_error{errc::limit_exceeded, "token is too long"};
   const auto parts = split_segments(token);
   if (!parts) return malformed("not five dot-separated segments");
-  auto header = parse_header((*parts)[0]);
+  auto header = parse_header((*parts)[0], allowed);
   if (!header) return header.error();
-  auto enc = check_algorithms(*header, allowed);
-  if (!enc) return enc.error();
-  auto kid = string_member(*header, "kid");
-  if (!kid) return kid.error();
   if (!(*parts)[1].empty()) return malformed("encrypted key must be empty for \"dir\"");
 
   auto iv = decode_segment((*parts)[2], "IV");
   if (!iv) return iv.error();
-  if (iv->size() != iv_size(*enc)) return malformed("IV has the wrong length");
+  if (iv->size() != iv_size(header->enc)) return malformed("IV has the wrong length");
   auto ciphertext = decode_segment((*parts)[3], "ciphertext");
   if (!ciphertext) return ciphertext.error();
   auto tag = decode_segment((*parts)[4], "tag");
   if (!tag) return tag.error();
-  return compact_jwe{std::move(*header),       *enc,           std::move(*kid),
-                     std::string((*parts)[0]), std::move(*iv), std::move(*ciphertext),
-                     std::move(*tag)};
+  return compact_jwe{header->enc,    std::move(header->kid), std::string((*parts)[0]),
+                     std::move(*iv), std::move(*ciphertext), std::move(*tag)};
 }
 
-result<bytes> decrypt(const compact_jwe& jwe, byte_view key) {
+result<bytes> decrypt(const compact_jwe& jwe, const content_key& key) {
+  if (key.enc() != jwe.enc) return auth_error{errc::invalid_key, "key is for another `enc`"};
   // RFC 7516 §5.2 step 14: the AAD is the ASCII of the encoded protected header, as sent.
   const byte_view aad = as_bytes(jwe.encoded_header);
   if (jwe.enc == content_encryption::a256gcm) {
-    return aes_256_gcm_decrypt(key, jwe.iv, jwe.ciphertext, jwe.tag, aad);
+    return aes_256_gcm_decrypt(key.raw(), jwe.iv, jwe.ciphertext, jwe.tag, aad);
   }
   return aes_cbc_hmac_sha512_decrypt(key, jwe.iv, jwe.ciphertext, jwe.tag, aad);
+}
+
+result<bytes> decrypt(const compact_jwe& jwe, byte_view key) {
+  auto prepared = content_key::make(jwe.enc, key);
+  if (!prepared) return prepared.error();
+  return decrypt(jwe, *prepared);
 }
 
 result<std::string> encrypt_compact(byte_view plaintext, byte_view key, content_encryption enc,
                                     const random_source& random,
                                     std::optional<std::string_view> kid) {
-  if (key.size() != cek_size(enc)) return auth_error{errc::invalid_key, "key has wrong length"};
+  auto prepared = content_key::make(enc, key);
+  if (!prepared) return prepared.error();
+  return encrypt_compact(plaintext, *prepared, random, kid);
+}
+
+result<std::string> encrypt_compact(byte_view plaintext, const content_key& key,
+                                    const random_source& random,
+                                    std::optional<std::string_view> kid) {
+  const content_encryption enc = key.enc();
   auto header = encode_header(enc, kid);
   if (!header) return header.error();
   auto iv = random_bytes(random, iv_size(enc));
   if (!iv) return iv.error();
-  auto sealed = seal(enc, key, *iv, plaintext, as_bytes(*header));
+  auto sealed = seal(key, *iv, plaintext, as_bytes(*header));
   if (!sealed) return sealed.error();
   // RFC 7516 §7.1; the encrypted key segment is empty for "dir".
   return *header + ".." + base64url::encode(*iv) + '.' + base64url::encode(sealed->ciphertext) +

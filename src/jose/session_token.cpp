@@ -84,33 +84,32 @@ result<session_keyring> session_keyring::derive(std::span<const std::string> sec
     if (!key64) return key64.error();
     auto key32 = derive_session_key(secret, salt, cek_size(content_encryption::a256gcm));
     if (!key32) return key32.error();
-    entry e;
-    e.kid64 = jwk_thumbprint_oct(*key64);
-    e.kid32 = jwk_thumbprint_oct(*key32);
-    e.key64 = std::move(*key64);
-    e.key32 = std::move(*key32);
-    ring.keys_.push_back(std::move(e));
+    auto prepared64 = content_key::make(content_encryption::a256cbc_hs512, *key64);
+    if (!prepared64) return prepared64.error();
+    auto prepared32 = content_key::make(content_encryption::a256gcm, *key32);
+    if (!prepared32) return prepared32.error();
+    ring.keys_.push_back({std::move(*prepared64), std::move(*prepared32),
+                          jwk_thumbprint_oct(*key64), jwk_thumbprint_oct(*key32)});
   }
   return ring;
 }
 
 // select applies Auth.js's rule (§6.5): no `kid` means the first secret and no other (no trial
 // decryption); a `kid` means the first secret whose derived key has that thumbprint.
-result<byte_view> session_keyring::select(content_encryption enc,
-                                          const std::optional<std::string>& kid) const {
+result<const content_key*> session_keyring::select(content_encryption enc,
+                                                   const std::optional<std::string>& kid) const {
   const bool cbc = enc == content_encryption::a256cbc_hs512;
-  if (!kid) return byte_view(cbc ? keys_.front().key64 : keys_.front().key32);
+  if (!kid) return cbc ? &keys_.front().key64 : &keys_.front().key32;
   for (const entry& e : keys_) {
-    if ((cbc ? e.kid64 : e.kid32) == *kid) return byte_view(cbc ? e.key64 : e.key32);
+    if ((cbc ? e.kid64 : e.kid32) == *kid) return cbc ? &e.key64 : &e.key32;
   }
   return auth_error{errc::no_matching_secret, "no matching decryption secret"};
 }
 
-result<std::string> session_keyring::encode(const json& payload, const clock& clock,
+result<std::string> session_keyring::encode(json claims, const clock& clock,
                                             const random_source& random,
                                             const session_token_options& options) const {
-  if (!payload.is_object()) return claims_error("payload is not a JSON object");
-  json claims = payload;
+  if (!claims.is_object()) return claims_error("payload is not a JSON object");
   const long long now = to_unix_seconds(clock.now());
   // Assigning to an existing member keeps its position (ordered_json), as in JavaScript.
   claims["iat"] = now;
@@ -121,8 +120,7 @@ result<std::string> session_keyring::encode(const json& payload, const clock& cl
   auto plaintext = serialise(claims);
   if (!plaintext) return plaintext.error();
   const entry& first = keys_.front();
-  auto token = encrypt_compact(as_bytes(*plaintext), first.key64, content_encryption::a256cbc_hs512,
-                               random, first.kid64);
+  auto token = encrypt_compact(as_bytes(*plaintext), first.key64, random, first.kid64);
   if (token && token->size() > options.max_token_size) {
     return auth_error{errc::limit_exceeded, "token would exceed max_token_size"};
   }
@@ -138,7 +136,7 @@ result<json> session_keyring::decode(std::string_view token, const clock& clock,
   if (!jwe) return jwe.error();
   auto key = select(jwe->enc, jwe->kid);
   if (!key) return key.error();
-  auto plaintext = decrypt(*jwe, *key);
+  auto plaintext = decrypt(*jwe, **key);
   if (!plaintext) return plaintext.error();
   auto claims = parse_claims(*plaintext);
   if (!claims) return claims.error();

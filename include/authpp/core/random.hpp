@@ -18,7 +18,11 @@ class random_source {
   virtual result<void> fill(std::span<std::byte> out) const = 0;
 };
 
-// system_random draws from the operating system's CSPRNG via OpenSSL's RAND_bytes.
+// system_random draws from OpenSSL's CSPRNG (RAND_bytes, seeded by the operating system). Short
+// requests (up to 64 bytes: IVs, ids, CSRF tokens) are served from a small per-thread pool that
+// one RAND_bytes call refills, because each call costs more than a whole AES block: a server
+// draws several times per request. Served bytes are wiped from the pool, and a forked child
+// discards its parent's pool, so no two draws ever share bytes.
 class system_random final : public random_source {
  public:
   result<void> fill(std::span<std::byte> out) const override;

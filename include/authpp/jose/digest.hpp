@@ -4,8 +4,12 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <string_view>
+
+#include <openssl/types.h>
 
 // Message digests and HMAC over OpenSSL's EVP interface. None of these can fail on any input;
 // an internal OpenSSL failure (allocation) throws std::bad_alloc.
@@ -29,5 +33,20 @@ sha256_digest hmac_sha256(byte_view key, byte_view data);
 sha512_digest hmac_sha512(byte_view key, byte_view data);
 // hmac_sha512 over the concatenation of `parts`, without copying them together.
 sha512_digest hmac_sha512(byte_view key, std::initializer_list<byte_view> parts);
+
+// hmac_sha512_key is an HMAC-SHA-512 key set up once for many messages (a server's session key):
+// the padded key blocks are hashed when it is made, so that mac() hashes the message alone. That
+// set-up is most of the cost of authenticating a short token. Immutable once made; copies share
+// the prepared state, and mac() may run on many threads at once.
+class hmac_sha512_key {
+ public:
+  explicit hmac_sha512_key(byte_view key);
+  // mac returns HMAC-SHA-512(key, concatenation of `parts`).
+  [[nodiscard]] sha512_digest mac(std::initializer_list<byte_view> parts) const;
+
+ private:
+  std::shared_ptr<const EVP_MAC_CTX> keyed_;  // a keyed context, copied once per thread
+  std::uint64_t id_;                          // unique per key made in this process
+};
 
 }  // namespace authpp::jose

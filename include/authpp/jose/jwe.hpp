@@ -4,8 +4,11 @@
 #include <authpp/core/json.hpp>
 #include <authpp/core/random.hpp>
 #include <authpp/core/result.hpp>
+#include <authpp/jose/digest.hpp>
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -37,6 +40,28 @@ std::size_t iv_size(content_encryption enc) noexcept;
 // tag_size returns the authentication tag length of `enc` in bytes: 32 or 16.
 std::size_t tag_size(content_encryption enc) noexcept;
 
+// content_key is a content encryption key checked and prepared once for many tokens (a server's
+// session key): for A256CBC-HS512 its MAC half is set up as an hmac_sha512_key, which saves most
+// of the cost of sealing or opening a short token. Immutable; safe to share between threads.
+class content_key {
+ public:
+  // make fails with errc::invalid_key unless `key` has cek_size(enc) bytes.
+  [[nodiscard]] static result<content_key> make(content_encryption enc, byte_view key);
+
+  content_encryption enc() const noexcept { return enc_; }
+  byte_view raw() const noexcept { return raw_; }
+  // mac_key is the prepared MAC key of an A256CBC-HS512 key; null for A256GCM.
+  const hmac_sha512_key* mac_key() const noexcept { return mac_.get(); }
+  // id identifies the key (and its copies) within this process, for per-thread cipher state.
+  std::uint64_t id() const noexcept { return id_; }
+
+ private:
+  content_encryption enc_ = content_encryption::a256cbc_hs512;
+  std::uint64_t id_ = 0;
+  bytes raw_;
+  std::shared_ptr<const hmac_sha512_key> mac_;
+};
+
 // aead_sealed is the output of an AEAD encryption: ciphertext and authentication tag.
 struct aead_sealed {
   bytes ciphertext;
@@ -52,6 +77,9 @@ struct aead_sealed {
 //   errc::crypto_failure   if OpenSSL fails.
 [[nodiscard]] result<aead_sealed> aes_cbc_hmac_sha512_encrypt(byte_view key, byte_view iv,
                                                               byte_view plaintext, byte_view aad);
+// The same with a prepared key; an A256GCM `key` is errc::invalid_key.
+[[nodiscard]] result<aead_sealed> aes_cbc_hmac_sha512_encrypt(const content_key& key, byte_view iv,
+                                                              byte_view plaintext, byte_view aad);
 
 // aes_cbc_hmac_sha512_decrypt checks `tag` in constant time and only then decrypts
 // (RFC 7518 §5.2.2.2). It fails with
@@ -62,6 +90,10 @@ struct aead_sealed {
 //   errc::limit_exceeded     if an input is longer than OpenSSL accepts (INT_MAX),
 //   errc::crypto_failure     if OpenSSL fails.
 [[nodiscard]] result<bytes> aes_cbc_hmac_sha512_decrypt(byte_view key, byte_view iv,
+                                                        byte_view ciphertext, byte_view tag,
+                                                        byte_view aad);
+// The same with a prepared key; an A256GCM `key` is errc::invalid_key.
+[[nodiscard]] result<bytes> aes_cbc_hmac_sha512_decrypt(const content_key& key, byte_view iv,
                                                         byte_view ciphertext, byte_view tag,
                                                         byte_view aad);
 
@@ -85,7 +117,6 @@ inline constexpr std::size_t default_max_jwe_size = 32 * 1024;
 // compact_jwe is a parsed, not yet authenticated, compact JWE. Nothing in it is trustworthy until
 // `decrypt` succeeds; only `enc` is known to be in the caller's allow-list.
 struct compact_jwe {
-  json header;                     // the JWE Protected Header, a JSON object
   content_encryption enc;          // from the header, checked against the allow-list
   std::optional<std::string> kid;  // the header's `kid`, when present
   std::string encoded_header;      // the first segment as sent: the AAD (RFC 7516 §5.2 step 14)
@@ -114,6 +145,8 @@ struct compact_jwe {
 //   errc::decryption_failed  if the tag does not authenticate: wrong key or tampered token,
 //   errc::crypto_failure     if OpenSSL fails.
 [[nodiscard]] result<bytes> decrypt(const compact_jwe& jwe, byte_view key);
+// The same with a prepared key, which must be for `jwe.enc` (errc::invalid_key otherwise).
+[[nodiscard]] result<bytes> decrypt(const compact_jwe& jwe, const content_key& key);
 
 // encrypt_compact encrypts `plaintext` with `key` under `enc` and returns the compact JWE. The
 // protected header is exactly `{"alg":"dir","enc":"<enc>","kid":"<kid>"}` (no `kid` member when
@@ -126,6 +159,10 @@ struct compact_jwe {
 //   errc::crypto_failure   if OpenSSL fails.
 [[nodiscard]] result<std::string> encrypt_compact(
     byte_view plaintext, byte_view key, content_encryption enc, const random_source& random,
+    std::optional<std::string_view> kid = std::nullopt);
+// The same with a prepared key, whose `enc` it uses.
+[[nodiscard]] result<std::string> encrypt_compact(
+    byte_view plaintext, const content_key& key, const random_source& random,
     std::optional<std::string_view> kid = std::nullopt);
 
 }  // namespace authpp::jose

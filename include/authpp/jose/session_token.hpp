@@ -95,7 +95,7 @@ class session_keyring {
   static result<session_keyring> derive(std::span<const std::string> secrets,
                                         std::string_view salt);
   // encode is encode_session with the keyring's first secret.
-  result<std::string> encode(const json& payload, const clock& clock, const random_source& random,
+  result<std::string> encode(json payload, const clock& clock, const random_source& random,
                              const session_token_options& options = {}) const;
   // decode is decode_session with the keyring's secrets, and fails the same ways.
   result<json> decode(std::string_view token, const clock& clock,
@@ -103,10 +103,11 @@ class session_keyring {
 
  private:
   struct entry {
-    bytes key64, key32;
+    content_key key64, key32;
     std::string kid64, kid32;
   };
-  result<byte_view> select(content_encryption enc, const std::optional<std::string>& kid) const;
+  result<const content_key*> select(content_encryption enc,
+                                    const std::optional<std::string>& kid) const;
   std::vector<entry> keys_;
 };
 

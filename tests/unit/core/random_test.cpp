@@ -1,8 +1,11 @@
 #include <authpp/core/random.hpp>
 
+#include <array>
 #include <set>
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "test_support/test_support.hpp"
 
@@ -16,6 +19,46 @@ TEST(RandomTest, SystemRandomProducesDistinctOutputs) {
     ASSERT_TRUE(b);
     EXPECT_EQ(b->size(), 32u);
     EXPECT_TRUE(seen.insert(*b).second) << "repeated 32-byte output";
+  }
+}
+
+// Nonce reuse across fork: a child must not hand out the bytes its parent's pool still holds.
+TEST(RandomTest, ForkedChildDrawsOtherBytesThanItsParent) {
+  ASSERT_TRUE(random_bytes(default_random(), 16));  // this thread's pool now holds bytes
+  std::array<int, 2> fds{};
+  ASSERT_EQ(pipe(fds.data()), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    auto drawn = random_bytes(default_random(), 16);
+    const bool sent = drawn && write(fds[1], drawn->data(), drawn->size()) == 16;
+    _exit(sent ? 0 : 1);
+  }
+  const auto parent = random_bytes(default_random(), 16);
+  bytes child(16);
+  const ssize_t got = read(fds[0], child.data(), child.size());
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(fds[0]);
+  close(fds[1]);
+  ASSERT_TRUE(parent);
+  ASSERT_EQ(got, 16);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_NE(*parent, child);
+}
+
+// Requests of every size, pooled (up to 64 bytes) or not, are filled and never repeat.
+TEST(RandomTest, PooledAndDirectDrawsDoNotRepeat) {
+  std::set<bytes> seen;
+  for (std::size_t n : {1, 15, 16, 17, 63, 64, 65, 512, 600}) {
+    for (int i = 0; i < 40; ++i) {
+      auto b = random_bytes(default_random(), n);
+      ASSERT_TRUE(b);
+      ASSERT_EQ(b->size(), n);
+      if (n >= 16) {
+        EXPECT_TRUE(seen.insert(*b).second) << n;
+      }
+    }
   }
 }
 

@@ -15,6 +15,9 @@
 namespace authpp::server {
 namespace {
 
+// Set by the engine's sign-in event, which fires on the thread handling the request.
+thread_local bool signed_in_on_this_thread = false;
+
 log_level parse_level(std::string_view s) {
   if (s == "debug") return log_level::debug;
   if (s == "warn") return log_level::warn;
@@ -41,7 +44,6 @@ struct app::state {
   std::unique_ptr<http_server> server;
   std::mutex log_mutex;  // keeps log lines whole
   log_level level = log_level::info;
-  std::string session_cookie;
 
   void log(log_level l, std::string_view code, std::string_view message) {
     if (l < level) return;
@@ -52,15 +54,16 @@ struct app::state {
   http::response handle(const http::request& req);
   http::response health();
   http::response home(const http::request& req);
-  void count_sign_in(const http::request& req, const http::response& res);
+  void count_sign_in(const http::request& req);
 };
 
 http::response app::state::handle(const http::request& req) {
   const std::string_view target = req.target;
   const std::string_view path = target.substr(0, target.find('?'));
   if (engine->handles(path)) {
+    signed_in_on_this_thread = false;
     http::response res = engine->handle(req);
-    count_sign_in(req, res);
+    count_sign_in(req);
     return res;
   }
   if (req.method == "GET" || req.method == "HEAD") {
@@ -76,14 +79,11 @@ http::response app::state::handle(const http::request& req) {
   return json_response(404, "\"Not found.\"");
 }
 
-// count_sign_in classifies credentials callbacks: a session cookie set means success.
-void app::state::count_sign_in(const http::request& req, const http::response& res) {
+// count_sign_in classifies credentials callbacks: success is the engine's sign-in event, which
+// fires inside engine->handle on this thread (whatever the session cookie is called).
+void app::state::count_sign_in(const http::request& req) {
   if (req.method != "POST" || req.target.find("/callback/") == std::string::npos) return;
-  bool session_set = false;
-  for (std::string_view c : res.headers.get_all("Set-Cookie")) {
-    if (c.starts_with(session_cookie) && c.find("=;") == std::string_view::npos) session_set = true;
-  }
-  metrics.sign_in(session_set);
+  metrics.sign_in(signed_in_on_this_thread);
 }
 
 http::response app::state::health() {
@@ -163,6 +163,7 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
   ac.limits.max_body_bytes = config.server.max_body_bytes;
   ac.limits.max_header_bytes = config.server.max_header_bytes * 2;  // the server enforces first
   ac.log_level = s->level;
+  ac.events.sign_in = [](const sign_in_event&) { signed_in_on_this_thread = true; };
   state* raw = s.get();
   ac.logger = [raw](log_level l, std::string_view code, std::string_view message) {
     raw->log(l, code, message);
@@ -171,8 +172,6 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
   if (!engine) return engine.error();
   s->engine = std::move(*engine);
   s->metrics.set_base_path(config.auth.base_path);
-  const bool secure = config.auth.url ? config.auth.url->starts_with("https://") : false;
-  s->session_cookie = secure ? "__Secure-authjs.session-token" : "authjs.session-token";
 
   s->config = config;  // before the threads start: handlers read it
 

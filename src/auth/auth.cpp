@@ -59,40 +59,17 @@ result<std::string> resolve_origin(const engine_state& engine, const http::reque
   return url->origin();
 }
 
-// json_nesting_ok bounds the nesting of a JSON text before it is parsed, so a body of a few
-// thousand `[` cannot exhaust the stack.
-bool json_nesting_ok(std::string_view text, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return false;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
-}
-
 // parse_body reads a POST body as Auth.js does: JSON or form fields (last duplicate wins);
 // anything else is no body.
 result<json> parse_body(const http::request& req) {
   const std::string_view type = req.headers.get("Content-Type").value_or("");
   if (type.find("application/json") != std::string_view::npos) {
-    if (!json_nesting_ok(req.body, 32)) {
+    // Nesting is bounded so that a body of a few thousand `[` cannot exhaust the stack.
+    auto parsed = parse_json(req.body, 32);
+    if (!parsed && parsed.error().code == errc::limit_exceeded) {
       return auth_error{errc::limit_exceeded, "JSON body nested too deeply"};
     }
-    json parsed = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_object()) return parsed;
+    if (parsed && parsed->is_object()) return std::move(*parsed);
     return json::object();
   }
   if (type.find("application/x-www-form-urlencoded") != std::string_view::npos) {

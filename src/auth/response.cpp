@@ -40,6 +40,8 @@ bool is_page_action(const std::optional<route>& r) {
 }  // namespace
 
 std::string json_text(const json& value) {
+  if (auto text = dump_json(value)) return std::move(*text);
+  // A string that is not UTF-8 (from a callback): U+FFFD for the bad bytes, as the library does.
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

@@ -20,8 +20,11 @@ json default_session(const request_context& ctx, const json& token) {
        {std::pair{"name", "name"}, std::pair{"email", "email"}, std::pair{"picture", "image"}}) {
     if (auto it = token.find(from); it != token.end()) user[to] = *it;
   }
-  return json{{"user", std::move(user)},
-              {"expires", iso_time(ctx.engine.clock->now() + ctx.config().session.max_age)}};
+  // Members are moved in (an initializer list would copy them).
+  json session = json::object();
+  session["user"] = std::move(user);
+  session["expires"] = iso_time(ctx.engine.clock->now() + ctx.config().session.max_age);
+  return session;
 }
 
 outcome null_session(const request_context& ctx, bool clear, bool cache_headers) {

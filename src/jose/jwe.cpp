@@ -125,9 +125,9 @@ result<header_fields> parse_header(std::string_view segment,
   auto raw = decode_segment(segment, "protected header");
   if (!raw) return raw.error();
   if (auto fields = canonical_header(as_chars(*raw), allowed)) return std::move(*fields);
-  const json header = json::parse(as_chars(*raw), nullptr, /*allow_exceptions=*/false);
-  if (!header.is_object()) return malformed("protected header is not a JSON object");
-  return check_header(header, allowed);
+  const auto header = parse_json(as_chars(*raw));
+  if (!header || !header->is_object()) return malformed("protected header is not a JSON object");
+  return check_header(*header, allowed);
 }
 
 result<std::string> encode_header(content_encryption enc, std::optional<std::string_view> kid) {
@@ -231,8 +231,12 @@ result<std::string> encrypt_compact(byte_view plaintext, const content_key& key,
   auto sealed = seal(key, *iv, plaintext, as_bytes(*header));
   if (!sealed) return sealed.error();
   // RFC 7516 §7.1; the encrypted key segment is empty for "dir".
-  return *header + ".." + base64url::encode(*iv) + '.' + base64url::encode(sealed->ciphertext) +
-         '.' + base64url::encode(sealed->tag);
+  const std::string parts[] = {base64url::encode(*iv), base64url::encode(sealed->ciphertext),
+                               base64url::encode(sealed->tag)};
+  std::string token = std::move(*header);
+  token.reserve(token.size() + 5 + parts[0].size() + parts[1].size() + parts[2].size());
+  token.append("..").append(parts[0]).append(".").append(parts[1]).append(".").append(parts[2]);
+  return token;
 }
 
 }  // namespace authpp::jose

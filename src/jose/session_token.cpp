@@ -20,8 +20,8 @@ auth_error claims_error(std::string detail) {
 }
 
 result<json> parse_claims(byte_view plaintext) {
-  json claims = json::parse(as_chars(plaintext), nullptr, /*allow_exceptions=*/false);
-  if (!claims.is_object()) return claims_error("payload is not a JSON object");
+  auto claims = parse_json(as_chars(plaintext));
+  if (!claims || !claims->is_object()) return claims_error("payload is not a JSON object");
   return claims;
 }
 
@@ -51,11 +51,9 @@ result<void> check_times(const json& claims, long long now, std::chrono::seconds
 }
 
 result<std::string> serialise(const json& claims) {
-  try {
-    return claims.dump();
-  } catch (const json::type_error&) {  // dump() throws on invalid UTF-8, the only bad input
-    return claims_error("a string in the payload is not valid UTF-8");
-  }
+  auto text = dump_json(claims);  // fails only on a string that is not UTF-8
+  if (!text) return claims_error("a string in the payload is not valid UTF-8");
+  return text;
 }
 
 }  // namespace

@@ -226,8 +226,19 @@ class connection : public connection_base {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
     parser_->body_limit(server_.options.max_body_bytes);
-    beast::get_lowest_layer(derived().stream()).expires_after(server_.options.read_timeout);
     started_ = std::chrono::steady_clock::now();
+    // A request usually arrives whole in one read: parse what is buffered in place, and start an
+    // asynchronous read (a timer and a round through the scheduler) only for the rest.
+    while (!parser_->is_done() && buffer_.size() > 0) {
+      error_code ec;
+      const std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == bhttp::error::need_more) break;
+      if (ec) return on_read(ec);
+      if (used == 0) break;  // no progress: let the asynchronous read take over
+    }
+    if (parser_->is_done()) return on_read({});
+    beast::get_lowest_layer(derived().stream()).expires_after(server_.options.read_timeout);
     bhttp::async_read(
         derived().stream(), buffer_, *parser_,
         [self = derived().shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });

@@ -77,6 +77,17 @@ TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_THAT(c.read_response().value_or(""), HasSubstr("GET /two"));
 }
 
+// A request in pieces: whatever part is buffered is parsed in place, the rest read later.
+TEST_F(HttpServerTest, RequestInPiecesIsAnswered) {
+  auto server = start(options(), echo);
+  raw_client c(server->port());
+  ASSERT_TRUE(c.send("POST /pieces HTTP/1.1\r\nHo"));
+  ASSERT_TRUE(c.send("st: h\r\nContent-Length: 5\r\n\r\nab"));
+  ASSERT_TRUE(c.send("cde" + get_request("/after")));
+  EXPECT_THAT(c.read_response().value_or(""), HasSubstr("POST /pieces abcde"));
+  EXPECT_THAT(c.read_response().value_or(""), HasSubstr("GET /after"));
+}
+
 // Resource exhaustion: oversized headers and bodies are refused with their status codes.
 TEST_F(HttpServerTest, OversizedHeaderIs431AndBodyIs413) {
   auto server = start(options(), echo);

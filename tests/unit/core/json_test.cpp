@@ -77,6 +77,17 @@ TEST(JsonTest, AgreesWithTheLibrary) {
   }
 }
 
+// Trailing junk smuggled after a NUL byte: the library stops reading at the NUL and accepts the
+// text; parse_json, like JSON.parse, refuses it.
+TEST(JsonTest, NulByteDoesNotEndTheText) {
+  const std::string text("{\"a\":1}\0{\"b\":2}", 15);
+  EXPECT_FALSE(json::parse(text, nullptr, false).is_discarded());
+  EXPECT_EQ(test::error_of(parse_json(text)), errc::malformed_input);
+  // Inside a string a NUL must be escaped, and then it is kept.
+  EXPECT_EQ(test::error_of(parse_json(std::string("\"a\0b\"", 5))), errc::malformed_input);
+  EXPECT_EQ(parse_json(R"("a\u0000b")").value(), std::string("a\0b", 3));
+}
+
 TEST(JsonTest, KeepsMemberOrderAndTypes) {
   auto v = parse_json(R"({"z":1,"a":-1,"m":2.5,"dup":"first","dup":"last"})");
   ASSERT_TRUE(v);

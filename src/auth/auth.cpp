@@ -83,9 +83,11 @@ result<json> parse_body(const http::request& req) {
 }
 
 std::vector<http::cookie> request_cookies(const http::request& req) {
+  const auto fields = req.headers.get_all("Cookie");
+  if (fields.size() == 1) return http::parse_cookie_header(fields.front());  // the usual case
   // HTTP/2 may split cookies over several fields; they form one list.
   std::string joined;
-  for (std::string_view v : req.headers.get_all("Cookie")) {
+  for (std::string_view v : fields) {
     if (!joined.empty()) joined += "; ";
     joined += v;
   }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Load benchmark on loopback with wrk: GET /api/auth/session with a valid cookie, GET
+# Load benchmark on loopback with wrk: GET /api/auth/session with a signed-in browser's cookies
+# (and with the session cookie alone), GET
 # /api/auth/csrf, and a credentials sign-in, against `authpp serve` (release build) and, in the
 # same run with the same wrk settings, against the reference Auth.js (@auth/core 0.41.3 on Node).
 # Prints requests/s, non-2xx counts, the ratio, and authpp's resident memory after the run.
@@ -66,7 +67,7 @@ run() {
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  printf '%-34s %12s req/s   p99 %-8s non-2xx %s\n' "$name" "$rps" "$p99" "${non2xx:-0}"
+  printf '%-46s %12s req/s   p99 %-8s non-2xx %s\n' "$name" "$rps" "$p99" "${non2xx:-0}"
   echo "$rps" >"$work/last"
 }
 
@@ -75,8 +76,13 @@ for target in authpp authjs; do
   if [[ $target == authpp ]]; then base=http://127.0.0.1:$port; else base=http://127.0.0.1:$ref_port; fi
   IFS='|' read -r csrf_cookie session_cookie token < <(cookies_for "$base")
   [[ -n $session_cookie ]] || { echo "could not sign in to $target"; exit 1; }
-  run "$target GET /session (valid cookie)" "$base/api/auth/session" -H "Cookie: $session_cookie"
+  # What a signed-in browser sends: its CSRF and session cookies. (With the session cookie alone,
+  # both servers mint and set a new CSRF cookie on every response, which a browser would keep.)
+  run "$target GET /session (valid cookie)" "$base/api/auth/session" \
+    -H "Cookie: $csrf_cookie; $session_cookie"
   result[$target.session]=$(cat "$work/last")
+  run "$target GET /session (session cookie only)" "$base/api/auth/session" \
+    -H "Cookie: $session_cookie"
   run "$target GET /csrf" "$base/api/auth/csrf" -H "Cookie: $csrf_cookie"
   result[$target.csrf]=$(cat "$work/last")
   cat >"$work/signin.lua" <<LUA

@@ -78,15 +78,27 @@ class reader {
     }
   }
 
+  // opens_empty steps over the opening bracket and tells whether `close` follows at once.
+  bool opens_empty(char close) {
+    ++p_;
+    skip_space();
+    if (p_ == end_ || *p_ != close) return false;
+    ++p_;
+    return true;
+  }
+
+  // closes reads what follows an element: `close` (true: the container ends) or a comma.
+  result<bool> closes(char close, const char* expected) {
+    skip_space();
+    if (p_ == end_) return malformed("JSON: unexpected end");
+    if (*p_ != close && *p_ != ',') return malformed(expected);
+    return *p_++ == close;
+  }
+
   result<void> object(json& out, int depth) {
     if (depth > max_depth_) return auth_error{errc::limit_exceeded, "JSON: nested too deeply"};
-    ++p_;  // '{'
     out = json::object();
-    skip_space();
-    if (p_ != end_ && *p_ == '}') {
-      ++p_;
-      return {};
-    }
+    if (opens_empty('}')) return {};
     while (true) {
       skip_space();
       if (p_ == end_ || *p_ != '"') return malformed("JSON: expected a member name");
@@ -97,38 +109,23 @@ class reader {
       ++p_;
       // A repeated name keeps its first position and takes the last value, as the library does.
       if (auto ok = value(out[key], depth); !ok) return ok;
-      skip_space();
-      if (p_ == end_) return malformed("JSON: unexpected end");
-      if (*p_ == '}') {
-        ++p_;
-        return {};
-      }
-      if (*p_ != ',') return malformed("JSON: expected ',' or '}'");
-      ++p_;
+      auto end = closes('}', "JSON: expected ',' or '}'");
+      if (!end) return end.error();
+      if (*end) return {};
     }
   }
 
   result<void> array(json& out, int depth) {
     if (depth > max_depth_) return auth_error{errc::limit_exceeded, "JSON: nested too deeply"};
-    ++p_;  // '['
     out = json::array();
-    skip_space();
-    if (p_ != end_ && *p_ == ']') {
-      ++p_;
-      return {};
-    }
+    if (opens_empty(']')) return {};
     while (true) {
       json element;
       if (auto ok = value(element, depth); !ok) return ok;
       out.push_back(std::move(element));
-      skip_space();
-      if (p_ == end_) return malformed("JSON: unexpected end");
-      if (*p_ == ']') {
-        ++p_;
-        return {};
-      }
-      if (*p_ != ',') return malformed("JSON: expected ',' or ']'");
-      ++p_;
+      auto end = closes(']', "JSON: expected ',' or ']'");
+      if (!end) return end.error();
+      if (*end) return {};
     }
   }
 

@@ -18,14 +18,10 @@ std::string_view trim_ascii_whitespace(std::string_view s) noexcept {
   return s;
 }
 
-std::size_t utf8_next_length(std::string_view s) noexcept { return utf8_sequence_length(s); }
-
-bool is_valid_utf8(std::string_view s) noexcept { return is_utf8(s); }
-
 void append_utf8_with_replacement(std::string& out, std::string_view s) {
   constexpr std::string_view replacement = "\xEF\xBF\xBD";
   while (!s.empty()) {
-    const std::size_t n = utf8_next_length(s);
+    const std::size_t n = utf8_sequence_length(s);
     if (n != 0) {
       out.append(s.substr(0, n));
       s.remove_prefix(n);
@@ -42,7 +38,7 @@ void append_utf8_with_replacement(std::string& out, std::string_view s) {
       // always a real one here (k >= 2), so completing with 80s is a sufficient test.
       std::string probe(s.substr(0, k));
       probe.append("\x80\x80\x80", 4 - k);
-      if (utf8_next_length(probe) == 0) break;
+      if (utf8_sequence_length(probe) == 0) break;
       bad = k;
     }
     out.append(replacement);

@@ -40,13 +40,6 @@ constexpr char ascii_lower(char c) noexcept {
 bool iequals(std::string_view a, std::string_view b) noexcept;
 std::string_view trim_ascii_whitespace(std::string_view s) noexcept;
 
-// utf8_next_length returns the length of the well-formed UTF-8 sequence at the start of `s`, or 0
-// when it is not one (Unicode 15 Table 3-7: no overlong forms, no surrogates, at most U+10FFFF).
-std::size_t utf8_next_length(std::string_view s) noexcept;
-
-// is_valid_utf8 tells whether all of `s` is well-formed UTF-8.
-bool is_valid_utf8(std::string_view s) noexcept;
-
 // append_utf8_with_replacement appends `s` to `out`, replacing each maximal ill-formed
 // subsequence with U+FFFD as the WHATWG Encoding Standard's UTF-8 decoder does (§8.1.1), which is
 // what "UTF-8 decode without BOM" in the urlencoded parser means.

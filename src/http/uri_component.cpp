@@ -1,3 +1,4 @@
+#include <authpp/core/utf8.hpp>
 #include <authpp/http/uri_component.hpp>
 
 #include <array>
@@ -57,7 +58,7 @@ result<std::string> decode_uri_component(std::string_view text) {
   // and must be checked. With a valid input, "every escape well formed and the output valid UTF-8"
   // is exactly ECMA-262's Decode (§19.2.6.1.2): an escaped lead byte followed by a raw character
   // can never form a valid sequence.
-  if (!detail::is_valid_utf8(text)) {
+  if (!is_utf8(text)) {
     return auth_error{errc::invalid_percent_encoding, "input is not UTF-8"};
   }
   if (text.find('%') == std::string_view::npos) return std::string(text);
@@ -75,7 +76,7 @@ result<std::string> decode_uri_component(std::string_view text) {
     text.remove_prefix(percent + 3);
   }
   out.append(text);
-  if (!detail::is_valid_utf8(out)) {
+  if (!is_utf8(out)) {
     return auth_error{errc::invalid_percent_encoding, "decoded bytes are not UTF-8"};
   }
   return out;

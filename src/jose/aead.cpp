@@ -155,7 +155,7 @@ result<content_key> content_key::make(content_encryption enc, byte_view key) {
   out.id_ = detail::new_key_id();
   out.raw_.assign(key.begin(), key.end());
   if (enc == content_encryption::a256cbc_hs512) {
-    out.mac_ = std::make_shared<const hmac_sha512_key>(key.first(cbc_key_half));
+    out.mac_.emplace(key.first(cbc_key_half));
   }
   return out;
 }

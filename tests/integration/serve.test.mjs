@@ -90,6 +90,36 @@ test("healthz, metrics and the access log", async () => {
   }
 });
 
+// Behind a TLS proxy (trusted X-Forwarded-Proto: https) the session cookie is
+// __Secure-authjs.session-token: a sign-in must still count as succeeded (it was once classified
+// by the cookie name the server guessed at start-up, and counted as failed).
+test("sign-ins are counted whatever the session cookie is called", async () => {
+  const s = await startServer(["--dev"], { env: { AUTH_TRUST_HOST: "1" } });
+  try {
+    const proxy = { "X-Forwarded-Proto": "https" };
+    const csrf = await fetch(s.url + "/api/auth/csrf", { headers: proxy });
+    const { csrfToken } = await csrf.json();
+    const cookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const res = await fetch(s.url + "/api/auth/callback/credentials", {
+      method: "POST",
+      headers: {
+        ...proxy,
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Auth-Return-Redirect": "1",
+        Cookie: cookie,
+      },
+      body: new URLSearchParams({ email: s.demo.email, password: s.demo.password, csrfToken }),
+    });
+    assert.equal(res.status, 200);
+    assert.ok(res.headers.getSetCookie().some((c) => c.startsWith("__Secure-authjs.session-token=")));
+    const metrics = await (await fetch(s.url + "/metrics")).text();
+    assert.match(metrics, /authpp_sign_ins_total\{result="succeeded"\} 1$/m);
+    assert.match(metrics, /authpp_sign_ins_total\{result="failed"\} 0$/m);
+  } finally {
+    await s.stop();
+  }
+});
+
 test("the database removed while running: health 503, sign-in 503, then recovery", async () => {
   const s = await startServer(["--dev"]);
   try {

@@ -8,7 +8,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -51,7 +50,7 @@ class content_key {
   content_encryption enc() const noexcept { return enc_; }
   byte_view raw() const noexcept { return raw_; }
   // mac_key is the prepared MAC key of an A256CBC-HS512 key; null for A256GCM.
-  const hmac_sha512_key* mac_key() const noexcept { return mac_.get(); }
+  const hmac_sha512_key* mac_key() const noexcept { return mac_ ? &*mac_ : nullptr; }
   // id identifies the key (and its copies) within this process, for per-thread cipher state.
   std::uint64_t id() const noexcept { return id_; }
 
@@ -59,7 +58,7 @@ class content_key {
   content_encryption enc_ = content_encryption::a256cbc_hs512;
   std::uint64_t id_ = 0;
   bytes raw_;
-  std::shared_ptr<const hmac_sha512_key> mac_;
+  std::optional<hmac_sha512_key> mac_;  // shares its prepared state when copied
 };
 
 // aead_sealed is the output of an AEAD encryption: ciphertext and authentication tag.

@@ -41,9 +41,10 @@ struct app::state {
   std::shared_ptr<adapters::user_store> store;
   std::optional<authpp::auth> engine;
   server::metrics metrics;
-  std::unique_ptr<http_server> server;
   std::mutex log_mutex;  // keeps log lines whole
   log_level level = log_level::info;
+  // Last, so destroyed first: until its threads are joined, handlers and hooks use all the above.
+  std::unique_ptr<http_server> server;
 
   void log(log_level l, std::string_view code, std::string_view message) {
     if (l < level) return;
@@ -188,6 +189,9 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
   hooks.on_connections = [raw](long long open) { raw->metrics.connections(open); };
   hooks.on_error = [raw](std::string_view message) {
     raw->log(log_level::error, "ServerError", message);
+  };
+  hooks.on_warning = [raw](std::string_view message) {
+    raw->log(log_level::warn, "ServerWarning", message);
   };
   auto server = http_server::start(
       config.server, [raw](const http::request& req) { return raw->handle(req); }, hooks);

@@ -1,3 +1,4 @@
+#include <authpp/http/message.hpp>
 #include <authpp/http/url.hpp>
 #include <authpp/server/config.hpp>
 
@@ -277,9 +278,10 @@ std::optional<std::string> unreadable(const std::string& path) {
 
 void load_server(loader& l, const toml::table& t, server_options& s) {
   constexpr std::string_view p = "server";
-  l.check_keys(t, p,
-               {"listen", "threads", "max_header_bytes", "max_body_bytes", "max_connections",
-                "read_timeout", "idle_timeout", "shutdown_timeout", "tls"});
+  l.check_keys(
+      t, p,
+      {"listen", "threads", "max_header_bytes", "max_body_bytes", "max_connections",
+       "max_connections_per_client", "read_timeout", "idle_timeout", "shutdown_timeout", "tls"});
   std::string listen;
   if (const toml::node* n = l.string(t, p, "listen", listen)) {
     auto hp = parse_listen(listen);
@@ -294,6 +296,7 @@ void load_server(loader& l, const toml::table& t, server_options& s) {
   l.integer(t, p, "max_header_bytes", 1, 1024 * 1024, s.max_header_bytes);
   l.integer(t, p, "max_body_bytes", 1, std::int64_t{1} << 30, s.max_body_bytes);
   l.integer(t, p, "max_connections", 1, 1000000, s.max_connections);
+  l.integer(t, p, "max_connections_per_client", 0, 1000000, s.max_connections_per_client);
   constexpr std::int64_t day = 86400;
   l.seconds(t, p, "read_timeout", day, s.read_timeout);
   l.seconds(t, p, "idle_timeout", day, s.idle_timeout);
@@ -455,18 +458,17 @@ result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text
     if (out.find(':') != std::string::npos) {
       return bad("write an IPv6 address in brackets, e.g. [::1]:3000");
     }
-    const bool numeric = std::all_of(out.begin(), out.end(),
-                                     [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
-    if (numeric) {
-      in_addr a4{};
-      if (::inet_pton(AF_INET, out.c_str(), &a4) != 1) return bad("invalid IPv4 address");
-    } else {
-      // A DNS name (RFC 1123 letters, digits, hyphens and dots).
-      const bool name = out.size() <= 253 && std::all_of(out.begin(), out.end(), [](char c) {
-                          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                                 (c >= '0' && c <= '9') || c == '-' || c == '.';
-                        });
-      if (!name) return bad("invalid host name");
+    // The server binds an address, not a name: a name may stand for several addresses, or for
+    // different ones tomorrow. `localhost` is the one name with a fixed meaning here.
+    if (http::iequals(out, "localhost")) {
+      out = "127.0.0.1";
+    } else if (in_addr a4{}; ::inet_pton(AF_INET, out.c_str(), &a4) != 1) {
+      const bool numeric = std::all_of(out.begin(), out.end(),
+                                       [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+      if (numeric) return bad("invalid IPv4 address");
+      return bad("'" + out +
+                 "' is a host name; listen on an IP address: 127.0.0.1 (this machine only), "
+                 "0.0.0.0 (every IPv4 interface) or [::1]");
     }
   }
   return std::pair{std::move(out), static_cast<std::uint16_t>(port)};

@@ -5,7 +5,10 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <thread>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -18,6 +21,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <sys/resource.h>
 
 namespace authpp::server {
 
@@ -55,30 +59,59 @@ context_list make_contexts(unsigned threads) {
 
 }  // namespace
 
+// throttle lets one line of a kind through per second and counts the rest, so a flood of
+// refused connections or failed accepts cannot flood the log.
+class throttle {
+ public:
+  // admit returns the number of lines held back since the last one let through, or nullopt when
+  // this line is to be held back too.
+  std::optional<std::size_t> admit() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::seconds(1)) {
+      ++held_;
+      return std::nullopt;
+    }
+    last_ = now;
+    return std::exchange(held_, 0);
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_{};
+  std::size_t held_ = 0;
+};
+
 struct http_server::impl {
+  // What a connection touches when it ends comes first, so that it is destroyed last: the
+  // io_contexts below destroy the handlers still queued on them, and with those the connections.
   server_options options;
   request_handler handle;
   server_hooks hooks;
+  std::atomic<long long> open{0};
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> finished{false};  // the threads are joined: nothing may be posted any more
+  std::mutex mutex;                   // guards connections and per_client
+  std::set<std::weak_ptr<connection_base>, std::owner_less<>> connections;
+  std::unordered_map<std::string, std::size_t> per_client;  // open connections by peer address
+  std::once_flag joined;
+  std::uint16_t port = 0;
+  std::optional<asio::ssl::context> tls;  // TLS streams hold its SSL_CTX
+
   // One io_context per thread, and a connection stays on the one it was accepted onto: a request
   // then never hands work to another thread, which with a shared io_context costs a wake-up (a
   // futex and a context switch) per completion, more than the engine's work on a request.
   context_list contexts{make_contexts(options.threads)};
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
-  std::size_t next_context = 0;  // round robin; only the control strand touches it
-  // The acceptor, the signal set and the shutdown deadline live on one strand, so stop() from a
-  // signal or another thread never races an accept completion.
+  // The acceptor, the signal set, the timers and what they use live on one strand, so stop()
+  // from a signal or another thread never races an accept completion.
   asio::strand<asio::io_context::executor_type> control{asio::make_strand(*contexts.front())};
-  std::optional<asio::ssl::context> tls;
+  std::size_t next_context = 0;  // round robin
   tcp::acceptor acceptor{control};
   std::optional<asio::signal_set> signals;
-  std::vector<std::thread> threads;
-  std::atomic<long long> open{0};
-  std::atomic<bool> stopping{false};
-  std::mutex mutex;  // guards connections
-  std::set<std::weak_ptr<connection_base>, std::owner_less<>> connections;
-  std::once_flag joined;
-  std::uint16_t port = 0;
   std::optional<asio::steady_timer> deadline;
+  asio::steady_timer accept_pause{control};
+  std::chrono::milliseconds accept_backoff{0};
+  throttle refused_log, accept_log;
+  std::vector<std::thread> threads;
 
   explicit impl(server_options o, request_handler h, server_hooks k)
       : options(std::move(o)), handle(std::move(h)), hooks(std::move(k)) {}
@@ -86,15 +119,48 @@ struct http_server::impl {
   void error(std::string_view message) const {
     if (hooks.on_error) hooks.on_error(message);
   }
-  void opened() {
+  void warn(std::string_view message) const {
+    if (hooks.on_warning) hooks.on_warning(message);
+  }
+  void report(throttle& t, const std::string& message) {
+    if (auto held = t.admit()) {
+      error(*held == 0 ? message
+                       : message + " (" + std::to_string(*held) + " more like it held back)");
+    }
+  }
+
+  // admit counts a new connection from `peer`, or refuses it when the server or that peer is at
+  // its cap. Only the control strand calls it.
+  bool admit(const std::string& peer) {
+    if (static_cast<std::size_t>(open.load()) >= options.max_connections) {
+      report(refused_log, "connection refused: max_connections reached");
+      return false;
+    }
+    {
+      std::lock_guard lock(mutex);
+      std::size_t& n = per_client[peer];
+      if (options.max_connections_per_client != 0 && n >= options.max_connections_per_client) {
+        if (n == 0) per_client.erase(peer);
+        report(refused_log, "connection refused: max_connections_per_client reached for " + peer);
+        return false;
+      }
+      ++n;
+    }
     const long long n = ++open;
     if (hooks.on_connections) hooks.on_connections(n);
+    return true;
   }
-  void closed() {
+  void closed(const std::string& peer) {
+    {
+      std::lock_guard lock(mutex);
+      if (auto it = per_client.find(peer); it != per_client.end() && --it->second == 0) {
+        per_client.erase(it);
+      }
+    }
     const long long n = --open;
     if (hooks.on_connections) hooks.on_connections(n);
     // The last connection gone during a shutdown: no need to wait for the deadline.
-    if (n == 0 && stopping) {
+    if (n == 0 && stopping && !finished) {
       asio::post(control, [this] {
         if (deadline) deadline->cancel();
       });
@@ -114,15 +180,44 @@ struct http_server::impl {
   }
 
   void accept();
+  void accept_failed(error_code ec);
   void begin_stop();
 };
 
 namespace {
 
-std::string peer_of(const tcp::socket& socket) {
-  error_code ec;
-  const auto ep = socket.remote_endpoint(ec);
-  return ec ? std::string() : ep.address().to_string();
+// buffer_limit bounds a connection's read buffer: a whole header, plus room to read on. Chunk
+// lines and trailers must fit in it too; Beast bounds neither, and a chunk extension that never
+// ends would otherwise grow the buffer until the process dies.
+std::size_t buffer_limit(const server_options& o) { return o.max_header_bytes + 8192; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// transfer_coding_ok: the one transfer coding the server reads is a single `chunked`. With any
+// other list the body's length is unknown (RFC 9112 §6.3), and a front end that frames it
+// differently would pass a second, smuggled request through in what we took for no body.
+// HTTP/1.0 has no transfer codings at all (§6.1).
+bool transfer_coding_ok(const bhttp::request<bhttp::string_body>& req) {
+  std::size_t codings = 0;
+  for (const auto& field : req) {
+    if (field.name() != bhttp::field::transfer_encoding) continue;
+    std::string_view list = field.value();
+    while (true) {
+      const std::size_t comma = list.find(',');
+      const std::string_view coding = trim(list.substr(0, comma));
+      if (!coding.empty()) {
+        if (!beast::iequals(coding, "chunked")) return false;
+        ++codings;
+      }
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+  }
+  return codings == 0 || (codings == 1 && req.version() == 11);
 }
 
 // to_request converts Beast's parsed message to the engine's value type.
@@ -153,15 +248,17 @@ void append_header(std::string& out, std::string_view name, std::string_view val
 // wire_response renders `res` as the bytes of an HTTP/1.x response in one buffer: one write,
 // without building a second message object field by field. The server owns the framing: the
 // handler's Content-Length, Transfer-Encoding and Connection fields are replaced by its own. A
-// CR, LF or NUL in a field would split the response, so such a response becomes a 500.
-std::string wire_response(const http::response& res, unsigned version, bool keep_alive) {
+// CR, LF or NUL in a field would split the response, so such a response becomes a 500. The answer
+// to a HEAD has the headers of the GET, body length included, and never a body: bytes after it
+// would be read as the next response on the connection.
+std::string wire_response(const http::response& res, unsigned version, bool keep_alive, bool head) {
   const bool headers_ok = std::all_of(res.headers.begin(), res.headers.end(), [](const auto& h) {
     return header_text_ok(h.name) && header_text_ok(h.value);
   });
   if (!headers_ok || res.status < 100 || res.status > 999) {
     return wire_response(
         http::response{500, {{"Content-Type", "application/json"}}, "\"Internal error.\""}, version,
-        keep_alive);
+        keep_alive, head);
   }
   std::string out;
   out.reserve(256 + res.body.size());
@@ -181,7 +278,7 @@ std::string wire_response(const http::response& res, unsigned version, bool keep
   if (version == 10 && keep_alive) append_header(out, "Connection", "keep-alive");
   if (version != 10 && !keep_alive) append_header(out, "Connection", "close");
   out.append("\r\n");
-  if (body) out.append(res.body);
+  if (body && !head) out.append(res.body);
   return out;
 }
 
@@ -191,10 +288,12 @@ std::string wire_response(const http::response& res, unsigned version, bool keep
 template <class Derived>
 class connection : public connection_base {
  public:
-  connection(http_server::impl& server, beast::flat_buffer buffer)
-      : server_(server), buffer_(std::move(buffer)) {}
+  connection(http_server::impl& server, std::string peer)
+      : server_(server), buffer_(buffer_limit(server.options)) {
+    exchange_.remote = std::move(peer);
+  }
 
-  ~connection() override { server_.closed(); }
+  ~connection() override { server_.closed(exchange_.remote); }
 
   void drain() override {
     asio::post(derived().stream().get_executor(), [self = derived().shared_from_this()] {
@@ -259,18 +358,22 @@ class connection : public connection_base {
     if (ec == bhttp::error::body_limit) {
       return reply_error(bhttp::status::payload_too_large, "\"Payload too large.\"");
     }
+    if (ec == bhttp::error::buffer_overflow) {
+      // The header fitted, so a chunk line or the trailer is what outgrew the buffer.
+      return reply_error(bhttp::status::bad_request, "\"Chunk line or trailer too long.\"");
+    }
     if (ec) return reply_error(bhttp::status::bad_request, "\"Bad request.\"");
 
     auto req = parser_->release();
+    if (!transfer_coding_ok(req)) {
+      return reply_error(bhttp::status::bad_request, "\"Unsupported Transfer-Encoding.\"");
+    }
     const unsigned version = req.version();
     const bool keep_alive = req.keep_alive() && !draining_;
+    const bool head = req.method() == bhttp::verb::head;
     exchange_.method = std::string(req.method_string());
     const std::string_view target = req.target();
     exchange_.path = std::string(target.substr(0, target.find('?')));
-    // The peer cannot change on a connection: ask the kernel once, not per request.
-    if (exchange_.remote.empty()) {
-      exchange_.remote = peer_of(beast::get_lowest_layer(derived().stream()).socket());
-    }
 
     http::response res;
     try {
@@ -280,7 +383,7 @@ class connection : public connection_base {
       server_.error(std::string("handler failed: ") + e.what());
       res = http::response{500, {{"Content-Type", "application/json"}}, "\"Internal error.\""};
     }
-    write(res.status, res.body.size(), wire_response(res, version, keep_alive), keep_alive);
+    write(res.status, res.body.size(), wire_response(res, version, keep_alive, head), keep_alive);
   }
 
   void reply_error(bhttp::status status, std::string_view body) {
@@ -288,7 +391,7 @@ class connection : public connection_base {
     exchange_.path = "-";
     http::response res{
         static_cast<int>(status), {{"Content-Type", "application/json"}}, std::string(body)};
-    write(res.status, res.body.size(), wire_response(res, 11, false), false);
+    write(res.status, res.body.size(), wire_response(res, 11, false, false), false);
   }
 
   void write(int status, std::size_t body_bytes, std::string wire, bool keep_alive) {
@@ -334,8 +437,8 @@ class plain_connection : public connection<plain_connection>,
                          public std::enable_shared_from_this<plain_connection> {
  public:
   static constexpr bool tls = false;
-  plain_connection(http_server::impl& server, tcp::socket&& socket)
-      : connection(server, beast::flat_buffer{}), stream_(std::move(socket)) {}
+  plain_connection(http_server::impl& server, std::string peer, tcp::socket&& socket)
+      : connection(server, std::move(peer)), stream_(std::move(socket)) {}
   beast::tcp_stream& stream() { return stream_; }
   void start() {
     asio::dispatch(stream_.get_executor(),
@@ -356,8 +459,9 @@ class tls_connection : public connection<tls_connection>,
                        public std::enable_shared_from_this<tls_connection> {
  public:
   static constexpr bool tls = true;
-  tls_connection(http_server::impl& server, tcp::socket&& socket, asio::ssl::context& ctx)
-      : connection(server, beast::flat_buffer{}), stream_(std::move(socket), ctx) {}
+  tls_connection(http_server::impl& server, std::string peer, tcp::socket&& socket,
+                 asio::ssl::context& ctx)
+      : connection(server, std::move(peer)), stream_(std::move(socket), ctx) {}
   beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
   void start() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
@@ -386,35 +490,50 @@ class tls_connection : public connection<tls_connection>,
 void http_server::impl::accept() {
   asio::io_context& target = *contexts[next_context++ % contexts.size()];
   acceptor.async_accept(target.get_executor(), [this](error_code ec, tcp::socket socket) {
-    if (ec) {
-      if (!stopping) {
-        error(std::string("accept failed: ") + ec.message());
-        accept();
-      }
-      return;
-    }
     if (stopping) return;
-    if (static_cast<std::size_t>(open.load()) >= options.max_connections) {
-      // Over the limit: refuse this one connection, keep serving the others.
-      error_code ignored;
-      socket.close(ignored);
-      error("connection refused: max_connections reached");
+    if (ec) return accept_failed(ec);
+    accept_backoff = std::chrono::milliseconds(0);
+    error_code peer_error;
+    const auto endpoint = socket.remote_endpoint(peer_error);
+    std::string peer = peer_error ? std::string() : endpoint.address().to_string();
+    if (peer_error || !admit(peer)) {
+      // Gone already, or over a cap: drop this one connection, keep serving the others.
+      socket.close(peer_error);
       return accept();
     }
-    opened();
-    std::shared_ptr<connection_base> c;
     if (tls) {
-      auto t = std::make_shared<tls_connection>(*this, std::move(socket), *tls);
-      c = t;
-      add(c);
+      auto t = std::make_shared<tls_connection>(*this, std::move(peer), std::move(socket), *tls);
+      add(t);
       t->start();
     } else {
-      auto p = std::make_shared<plain_connection>(*this, std::move(socket));
-      c = p;
-      add(c);
+      auto p = std::make_shared<plain_connection>(*this, std::move(peer), std::move(socket));
+      add(p);
       p->start();
     }
     accept();
+  });
+}
+
+// accept_failed: when the process is out of descriptors or memory, accepting again at once fails
+// again at once, a core spins and the log floods. The server pauses instead, from 10 ms doubling
+// to a second, and meanwhile closing connections give their descriptors back.
+void http_server::impl::accept_failed(error_code ec) {
+  namespace sys = boost::system;
+  const bool exhausted = ec == sys::errc::too_many_files_open ||
+                         ec == sys::errc::too_many_files_open_in_system ||
+                         ec == sys::errc::not_enough_memory || ec == sys::errc::no_buffer_space;
+  if (!exhausted) {
+    report(accept_log, "accept failed: " + ec.message());
+    return accept();
+  }
+  accept_backoff = std::clamp(accept_backoff * 2, std::chrono::milliseconds(10),
+                              std::chrono::milliseconds(1000));
+  report(accept_log, "accept failed: " + ec.message() + "; pausing accepts for " +
+                         std::to_string(accept_backoff.count()) + " ms");
+  if (hooks.on_accept_paused) hooks.on_accept_paused(accept_backoff);
+  accept_pause.expires_after(accept_backoff);
+  accept_pause.async_wait([this](error_code e) {
+    if (!e && !stopping) accept();
   });
 }
 
@@ -422,6 +541,7 @@ void http_server::impl::begin_stop() {
   if (stopping.exchange(true)) return;
   error_code ec;
   acceptor.close(ec);
+  accept_pause.cancel();
   if (signals) signals->cancel(ec);
   std::vector<std::shared_ptr<connection_base>> live;
   {
@@ -442,10 +562,41 @@ void http_server::impl::begin_stop() {
   });
 }
 
+namespace {
+
+// fit_descriptor_limit makes room for max_connections descriptors: it raises the soft
+// RLIMIT_NOFILE (often 1024) as far as the hard limit allows, and lowers max_connections, with a
+// warning, when even that is too few. Past the limit every accept would fail.
+void fit_descriptor_limit(http_server::impl& server) {
+  // Descriptors that are not connections: the listener, each thread's epoll and eventfd, timers,
+  // the database and its journal, log files, outbound calls.
+  constexpr rlim_t reserve = 128;
+  std::size_t& cap = server.options.max_connections;
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = static_cast<rlim_t>(cap) + reserve;
+  if (limit.rlim_cur < wanted) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur >= wanted) return;
+  const std::size_t fits =
+      limit.rlim_cur > 2 * reserve ? limit.rlim_cur - reserve : limit.rlim_cur / 2;
+  server.warn("max_connections lowered from " + std::to_string(cap) + " to " +
+              std::to_string(fits) + ": the open-file limit (RLIMIT_NOFILE) is " +
+              std::to_string(limit.rlim_cur) +
+              "; raise it (ulimit -n, LimitNOFILE=) to serve more");
+  cap = fits;
+}
+
+}  // namespace
+
 result<std::unique_ptr<http_server>> http_server::start(const server_options& options,
                                                         request_handler handler,
                                                         server_hooks hooks) {
   auto state = std::make_unique<impl>(options, std::move(handler), std::move(hooks));
+  fit_descriptor_limit(*state);
   const std::string where = options.host + ":" + std::to_string(options.port);
   if (options.tls) {
     state->tls.emplace(asio::ssl::context::tls_server);
@@ -477,6 +628,9 @@ result<std::unique_ptr<http_server>> http_server::start(const server_options& op
   if (ec) return auth_error{errc::invalid_config, where + ": " + ec.message()};
   state->port = state->acceptor.local_endpoint().port();
 
+  // Asio creates a loop's epoll instance with its first socket: left for the first connection, it
+  // would be created (and throw) just when descriptors have run out.
+  for (auto& context : state->contexts) tcp::socket{*context};
   state->accept();
   for (auto& context : state->contexts) {
     state->keep_running.push_back(asio::make_work_guard(*context));
@@ -501,6 +655,7 @@ void http_server::stop() {
 void http_server::wait() {
   std::call_once(impl_->joined, [this] {
     for (auto& t : impl_->threads) t.join();
+    impl_->finished = true;
   });
 }
 

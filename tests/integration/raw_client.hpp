@@ -17,11 +17,20 @@ namespace authpp::test {
 
 class raw_client {
  public:
-  // raw_client connects to 127.0.0.1:port; reads give up after `timeout` (a bound, not a sleep).
-  explicit raw_client(std::uint16_t port, std::chrono::seconds timeout = std::chrono::seconds(10)) {
+  // raw_client connects to 127.0.0.1:port, from `source` (another loopback address stands for
+  // another client); reads give up after `timeout` (a bound, not a sleep).
+  explicit raw_client(std::uint16_t port, std::chrono::seconds timeout = std::chrono::seconds(10),
+                      const char* source = nullptr) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (source != nullptr) {
+      sockaddr_in from{};
+      from.sin_family = AF_INET;
+      ::inet_pton(AF_INET, source, &from.sin_addr);
+      ::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from);  // NOLINT
+    }
     timeval tv{static_cast<time_t>(timeout.count()), 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
@@ -62,6 +71,26 @@ class raw_client {
       }
       if (!fill()) return std::nullopt;
     }
+  }
+
+  // read_head reads one response's status line and headers only (the answer to a HEAD).
+  std::optional<std::string> read_head() {
+    while (true) {
+      if (const auto end = buffer_.find("\r\n\r\n"); end != std::string::npos) {
+        std::string out = buffer_.substr(0, end + 4);
+        buffer_.erase(0, end + 4);
+        return out;
+      }
+      if (!fill()) return std::nullopt;
+    }
+  }
+
+  // flood sends `piece` again and again until the peer stops taking bytes (it closed, or the read
+  // timeout passed with the socket full) or `most` bytes went out; it returns the bytes sent.
+  std::size_t flood(const std::string& piece, std::size_t most) {
+    std::size_t sent = 0;
+    while (sent < most && send(piece)) sent += piece.size();
+    return sent;
   }
 
   // closed_by_peer waits (up to the read timeout) for the server to close the connection.

@@ -29,7 +29,10 @@ struct server_options {
   unsigned threads = 0;  // 0: one per core
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 64 * 1024;
-  std::size_t max_connections = 10000;
+  std::size_t max_connections = 10000;  // lowered at start when the open-file limit is smaller
+  // One address may hold at most this many connections (0: no cap). Behind a reverse proxy every
+  // connection comes from the proxy: raise it to the proxy's connection count, or use 0.
+  std::size_t max_connections_per_client = 512;
   std::chrono::seconds read_timeout{10};      // a whole request must arrive within this
   std::chrono::seconds idle_timeout{60};      // keep-alive connections idle longer are closed
   std::chrono::seconds shutdown_timeout{10};  // in-flight requests get this long on SIGTERM
@@ -90,11 +93,11 @@ struct load_options {
 result<app_config> load_config(const std::optional<std::string>& file, const environment& env,
                                const load_options& options = {});
 
-// parse_listen parses "host:port" ("127.0.0.1:3000", "[::1]:8080", ":3000") into a host without
-// brackets and a port. An empty host means every IPv4 interface ("0.0.0.0"); a name other than an
-// IP literal ("localhost") is returned as is. It fails with errc::malformed_input when the text is
-// not host:port, the host is not an IP literal or a DNS name, or the port is not in 0..65535 (0:
-// any free port).
+// parse_listen parses "host:port" ("127.0.0.1:3000", "[::1]:8080", ":3000") into an address
+// without brackets and a port. An empty host means every IPv4 interface ("0.0.0.0") and
+// `localhost` means 127.0.0.1. It fails with errc::malformed_input when the text is not
+// host:port, the host is not an IP literal (any other name: the server binds addresses, not
+// names), or the port is not in 0..65535 (0: any free port).
 result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text);
 
 }  // namespace authpp::server

@@ -29,8 +29,11 @@ struct exchange {
 // them concurrently.
 struct server_hooks {
   std::function<void(const exchange&)> on_exchange;
-  std::function<void(long long open)> on_connections;      // after every open/close
-  std::function<void(std::string_view message)> on_error;  // one line, no secrets
+  std::function<void(long long open)> on_connections;        // after every open/close
+  std::function<void(std::string_view message)> on_error;    // one line, no secrets
+  std::function<void(std::string_view message)> on_warning;  // likewise: a setting was adjusted
+  // Out of descriptors or memory, the server stops accepting for `pause` (logged as an error).
+  std::function<void(std::chrono::milliseconds pause)> on_accept_paused;
 };
 
 using request_handler = std::function<http::response(const http::request&)>;

@@ -328,6 +328,13 @@ TEST_F(ConfigTest, FlagsWin) {
   EXPECT_EQ(c->storage.database, "a.db");
   EXPECT_EQ(error_text("", {.listen = "localhost"}),
             "--listen: expected host:port, e.g. 127.0.0.1:3000");
+  // A name was accepted here and then failed to bind: now refused, saying what to write instead.
+  EXPECT_EQ(error_text("", {.listen = "example.com:3000"}),
+            "--listen: 'example.com' is a host name; listen on an IP address: 127.0.0.1 (this "
+            "machine only), 0.0.0.0 (every IPv4 interface) or [::1]");
+  c = load("", {.listen = "localhost:3001"});
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->server.host, "127.0.0.1");
 }
 
 TEST(ParseListenTest, AcceptsTheDocumentedForms) {
@@ -335,14 +342,16 @@ TEST(ParseListenTest, AcceptsTheDocumentedForms) {
   EXPECT_EQ(parse_listen("127.0.0.1:3000").value(), hp("127.0.0.1", 3000));
   EXPECT_EQ(parse_listen("[::1]:8080").value(), hp("::1", 8080));
   EXPECT_EQ(parse_listen(":3000").value(), hp("0.0.0.0", 3000));
-  EXPECT_EQ(parse_listen("localhost:65535").value(), hp("localhost", 65535));
+  EXPECT_EQ(parse_listen("localhost:65535").value(), hp("127.0.0.1", 65535));
+  EXPECT_EQ(parse_listen("LocalHost:1").value(), hp("127.0.0.1", 1));
   EXPECT_EQ(parse_listen("0.0.0.0:1").value(), hp("0.0.0.0", 1));
 }
 
 TEST(ParseListenTest, RejectsEverythingElse) {
-  for (const char* bad : {"", "3000", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:+80",
-                          "127.0.0.1:80x", "127.0.0.1:000080", "::1:3000", "[::1:3000", "[]:3000",
-                          "[nothost]:3000", "300.1.1.1:80", "bad_host:80", "a b:80"}) {
+  for (const char* bad :
+       {"", "3000", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:+80", "127.0.0.1:80x",
+        "127.0.0.1:000080", "::1:3000", "[::1:3000", "[]:3000", "[nothost]:3000", "300.1.1.1:80",
+        "bad_host:80", "a b:80", "example.com:80", "localhost.:80", "1.2.3:80"}) {
     SCOPED_TRACE(bad);
     EXPECT_EQ(test::error_of(parse_listen(bad)), errc::malformed_input);
   }

@@ -27,9 +27,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// first_value is the first element of a comma-separated header (proxies append to the list).
-std::string_view first_value(std::string_view v) { return trim(v.substr(0, v.find(','))); }
-
 // resolve_origin decides the origin of every absolute URL the engine builds: the configured public
 // URL, else (only when the operator trusts the host) the forwarded or Host header.
 result<std::string> resolve_origin(const engine_state& engine, const http::request& req) {
@@ -39,23 +36,33 @@ result<std::string> resolve_origin(const engine_state& engine, const http::reque
     return auth_error{errc::invalid_config,
                       "UntrustedHost: set `url` or `trust_host` to accept this request's host"};
   }
+  // Each proxy on the way may append to X-Forwarded-*; the left-most entry is whatever the client
+  // sent. Without knowing which hops to trust, a list is refused rather than guessed from.
+  const auto forwarded = [&req](std::string_view name) -> result<std::optional<std::string_view>> {
+    const auto fields = req.headers.get_all(name);
+    if (fields.empty()) return std::optional<std::string_view>();
+    if (fields.size() > 1 || fields.front().find(',') != std::string_view::npos) {
+      return auth_error{errc::malformed_input, std::string(name) + " holds a list"};
+    }
+    return std::optional(trim(fields.front()));
+  };
   std::string_view proto = req.tls ? "https" : "http";
-  if (auto fwd = req.headers.get("X-Forwarded-Proto")) {
-    const std::string_view p = first_value(*fwd);
-    if (p == "http" || p == "https") proto = p;
-  }
-  std::optional<std::string_view> host = req.headers.get("X-Forwarded-Host");
-  if (host) host = first_value(*host);
+  auto fwd_proto = forwarded("X-Forwarded-Proto");
+  if (!fwd_proto) return fwd_proto.error();
+  if (*fwd_proto == "http" || *fwd_proto == "https") proto = **fwd_proto;
+  auto fwd_host = forwarded("X-Forwarded-Host");
+  if (!fwd_host) return fwd_host.error();
+  std::optional<std::string_view> host = *fwd_host;
   if (!host || host->empty()) host = req.headers.get("Host");
-  if (!host || host->empty()) return auth_error{errc::invalid_url, "no Host header"};
+  if (!host || host->empty()) return auth_error{errc::malformed_input, "no Host header"};
   // Only a bare host[:port]: anything else (userinfo, a path, spaces) is header injection.
   for (const char c : *host) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                     c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
-    if (!ok) return auth_error{errc::invalid_url, "malformed Host header"};
+    if (!ok) return auth_error{errc::malformed_input, "malformed Host header"};
   }
   auto url = http::parse_absolute_url(std::string(proto) + "://" + std::string(*host));
-  if (!url) return url.error();
+  if (!url) return auth_error{errc::malformed_input, "malformed Host header"};
   return url->origin();
 }
 
@@ -76,7 +83,7 @@ result<json> parse_body(const http::request& req) {
     auto form = http::url_search_params::parse(req.body);
     if (!form) return form.error();
     json body = json::object();
-    for (const auto& [name, value] : *form) body[name] = value;
+    for (const auto& [name, value] : *form) body[name] = value;  // at most limits.max_pairs
     return body;
   }
   return json::object();
@@ -197,8 +204,13 @@ http::response handle_request(const engine_state& engine, const http::request& r
   if (!r) return plain_json(400, std::string(bad_request));
 
   auto origin = resolve_origin(engine, req);
-  if (!origin) {
+  if (!origin && origin.error().code == errc::invalid_config) {
     return configuration_failure(engine, req, r, "", {"UntrustedHost", origin.error().message()});
+  }
+  if (!origin) {
+    // The request's own headers are at fault, not the configuration: a 400, not a 500.
+    engine.log(log_level::warn, "BadRequest", origin.error().message());
+    return plain_json(400, std::string(bad_request));
   }
 
   auto query =

@@ -97,7 +97,7 @@ class reader {
 
   result<void> object(json& out, int depth) {
     if (depth > max_depth_) return auth_error{errc::limit_exceeded, "JSON: nested too deeply"};
-    out = json::object();
+    json_object_builder members(out);
     if (opens_empty('}')) return {};
     while (true) {
       skip_space();
@@ -108,7 +108,7 @@ class reader {
       if (p_ == end_ || *p_ != ':') return malformed("JSON: expected ':'");
       ++p_;
       // A repeated name keeps its first position and takes the last value, as the library does.
-      if (auto ok = value(out[key], depth); !ok) return ok;
+      if (auto ok = value(members.member(std::move(key)), depth); !ok) return ok;
       auto end = closes('}', "JSON: expected ',' or '}'");
       if (!end) return end.error();
       if (*end) return {};
@@ -400,6 +400,30 @@ bool append_value(std::string& out, const json& v) {
 }
 
 }  // namespace
+
+json_object_builder::json_object_builder(json& object) {
+  object = json::object();
+  members_ = &object.get_ref<json::object_t&>();
+}
+
+json& json_object_builder::member(std::string name) {
+  // A scan is cheaper than hashing for the few members of claims and most bodies.
+  constexpr std::size_t scan_limit = 8;
+  if (members_->size() < scan_limit) {
+    for (auto& [key, value] : *members_) {
+      if (key == name) return value;
+    }
+  } else {
+    if (index_.empty()) {
+      for (std::size_t i = 0; i < members_->size(); ++i) index_.emplace(members_->data()[i].first, i);
+    }
+    const auto [it, added] = index_.try_emplace(name, members_->size());
+    if (!added) return members_->data()[it->second].second;
+  }
+  // The vector's own emplace_back: ordered_map's emplace would search the members again.
+  members_->emplace_back(std::move(name), nullptr);
+  return members_->back().second;
+}
 
 result<json> parse_json(std::string_view text, int max_depth) {
   return reader(text, max_depth).document();

@@ -108,7 +108,7 @@ http::response app::state::home(const http::request& req) {
     }
   }
   const http::response session = engine->handle(probe);
-  json body = json::parse(session.body, nullptr, false);
+  json body = parse_json(session.body).value_or(json(nullptr));
   http::response res;
   res.headers.add("Content-Type", "text/html; charset=utf-8");
   res.headers.add("Content-Security-Policy", demo_page_csp());

@@ -246,12 +246,74 @@ TEST_F(EngineSecurityTest, TrustedHostIsValidated) {
   req.headers.add("X-Forwarded-Host", "app.example.com");
   req.headers.add("X-Forwarded-Proto", "https");
   EXPECT_THAT(a.handle(req).body, HasSubstr("https://app.example.com/api/auth/signin/credentials"));
-  for (const char* host : {"evil.com/path", "user@evil.com", "a b", "evil.com\r\nX: y", ""}) {
+  for (const char* host : {"evil.com/path", "user@evil.com", "a b", "evil.com\r\nX: y", "",
+                           "[::1", "a:b:c"}) {
     SCOPED_TRACE(host);
     auto bad = get("/api/auth/providers");
     bad.headers.add("Host", host);
-    EXPECT_EQ(a.handle(bad).status, 500);
+    EXPECT_EQ(a.handle(bad).status, 400);  // the request's fault, not the server's
   }
+}
+
+// Host spoofing through a proxy: X-Forwarded-Host/-Proto lists grow one entry per hop, and the
+// left-most is whatever the client sent. The engine took that one; now a list is refused (400)
+// rather than guessed from, in either header, as one field or as several.
+TEST_F(EngineSecurityTest, ForwardedHeaderListIsRefused) {
+  auto c = config();
+  c.url.reset();
+  c.trust_host = true;
+  const auto a = build(std::move(c));
+  const std::pair<const char*, const char*> lists[] = {
+      {"X-Forwarded-Host", "evil.example, app.example.com"},
+      {"X-Forwarded-Host", "evil.example,app.example.com"},
+      {"X-Forwarded-Proto", "https, http"},
+  };
+  for (const auto& [name, value] : lists) {
+    SCOPED_TRACE(value);
+    auto req = get("/api/auth/providers");
+    req.headers.add("Host", "app.example.com");
+    req.headers.add(name, value);
+    const auto res = a.handle(req);
+    EXPECT_EQ(res.status, 400);
+    EXPECT_THAT(res.body, Not(HasSubstr("evil")));
+  }
+  auto twice = get("/api/auth/providers");
+  twice.headers.add("Host", "app.example.com");
+  twice.headers.add("X-Forwarded-Host", "evil.example");
+  twice.headers.add("X-Forwarded-Host", "app.example.com");
+  EXPECT_EQ(a.handle(twice).status, 400);
+  // One value, spaces around it, is still honoured.
+  auto one = get("/api/auth/providers");
+  one.headers.add("Host", "internal:8080");
+  one.headers.add("X-Forwarded-Host", " app.example.com ");
+  one.headers.add("X-Forwarded-Proto", "https");
+  EXPECT_THAT(a.handle(one).body, HasSubstr("https://app.example.com/api/auth/signin/credentials"));
+}
+
+// CPU exhaustion: a JSON body of thousands of distinct names cost O(n²) to read, before any CSRF
+// check. It is now read in one pass, and the names the engine needs still count.
+TEST_F(EngineSecurityTest, ManyNamedBodiesAreReadInOnePass) {
+  const auto a = build();
+  jar j;
+  sign_in(a, j);
+  const std::string token = csrf(a, j);
+  // 6500 distinct names, within the 64 KiB body limit.
+  std::string names_json, names_form;
+  for (int i = 0; i < 6500; ++i) {
+    const std::string name = "k" + std::to_string(i);
+    names_json += "\"" + name + "\":0,";
+    names_form += name + "=&";
+  }
+  auto update = post_json("/api/auth/session", json::object(), j.header());
+  update.body = "{" + names_json + R"("data":{"name":"Many"},"csrfToken":")" + token + "\"}";
+  ASSERT_LE(update.body.size(), 64u * 1024);
+  auto res = a.handle(update);
+  EXPECT_EQ(res.status, 200);
+  EXPECT_THAT(res.body, HasSubstr("alice"));
+  // Form bodies are bounded by their field count before decoding.
+  auto out = post_form("/api/auth/signout", form({}), j.header());
+  out.body = names_form + "csrfToken=" + token;
+  EXPECT_EQ(a.handle(out).status, 413);
 }
 
 // Unknown providers and methods an action does not take are Configuration errors, not crashes.

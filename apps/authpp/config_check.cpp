@@ -21,6 +21,9 @@ void add_config_command(CLI::App& app) {
   check->callback([file] {
     auto c = server::load_config(*file, server::current_environment());
     if (!c) throw failure{c.error().detail, 2};
+    auto weak = server::check_secrets(*c);
+    if (!weak) throw failure{weak.error().detail, 2};
+    for (const std::string& warning : *weak) std::cerr << "warning: " << warning << '\n';
     std::cout << "configuration OK\n";
   });
 }

@@ -139,6 +139,9 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
     config.auth.secrets.push_back(std::move(*secret));
   }
   if (config.dev && !config.auth.url) config.auth.trust_host = true;
+  auto weak = check_secrets(config);
+  if (!weak) return weak.error();
+  for (const std::string& warning : *weak) s->log(log_level::warn, "WeakSecret", warning);
 
   auto store = adapters::open_sqlite_store({.path = config.storage.database});
   if (!store) return store.error();

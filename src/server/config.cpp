@@ -3,8 +3,10 @@
 #include <authpp/server/config.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <initializer_list>
@@ -422,6 +424,49 @@ environment current_environment() {
     env.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
   }
   return env;
+}
+
+std::optional<std::string> secret_weakness(std::string_view secret) {
+  constexpr std::size_t min_length = 32;
+  constexpr double min_bits = 80;
+  if (secret.size() < min_length) {
+    return std::to_string(secret.size()) + " characters, fewer than " + std::to_string(min_length);
+  }
+  // "abcabcabc…", "passwordpassword…": a text that is a shorter one repeated.
+  for (std::size_t period = 1; period <= secret.size() / 2; ++period) {
+    if (secret.substr(period) == secret.substr(0, secret.size() - period)) {
+      return "it repeats a text of " + std::to_string(period) + " characters";
+    }
+  }
+  // Shannon's estimate from character frequencies: low for few distinct characters, and for
+  // words (a random base64url secret of 43 characters measures about 200 bits).
+  std::array<std::size_t, 256> counts{};
+  for (const char c : secret) ++counts[static_cast<unsigned char>(c)];
+  double bits = 0;
+  const auto n = static_cast<double>(secret.size());
+  for (const std::size_t k : counts) {
+    if (k != 0) bits -= static_cast<double>(k) * std::log2(static_cast<double>(k) / n);
+  }
+  if (bits < min_bits) {
+    return "about " + std::to_string(static_cast<int>(bits)) + " bits of entropy, under " +
+           std::to_string(static_cast<int>(min_bits));
+  }
+  return std::nullopt;
+}
+
+result<std::vector<std::string>> check_secrets(const app_config& config) {
+  std::vector<std::string> warnings;
+  const auto& secrets = config.auth.secrets;
+  for (std::size_t i = 0; i < secrets.size(); ++i) {
+    const auto why = secret_weakness(secrets[i]);
+    if (!why) continue;
+    std::string message = "auth.secrets: secret " + std::to_string(i + 1) + " of " +
+                          std::to_string(secrets.size()) + " is weak (" + *why +
+                          "); use 32 random bytes, e.g. the output of `authpp secret`";
+    if (!config.dev) return auth_error{errc::invalid_config, std::move(message)};
+    warnings.push_back(std::move(message));
+  }
+  return warnings;
 }
 
 result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text) {

@@ -96,7 +96,8 @@ expect 2 "$authpp" user list --config badtype.toml
 err_has "badtype.toml:2: storage.database: expected a string"
 
 echo "== config check"
-printf 'dev = false\n[server]\nlisten = "127.0.0.1:8080"\n[auth]\nsecrets = ["s1"]\n' >good.toml
+strong=$("$authpp" secret)
+printf 'dev = false\n[server]\nlisten = "127.0.0.1:8080"\n[auth]\nsecrets = ["%s"]\n' "$strong" >good.toml
 expect 0 "$authpp" config check --config good.toml
 out_has "configuration OK"
 printf '[server]\nlisen = "127.0.0.1:8080"\n' >bad.toml
@@ -113,10 +114,18 @@ expect 2 "$authpp" config check --config missing.toml
 err_has "cannot read missing.toml: No such file or directory"
 expect 2 "$authpp" config check
 err_has "auth.secrets: no secret configured"
-AUTH_SECRET=s expect 0 "$authpp" config check
+AUTH_SECRET=$strong expect 0 "$authpp" config check
+# A weak secret: refused outside dev mode, a warning in it; never printed either way.
+AUTH_SECRET=short-secret expect 2 "$authpp" config check
+err_has "auth.secrets: secret 1 of 1 is weak (12 characters, fewer than 32)"
+grep -q short-secret "$tmp/err" && fail "the weak secret was printed"
+AUTH_SECRET_1=$strong AUTH_SECRET=passwordpasswordpasswordpassword expect 2 "$authpp" config check
+err_has "secret 2 of 2 is weak (it repeats a text of 8 characters)"
 printf 'dev = true\n' >dev.toml
+AUTH_SECRET=short-secret expect 0 "$authpp" config check --config dev.toml
+err_has "warning: auth.secrets: secret 1 of 1 is weak"
 expect 0 "$authpp" config check --config dev.toml
-AUTH_SECRET=s expect 0 "$authpp" config check --config "$source_dir/docs/authpp.example.toml"
+AUTH_SECRET=$strong expect 0 "$authpp" config check --config "$source_dir/docs/authpp.example.toml"
 
 echo "== crash safety (SIGKILL during user add)"
 command -v ps >/dev/null || fail "ps is needed to find the running authpp"

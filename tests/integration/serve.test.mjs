@@ -156,6 +156,9 @@ test("configuration errors stop start-up with exit code 2 and name the key or fi
     ["[server]\nlisen = \"127.0.0.1:1\"\n", /server\.lisen/],
     ["[server]\nmax_body_bytes = \"big\"\n", /server\.max_body_bytes/],
     ["[auth]\nsecrets = []\n", /secret/],
+    // A weak secret lets anyone guess it and forge sessions: refused outside dev mode.
+    ["[auth]\nsecrets = [\"changeme\"]\n", /auth\.secrets: secret 1 of 1 is weak \(8 characters/],
+    ["[server]\nlisten = \"example.com:3000\"\n", /'example\.com' is a host name; listen on an IP address/],
   ];
   for (const [toml, pattern] of cases) {
     const r = runCli(["serve", "--config", writeConfig(dir, toml), "--data-dir", dir]);
@@ -174,6 +177,17 @@ test("configuration errors stop start-up with exit code 2 and name the key or fi
   blocker.close();
   assert.equal(busy.status, 2);
   assert.match(busy.stderr, new RegExp(`${port}.*in use`));
+});
+
+test("dev mode warns about a weak secret without printing it, and --listen localhost binds 127.0.0.1", async () => {
+  const s = await startServer(["--dev"], { listen: "localhost:0", env: { AUTH_SECRET: "changeme" } });
+  try {
+    assert.match(s.out.stdout, /authpp listening on http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(s.out.stderr, /\[warn\] WeakSecret: auth\.secrets: secret 1 of 1 is weak/);
+    assert.doesNotMatch(s.out.stderr + s.out.stdout, /changeme/);
+  } finally {
+    await s.stop();
+  }
 });
 
 test("TLS: with a certificate and key configured, the server speaks HTTPS and sets __Secure- cookies", async () => {

@@ -14,8 +14,8 @@ export function tempDir(prefix = "authpp-") {
 
 // startServer runs `authpp serve ARGS` and resolves once it prints its address. The demo
 // credentials printed in dev mode are parsed too. Rejects (with the output) if it exits first.
-export async function startServer(args, { env = {}, dataDir = tempDir() } = {}) {
-  const proc = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, ...args], {
+export async function startServer(args, { env = {}, dataDir = tempDir(), listen = "127.0.0.1:0" } = {}) {
+  const proc = spawn(BIN, ["serve", "--listen", listen, "--data-dir", dataDir, ...args], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -93,6 +93,16 @@ struct load_options {
 result<app_config> load_config(const std::optional<std::string>& file, const environment& env,
                                const load_options& options = {});
 
+// secret_weakness says why `secret` is too weak to protect sessions, or nullopt when it is not:
+// shorter than 32 characters, under 96 bits by an estimate from its character frequencies, or a
+// shorter text repeated. `authpp secret` (32 random bytes, base64url) passes with a wide margin.
+std::optional<std::string> secret_weakness(std::string_view secret);
+
+// check_secrets applies secret_weakness to every configured secret. Outside dev mode a weak secret
+// fails with errc::invalid_config ("auth.secrets: secret 1 of 2 is weak: …"); in dev mode the
+// same sentences come back as warnings to print.
+result<std::vector<std::string>> check_secrets(const app_config& config);
+
 // parse_listen parses "host:port" ("127.0.0.1:3000", "[::1]:8080", ":3000") into an address
 // without brackets and a port. An empty host means every IPv4 interface ("0.0.0.0") and
 // `localhost` means 127.0.0.1. It fails with errc::malformed_input when the text is not

@@ -1,9 +1,12 @@
+#include <authpp/core/base64url.hpp>
+#include <authpp/core/random.hpp>
 #include <authpp/server/config.hpp>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +16,9 @@
 
 namespace authpp::server {
 namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr const char* secret = "0123456789abcdef0123456789abcdef0123456789a";
 
@@ -355,6 +361,48 @@ TEST(ParseListenTest, RejectsEverythingElse) {
     SCOPED_TRACE(bad);
     EXPECT_EQ(test::error_of(parse_listen(bad)), errc::malformed_input);
   }
+}
+
+// Session forgery by guessing: a short or low-entropy AUTH_SECRET was accepted silently.
+TEST(SecretStrengthTest, WeakSecretsAreNamedAndStrongOnesPass) {
+  EXPECT_EQ(secret_weakness("s3cret").value_or(""), "6 characters, fewer than 32");
+  EXPECT_EQ(secret_weakness(std::string(40, 'a')).value_or(""),
+            "it repeats a text of 1 characters");
+  EXPECT_EQ(secret_weakness("0123456789abcdef0123456789abcdef").value_or(""),
+            "it repeats a text of 16 characters");
+  EXPECT_THAT(secret_weakness("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab").value_or(""),
+              HasSubstr("bits of entropy, under 80"));
+  EXPECT_THAT(secret_weakness("abababababababababababababababababababac").value_or(""),
+              HasSubstr("bits of entropy"));
+  for (const char* strong :
+       {"Ds0H7w6f6p1aVhrXk3tq2M0b9Y7wq6Tqf0hY2cR9f1E",                       // authpp secret
+        "3f9c1b7e0a5d4c2b8e6f1a9d7c3b5e0f2a4d6c8b1e3f5a7c9d0b2e4f6a8c1d3e",  // hex
+        "correct horse battery staple and more words"}) {
+    SCOPED_TRACE(strong);
+    EXPECT_EQ(secret_weakness(strong), std::nullopt);
+  }
+  // Random 32-byte secrets as `authpp secret` prints them never trip the estimate.
+  for (int i = 0; i < 200; ++i) {
+    const std::string s = base64url::encode(random_bytes(default_random(), 32).value());
+    ASSERT_EQ(secret_weakness(s), std::nullopt) << s;
+  }
+}
+
+TEST(SecretStrengthTest, RefusedInProductionAndAWarningInDevMode) {
+  app_config c;
+  c.auth.secrets = {"Ds0H7w6f6p1aVhrXk3tq2M0b9Y7wq6Tqf0hY2cR9f1E", "old-secret"};
+  auto r = check_secrets(c);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::invalid_config);
+  EXPECT_EQ(r.error().detail,
+            "auth.secrets: secret 2 of 2 is weak (10 characters, fewer than 32); use 32 random "
+            "bytes, e.g. the output of `authpp secret`");
+  c.dev = true;
+  r = check_secrets(c);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_THAT(r->front(), HasSubstr("secret 2 of 2 is weak"));
+  EXPECT_THAT(r->front(), Not(HasSubstr("old-secret")));
 }
 
 TEST(CurrentEnvironmentTest, ReadsTheProcessEnvironment) {

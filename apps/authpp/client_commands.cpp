@@ -50,8 +50,18 @@ class session {
   explicit session(const client_cli_options& o) : jar_path_(o.jar) {
     auto jar = std::make_shared<client::cookie_jar>();
     if (!jar_path_.empty()) {
-      if (auto loaded = jar->load(jar_path_); !loaded) {
-        throw failure{jar_path_ + ": " + loaded.error().message()};
+      auto loaded = jar->load(jar_path_);
+      if (!loaded) throw failure{jar_path_ + ": " + loaded.error().message()};
+      // A damaged line costs its cookie, not the call: say which line, never what it held (a
+      // session token, maybe). The save at the end of the call drops it.
+      constexpr std::size_t max_shown = 5;
+      for (std::size_t i = 0; i < loaded->size() && i < max_shown; ++i) {
+        std::cerr << "authpp: warning: " << jar_path_ << ':' << (*loaded)[i].line << ": "
+                  << (*loaded)[i].reason << "; line skipped, and dropped when the jar is saved\n";
+      }
+      if (loaded->size() > max_shown) {
+        std::cerr << "authpp: warning: " << jar_path_ << ": " << loaded->size() - max_shown
+                  << " more lines skipped\n";
       }
     }
     client::client_options options;

@@ -1,0 +1,152 @@
+// Attacks on the client's cookie jar, each test named after what it stops: a Set-Cookie whose
+// control characters would corrupt the tab-separated jar file (and with it every later call).
+#include <authpp/client/client.hpp>
+#include <authpp/client/cookie_jar.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "test_support/test_support.hpp"
+#include "unit/client/raw_server.hpp"
+
+namespace authpp::client {
+namespace {
+
+namespace fs = std::filesystem;
+using test::error_of;
+using test::raw_server;
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_file(const fs::path& path, std::string_view text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+class CookieJarAttackTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "authpp-jar-attack-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::set<std::string> entries() const {
+    std::set<std::string> out;
+    for (const auto& e : fs::directory_iterator(dir_)) out.insert(e.path().filename().string());
+    return out;
+  }
+
+  test::fixed_clock clock_{1795750743};
+  cookie_jar jar_{clock_};
+  fs::path dir_;
+};
+
+// RFC 6265 §4.1.1: cookie-octets exclude CTLs, and the Netscape file separates fields with tabs and
+// lines with newlines. A tab in a stored name, value or path made the next save write an 8-field
+// line, and every later `authpp … --jar` call then failed to load the jar. curl drops such cookies
+// ("invalid octets in name/value, cookie dropped"); so does the jar now.
+TEST_F(CookieJarAttackTest, ControlCharacterInSetCookieIsIgnoredAndCannotCorruptTheJarFile) {
+  ASSERT_TRUE(jar_.store("good=1; Path=/", "http://example.com/"));
+  ASSERT_TRUE(jar_.store("kept=2; Domain=example.com; Max-Age=60", "http://example.com/"));
+  const std::string before = jar_.to_netscape();
+  for (const std::string& header : {
+           std::string("ta\tb=1"),                      // name
+           std::string("tab=a\tb"),                     // value
+           std::string("tab=1; Path=/a\tb"),            // path
+           std::string("tab=1; Domain=exa\tmple.com"),  // domain
+           std::string("ctl=a\x01z"),
+           std::string("ctl=a\x1fz"),
+           std::string("ctl=a\x7fz"),
+           std::string("ctl=a\rz"),
+           std::string("ctl=a\nz"),
+           std::string("ctl=a\0z", 7),
+           std::string("ctl=1; Path=/a\x0b"),
+       }) {
+    SCOPED_TRACE(testing::PrintToString(header));
+    EXPECT_EQ(error_of(jar_.store(header, "http://example.com/")), errc::malformed_input);
+  }
+  EXPECT_EQ(jar_.to_netscape(), before);
+  // Tabs around the pair and the attributes are whitespace (RFC 6265 §5.2), not part of a field.
+  ASSERT_TRUE(jar_.store("\tws=3\t;\tPath=/\t", "http://example.com/"));
+
+  const fs::path file = dir_ / "jar.txt";
+  ASSERT_TRUE(jar_.save(file));
+  cookie_jar again(clock_);
+  const auto loaded = again.load(file);
+  ASSERT_TRUE(loaded) << loaded.error().message();
+  EXPECT_EQ(again.cookie_header_for("http://example.com/"), "good=1; kept=2; ws=3");
+}
+
+// The same through a real response: the client ignores the bad cookies, keeps the good one, and
+// the jar file it saves loads again.
+TEST_F(CookieJarAttackTest, TabInAServersSetCookieDoesNotBreakLaterLoadsOfTheJar) {
+  raw_server server([](const std::string&, raw_server::connection& c) {
+    c.write(raw_server::response(200, "{}",
+                                 "Set-Cookie: good=1; Path=/\r\n"
+                                 "Set-Cookie: evil=a\tb; Path=/\r\n"
+                                 "Set-Cookie: ev\til=1; Path=/\r\n"
+                                 "Set-Cookie: path=1; Path=/api\tx\r\n"));
+  });
+  auto jar = std::make_shared<cookie_jar>();
+  client_options o;
+  o.base_url = server.url("/api/auth");
+  o.jar = jar;
+  o.log = [](log_level, std::string_view) {};
+  const client c = client::create(std::move(o)).value();
+  ASSERT_TRUE(c.get_session());
+  const fs::path file = dir_ / "jar.txt";
+  ASSERT_TRUE(jar->save(file));
+
+  cookie_jar again;
+  const auto loaded = again.load(file);
+  ASSERT_TRUE(loaded) << loaded.error().message();
+  EXPECT_EQ(again.cookie_header_for(server.url("/api/x")), "good=1");
+}
+
+// A jar already corrupted (by an older authpp, or by hand) must not lock its user out: the bad
+// lines are skipped, the good cookies load, and the next save drops the bad lines.
+TEST_F(CookieJarAttackTest, MalformedLineInAJarFileIsSkippedNotFatalForEveryLaterCall) {
+  const fs::path file = dir_ / "jar.txt";
+  write_file(file,
+             "# Netscape HTTP Cookie File\n"
+             "example.com\tFALSE\t/\tFALSE\t0\tgood\t1\n"
+             "example.com\tFALSE\t/\tFALSE\t0\tevil\ta\tb\n"  // a value with a tab
+             "example.com\tFALSE\t/\tFALSE\t0\tcr\ta\rInjected: 1\n"
+             "example.com\tFALSE\t/\tFALSE\tsoon\tbad\texpiry\n"
+             "#HttpOnly_example.com\tFALSE\t/\tFALSE\t0\tlast\t2\n");
+  const auto loaded = jar_.load(file);
+  ASSERT_TRUE(loaded) << loaded.error().message();
+  EXPECT_EQ(jar_.cookie_header_for("http://example.com/"), "good=1; last=2");
+  ASSERT_TRUE(jar_.save(file));
+  cookie_jar again(clock_);
+  ASSERT_TRUE(again.load(file));
+  EXPECT_EQ(again.to_netscape(), jar_.to_netscape());
+  EXPECT_EQ(read_file(file).find("evil"), std::string::npos);
+}
+
+// Skipping bad lines must not turn `--jar ~/.profile` into "load nothing, then overwrite it with
+// a cookie file": a file with no cookie line and no cookie-file header is still refused.
+TEST_F(CookieJarAttackTest, FileThatIsNotACookieJarIsStillRefusedSoItIsNotOverwritten) {
+  const fs::path file = dir_ / "profile";
+  write_file(file, "export PATH=$HOME/bin:$PATH\nalias ll='ls -l'\n");
+  const auto loaded = jar_.load(file);
+  ASSERT_EQ(error_of(loaded), errc::malformed_input);
+  EXPECT_THAT(loaded.error().message(), ::testing::HasSubstr("line 1"));
+}
+
+}  // namespace
+}  // namespace authpp::client

@@ -11,6 +11,8 @@
 #include <sstream>
 
 #include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace authpp::client {
@@ -407,29 +409,37 @@ result<std::vector<skipped_line>> cookie_jar::load(const std::filesystem::path& 
 
 result<void> cookie_jar::save(const std::filesystem::path& path) const {
   const std::string text = to_netscape();
-  const std::string tmp = path.string() + ".tmp." + std::to_string(::getpid());
-  // Mode 0600 from creation: the file holds session tokens.
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  // The temporary file sits next to the jar, so that rename() replaces it atomically, under a
+  // name nobody can predict, created by mkostemp with O_CREAT|O_EXCL (plus O_NOFOLLOW): a file
+  // or symlink planted at a guessable name (it once was "<jar>.tmp.<pid>") would otherwise get
+  // the session cookies or redirect the write into another of the user's files. mkostemp creates
+  // it with mode 0600; fchmod makes that exact whatever the umask, since the jar holds
+  // credentials.
+  const std::string pattern = path.string() + ".tmp.XXXXXX";
+  std::string tmp = pattern;
+  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
-    return auth_error{errc::storage_unavailable, tmp + ": " + std::strerror(errno)};
+    return auth_error{errc::storage_unavailable, pattern + ": " + std::strerror(errno)};
   }
+  const auto fail = [&](int fd_to_close) -> auth_error {
+    const std::string why = std::strerror(errno);
+    if (fd_to_close >= 0) ::close(fd_to_close);
+    ::unlink(tmp.c_str());
+    return auth_error{errc::storage_unavailable, path.string() + ": " + why};
+  };
+  if (::fchmod(fd, S_IRUSR | S_IWUSR) != 0) return fail(fd);
   std::size_t done = 0;
   while (done < text.size()) {
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return auth_error{errc::storage_unavailable, tmp + ": " + why};
-    }
+    if (n == 0) errno = EIO;
+    if (n <= 0) return fail(fd);
     done += static_cast<std::size_t>(n);
   }
-  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return auth_error{errc::storage_unavailable, path.string() + ": " + why};
-  }
+  // fsync before rename: otherwise a crash can leave the new name on an empty file.
+  if (::fsync(fd) != 0) return fail(fd);
+  if (::close(fd) != 0) return fail(-1);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail(-1);
   return {};
 }
 

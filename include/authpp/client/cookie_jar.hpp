@@ -113,9 +113,12 @@ class cookie_jar {
   [[nodiscard]] result<std::vector<skipped_line>> load_netscape(std::string_view text);
 
   // load reads a Netscape cookie file with load_netscape; a file that does not exist is an empty
-  // jar, as for curl. save writes to_netscape() to `path` atomically (a temporary file renamed
-  // over it) with mode 0600, since session cookies are credentials. Both fail with
-  //   errc::storage_unavailable if the file cannot be read or written,
+  // jar, as for curl. save writes to_netscape() to `path` atomically, through a temporary file
+  // with an unpredictable name in the same directory, created exclusively (never through a
+  // planted file or symlink) with mode 0600, since session cookies are credentials; it is synced,
+  // then renamed over `path` (replacing a symlink there, not following it). Both fail with
+  //   errc::storage_unavailable if the file cannot be read or written (save leaves no temporary
+  //                             file behind),
   // and load also with load_netscape's errors.
   [[nodiscard]] result<std::vector<skipped_line>> load(const std::filesystem::path& path);
   [[nodiscard]] result<void> save(const std::filesystem::path& path) const;

@@ -1,5 +1,6 @@
 // Attacks on the client's cookie jar, each test named after what it stops: a Set-Cookie whose
-// control characters would corrupt the tab-separated jar file (and with it every later call).
+// control characters would corrupt the tab-separated jar file (and with it every later call), and
+// a file or symlink planted at the temporary file's name.
 #include <authpp/client/client.hpp>
 #include <authpp/client/cookie_jar.hpp>
 
@@ -146,6 +147,76 @@ TEST_F(CookieJarAttackTest, FileThatIsNotACookieJarIsStillRefusedSoItIsNotOverwr
   const auto loaded = jar_.load(file);
   ASSERT_EQ(error_of(loaded), errc::malformed_input);
   EXPECT_THAT(loaded.error().message(), ::testing::HasSubstr("line 1"));
+}
+
+// The old temporary name, `<jar>.tmp.<pid>`, was opened with O_CREAT|O_TRUNC and without
+// O_EXCL|O_NOFOLLOW: a symlink planted there made the save overwrite the file it points to.
+TEST_F(CookieJarAttackTest, SymlinkPlantedAtTheTemporaryNameDoesNotRedirectTheSave) {
+  const fs::path file = dir_ / "jar.txt";
+  const fs::path victim = dir_ / "victim";
+  write_file(victim, "precious\n");
+  fs::create_symlink(victim, dir_ / ("jar.txt.tmp." + std::to_string(::getpid())));
+  ASSERT_TRUE(jar_.store("a=1; Max-Age=60", "http://example.com/"));
+  ASSERT_TRUE(jar_.save(file));
+  EXPECT_EQ(read_file(victim), "precious\n");
+  EXPECT_FALSE(fs::is_symlink(file));
+  cookie_jar again(clock_);
+  ASSERT_TRUE(again.load(file));
+  EXPECT_EQ(again.cookie_header_for("http://example.com/"), "a=1");
+}
+
+// A regular file planted at the old name (say mode 0644, owned by someone else in a shared
+// directory) was truncated, filled with the session cookies and renamed into place: it became the
+// jar, with the planter's owner and mode. The jar must be a new file of ours.
+TEST_F(CookieJarAttackTest, FilePlantedAtTheTemporaryNameIsNotReusedAsTheJar) {
+  const fs::path file = dir_ / "jar.txt";
+  const fs::path planted = dir_ / ("jar.txt.tmp." + std::to_string(::getpid()));
+  write_file(planted, "planted\n");
+  fs::permissions(planted, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                               fs::perms::others_read);
+  ASSERT_TRUE(jar_.store("a=1; Max-Age=60", "http://example.com/"));
+  ASSERT_TRUE(jar_.save(file));
+  EXPECT_EQ(read_file(planted), "planted\n");
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+}
+
+// Following a symlinked jar would write the cookies wherever it points; the rename replaces the
+// link itself.
+TEST_F(CookieJarAttackTest, SymlinkedJarIsReplacedNotFollowed) {
+  const fs::path file = dir_ / "jar.txt";
+  const fs::path victim = dir_ / "victim";
+  write_file(victim, "precious\n");
+  fs::create_symlink(victim, file);
+  ASSERT_TRUE(jar_.store("a=1; Max-Age=60", "http://example.com/"));
+  ASSERT_TRUE(jar_.save(file));
+  EXPECT_EQ(read_file(victim), "precious\n");
+  EXPECT_FALSE(fs::is_symlink(file));
+}
+
+// Session cookies are credentials: the jar is 0600 whatever the umask and the old file's mode.
+TEST_F(CookieJarAttackTest, SavedJarIsMode0600WhateverTheUmaskAndTheOldMode) {
+  const fs::path file = dir_ / "jar.txt";
+  write_file(file, "# Netscape HTTP Cookie File\n");
+  fs::permissions(file, fs::perms::all);
+  const mode_t old_umask = ::umask(0);
+  ASSERT_TRUE(jar_.store("a=1; Max-Age=60", "http://example.com/"));
+  const auto saved = jar_.save(file);
+  ::umask(old_umask);
+  ASSERT_TRUE(saved);
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+}
+
+// A failed save leaves neither a temporary file (with the cookies in it) nor a changed jar.
+TEST_F(CookieJarAttackTest, FailedSaveLeavesNoTemporaryFileBehind) {
+  const fs::path file = dir_ / "jar.txt";
+  fs::create_directories(file / "not-empty");  // rename() over a non-empty directory fails
+  ASSERT_TRUE(jar_.store("a=1; Max-Age=60", "http://example.com/"));
+  EXPECT_EQ(error_of(jar_.save(file)), errc::storage_unavailable);
+  EXPECT_EQ(entries(), std::set<std::string>{"jar.txt"});
+  ASSERT_TRUE(jar_.save(dir_ / "ok.txt"));
+  EXPECT_EQ(entries(), (std::set<std::string>{"jar.txt", "ok.txt"}));
 }
 
 }  // namespace

@@ -10,7 +10,9 @@
 #include <iterator>
 #include <sstream>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -43,15 +45,31 @@ bool is_ip_address(std::string_view host) {
                                       [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
 }
 
-// Browsers treat loopback hosts as potentially trustworthy origins (Secure Contexts §3.1), so
-// Secure cookies set by a development server on http://localhost work as they do over https.
-bool is_loopback(std::string_view host) {
-  return host == "localhost" || host.ends_with(".localhost") || host.starts_with("127.") ||
-         host == "[::1]";
+// is_loopback_host says whether `host` (as url_parts holds it: lowercase, IPv6 in brackets) is
+// one that browsers treat as a potentially trustworthy origin (Secure Contexts §3.1), so that
+// Secure cookies set by a development server on http://localhost work as they do over https:
+// "localhost", a name ending in ".localhost", an IPv4 address in 127.0.0.0/8, ::1, or ::1's
+// IPv4-mapped form ::ffff:127.x.y.z. Addresses are parsed strictly, with inet_pton: a name that
+// merely starts with "127." ("127.evil.example") is a DNS name anyone can point anywhere. The
+// short and numeric forms that inet_aton and WHATWG URLs read as 127.0.0.1 ("127.1",
+// "0x7f.0.0.1", "2130706433") are refused too; that errs on the safe side.
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost" || host.ends_with(".localhost")) return true;
+  const bool bracketed = host.size() >= 2 && host.front() == '[' && host.back() == ']';
+  const std::string text(bracketed ? host.substr(1, host.size() - 2) : host);
+  in_addr v4{};
+  if (!bracketed && ::inet_pton(AF_INET, text.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, text.c_str(), &v6) == 1) {
+    return IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
+  }
+  return false;
 }
 
 bool secure_origin(const http::url_parts& url) {
-  return url.scheme == "https" || is_loopback(url.host);
+  return url.scheme == "https" || is_loopback_host(url.host);
 }
 
 // has_ctl finds the bytes that RFC 6265 §4.1.1 keeps out of cookies (CTLs: 0x00-0x1f and 0x7f).

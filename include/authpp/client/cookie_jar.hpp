@@ -70,9 +70,12 @@ class cookie_jar {
   //                           domain-match the request host or is a one-label domain other than
   //                           the host itself (we have no public-suffix list); the cookie is
   //                           Secure (or `__Secure-`/`__Host-`, which require Secure) and the
-  //                           request was plain http to a host other than a loopback one;
-  //                           a `__Host-` cookie has a Domain or a Path other than "/"; or a
-  //                           non-Secure cookie from http would shadow a stored Secure one.
+  //                           request was plain http to a host other than a loopback one
+  //                           (`localhost`, `*.localhost`, a dotted-quad IPv4 address in
+  //                           127.0.0.0/8, `[::1]` or `[::ffff:127.x.y.z]`; not `127.1`, and
+  //                           not a name such as `127.evil.example`); a `__Host-` cookie has a
+  //                           Domain or a Path other than "/"; or a non-Secure cookie from http
+  //                           would shadow a stored Secure one.
   [[nodiscard]] result<void> store(std::string_view set_cookie_header,
                                    std::string_view request_url);
 

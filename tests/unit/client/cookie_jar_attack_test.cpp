@@ -1,6 +1,7 @@
 // Attacks on the client's cookie jar, each test named after what it stops: a Set-Cookie whose
-// control characters would corrupt the tab-separated jar file (and with it every later call), and
-// a file or symlink planted at the temporary file's name.
+// control characters would corrupt the tab-separated jar file (and with it every later call), a
+// file or symlink planted at the temporary file's name, and host names that only look like
+// loopback addresses and would be sent Secure cookies over plain http.
 #include <authpp/client/client.hpp>
 #include <authpp/client/cookie_jar.hpp>
 
@@ -217,6 +218,70 @@ TEST_F(CookieJarAttackTest, FailedSaveLeavesNoTemporaryFileBehind) {
   EXPECT_EQ(entries(), std::set<std::string>{"jar.txt"});
   ASSERT_TRUE(jar_.save(dir_ / "ok.txt"));
   EXPECT_EQ(entries(), (std::set<std::string>{"jar.txt", "ok.txt"}));
+}
+
+// `host.starts_with("127.")` made any name beginning with "127." loopback, so a server at
+// http://127.evil.example/ received the Secure cookies set over https (and could set Secure
+// cookies over http). Loopback is `localhost`, `*.localhost`, an IPv4 literal in 127.0.0.0/8 in
+// dotted-quad form, and ::1 (or ::ffff:127.x.y.z).
+//
+// `127.1` (and `0x7f.0.0.1`, `2130706433`, `127.0.0.01`) is loopback to a browser, whose URL parser
+// rewrites it to 127.0.0.1 before asking, and to getaddrinfo (inet_aton). Our URL parser keeps it
+// as a name, and we decide with inet_pton, which refuses those forms: they are not trustworthy
+// here. That only errs on the safe side (Secure cookies are then not used over http to them); write
+// 127.0.0.1.
+TEST_F(CookieJarAttackTest, HostNamesThatOnlyLookLikeLoopbackGetNoSecureCookiesOverHttp) {
+  for (const std::string host : {
+           "127.evil.example",
+           "127.0.0.1.nip.io",
+           "127.0.0.1.evil",
+           "127.1",
+           "127.0.0.01",
+           "0x7f.0.0.1",
+           "2130706433",
+           "localhost.evil.example",
+           "evillocalhost",
+           "[::2]",
+           "[::ffff:128.0.0.1]",
+           "[::127.0.0.1]",
+           "128.0.0.1",
+       }) {
+    SCOPED_TRACE(host);
+    // Cannot set a Secure cookie over http ...
+    const auto over_http = jar_.store("s=1; Secure", "http://" + host + "/");
+    if (host == "127.0.0.1.nip.io" || host == "127.0.0.1.evil") {
+      // Boost.URL 1.81 reads the leading dotted quad as an IPv4 host and then refuses the rest:
+      // such a URL is unusable altogether, so nothing can be sent to it.
+      EXPECT_EQ(error_of(over_http), errc::invalid_url);
+      continue;
+    }
+    EXPECT_EQ(error_of(over_http), errc::cookie_rejected);
+    // ... and one set over https is not sent back over http.
+    cookie_jar jar(clock_);
+    ASSERT_TRUE(jar.store("s=1; Secure", "https://" + host + "/"));
+    EXPECT_EQ(jar.cookie_header_for("https://" + host + "/"), "s=1");
+    EXPECT_EQ(jar.cookie_header_for("http://" + host + "/"), "");
+  }
+}
+
+TEST_F(CookieJarAttackTest, RealLoopbackHostsStayTrustworthyForDevelopmentServers) {
+  for (const std::string host : {
+           "127.0.0.1",
+           "127.255.255.254",
+           "127.0.0.0",
+           "[::1]",
+           "[0:0:0:0:0:0:0:1]",
+           "localhost",
+           "a.localhost",
+           "a.b.localhost",
+           "[::ffff:127.0.0.1]",
+       }) {
+    SCOPED_TRACE(host);
+    cookie_jar jar(clock_);
+    const auto stored = jar.store("s=1; Secure", "http://" + host + ":3000/");
+    ASSERT_TRUE(stored) << stored.error().message();
+    EXPECT_EQ(jar.cookie_header_for("http://" + host + ":3000/"), "s=1");
+  }
 }
 
 }  // namespace

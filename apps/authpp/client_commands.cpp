@@ -3,6 +3,7 @@
 #include <authpp/client/client.hpp>
 #include <authpp/core/json.hpp>
 
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -24,9 +25,15 @@ struct client_cli_options {
   std::optional<std::string> redirect_to;
   std::string current_url;
   bool no_redirect = false;
+  // -f, --field-file and --field-env; the form keeps their command-line order (form_fields).
   std::vector<std::string> fields;
+  std::vector<std::string> field_files;
+  std::vector<std::string> field_envs;
   std::vector<std::string> authorization_params;
 };
+
+// Field values read from a file or standard input are bounded (a password is at most 4 KiB).
+constexpr std::size_t max_field_file_bytes = 64 * 1024;
 
 // split_pairs turns "key=value" arguments into pairs; a missing `=` is a usage error.
 std::vector<std::pair<std::string, std::string>> split_pairs(const std::vector<std::string>& args,
@@ -42,6 +49,43 @@ std::vector<std::pair<std::string, std::string>> split_pairs(const std::vector<s
   return out;
 }
 
+// form_fields builds the form from -f NAME=VALUE, --field-file NAME=PATH and --field-env
+// NAME=VARIABLE in command-line order (the order of next-auth/react's object keys). It reads every
+// file and variable before the first request, so a missing one stops the call before it starts.
+std::vector<std::pair<std::string, std::string>> form_fields(const CLI::App& cmd) {
+  const CLI::Option* literal = cmd.get_option("--field");
+  const CLI::Option* from_file = cmd.get_option("--field-file");
+  const CLI::Option* from_env = cmd.get_option("--field-env");
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [opt, arg] : in_command_line_order(cmd, {literal, from_file, from_env})) {
+    const std::string_view flag = opt == literal     ? "-f"
+                                  : opt == from_file ? "--field-file"
+                                                     : "--field-env";
+    const std::size_t eq = arg.find('=');
+    if (opt == literal) {
+      // Split as before: a missing `=` is a usage error, an empty value is a value.
+      out.push_back(split_pairs({arg}, flag).front());
+      continue;
+    }
+    const std::string_view source = opt == from_file ? "NAME=PATH" : "NAME=VARIABLE";
+    if (eq == std::string::npos || eq == 0 || eq + 1 == arg.size()) {
+      throw failure{std::string(flag) + " expects " + std::string(source) + ", got \"" + arg + "\"",
+                    2};
+    }
+    std::string name = arg.substr(0, eq);
+    const std::string where = arg.substr(eq + 1);
+    const std::string what = std::string(flag) + " " + name;
+    if (opt == from_file) {
+      out.emplace_back(std::move(name), read_secret_file(what, where, max_field_file_bytes));
+    } else if (const char* value = std::getenv(where.c_str()); value != nullptr) {
+      out.emplace_back(std::move(name), value);
+    } else {
+      throw failure{what + ": environment variable " + where + " is not set", 2};
+    }
+  }
+  return out;
+}
+
 json optional_string(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 
 // session runs one call with a client whose jar is loaded from --jar before and saved after.
@@ -50,8 +94,18 @@ class session {
   explicit session(const client_cli_options& o) : jar_path_(o.jar) {
     auto jar = std::make_shared<client::cookie_jar>();
     if (!jar_path_.empty()) {
-      if (auto loaded = jar->load(jar_path_); !loaded) {
-        throw failure{jar_path_ + ": " + loaded.error().message()};
+      auto loaded = jar->load(jar_path_);
+      if (!loaded) throw failure{jar_path_ + ": " + loaded.error().message()};
+      // A damaged line costs its cookie, not the call: say which line, never what it held (a
+      // session token, maybe). The save at the end of the call drops it.
+      constexpr std::size_t max_shown = 5;
+      for (std::size_t i = 0; i < loaded->size() && i < max_shown; ++i) {
+        std::cerr << "authpp: warning: " << jar_path_ << ':' << (*loaded)[i].line << ": "
+                  << (*loaded)[i].reason << "; line skipped, and dropped when the jar is saved\n";
+      }
+      if (loaded->size() > max_shown) {
+        std::cerr << "authpp: warning: " << jar_path_ << ": " << loaded->size() - max_shown
+                  << " more lines skipped\n";
       }
     }
     client::client_options options;
@@ -96,11 +150,11 @@ json navigated_json(const session& s) {
   return json{{"navigated", s.navigated() ? json(*s.navigated()) : json(nullptr)}};
 }
 
-void run_signin(const client_cli_options& o) {
-  session s(o);
+void run_signin(const client_cli_options& o, const CLI::App& cmd) {
   client::sign_in_options<> options;
+  options.fields = form_fields(cmd);
+  session s(o);
   options.redirect_to = o.redirect_to;
-  options.fields = split_pairs(o.fields, "-f");
   const client::authorization_params params(
       split_pairs(o.authorization_params, "--authorization-param"));
   const auto r = (*s).sign_in(o.provider, !o.no_redirect, options, params);
@@ -145,10 +199,18 @@ void add_client_commands(CLI::App& app) {
   signin->add_option("--redirect-to", o->redirect_to, "Where to go after signing in");
   signin->add_flag("--no-redirect", o->no_redirect,
                    "Print the SignInResponse instead of following");
-  signin->add_option("-f,--field", o->fields, "Form field key=value (repeatable, in order)");
+  signin->add_option("-f,--field", o->fields,
+                     "Form field NAME=VALUE (repeatable, in order); visible to other local users "
+                     "(ps), so give secrets with --field-file or --field-env");
+  signin->add_option("--field-file", o->field_files,
+                     "Form field NAME=PATH: the value is the file's contents, or standard input "
+                     "for -, without one trailing newline (repeatable, in order with -f)");
+  signin->add_option("--field-env", o->field_envs,
+                     "Form field NAME=VARIABLE: the value of environment variable VARIABLE "
+                     "(repeatable, in order with -f)");
   signin->add_option("--authorization-param", o->authorization_params,
                      "Appended to the sign-in URL as key=value (repeatable)");
-  signin->callback([o] { run_signin(*o); });
+  signin->callback([o, signin] { run_signin(*o, *signin); });
 
   auto* signout = app.add_subcommand("signout", "Sign out like next-auth/react's signOut()");
   add_common(signout, *o);

@@ -1,6 +1,11 @@
 #pragma once
 
+#include <cstddef>
+#include <initializer_list>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -25,5 +30,27 @@ struct failure {
 // read_stdin returns standard input, or fails when it exceeds `limit` bytes (input is bounded
 // before it is parsed).
 std::string read_stdin(std::size_t limit);
+
+// Secrets passed as arguments are visible to every local user (`ps`, /proc/PID/cmdline), so the
+// commands that take them also read them from files, standard input or the environment. These
+// helpers throw `failure` with exit code 2 and one line naming the option and the file, never
+// the value.
+
+// read_secret_file returns the contents of the file at `path` (standard input when `path` is
+// "-") without one trailing line break ("\n" or "\r\n"). `what` names the option in errors,
+// e.g. "--field-file password". It fails when the file cannot be read, when it exceeds `limit`
+// bytes, or when `path` is "-" and standard input was already read as a secret.
+std::string read_secret_file(std::string_view what, const std::string& path, std::size_t limit);
+
+// read_secret_line returns the first line of standard input without its line break, leaving
+// the rest for read_stdin; for commands whose input also comes on standard input. It fails when
+// the line exceeds `limit` bytes or standard input was already read as a secret.
+std::string read_secret_line(std::string_view what, std::size_t limit);
+
+// in_command_line_order returns the values given to `options` of `cmd` in the order in which they
+// appear on the command line, each with the option that took it (CLI11 keeps the values of each
+// option apart). Options not in `options` are left out.
+std::vector<std::pair<const CLI::Option*, std::string>> in_command_line_order(
+    const CLI::App& cmd, std::initializer_list<const CLI::Option*> options);
 
 }  // namespace authpp::cli

@@ -10,7 +10,11 @@
 #include <iterator>
 #include <sstream>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace authpp::client {
@@ -41,15 +45,41 @@ bool is_ip_address(std::string_view host) {
                                       [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
 }
 
-// Browsers treat loopback hosts as potentially trustworthy origins (Secure Contexts §3.1), so
-// Secure cookies set by a development server on http://localhost work as they do over https.
-bool is_loopback(std::string_view host) {
-  return host == "localhost" || host.ends_with(".localhost") || host.starts_with("127.") ||
-         host == "[::1]";
+// is_loopback_host says whether `host` (as url_parts holds it: lowercase, IPv6 in brackets) is
+// one that browsers treat as a potentially trustworthy origin (Secure Contexts §3.1), so that
+// Secure cookies set by a development server on http://localhost work as they do over https:
+// "localhost", a name ending in ".localhost", an IPv4 address in 127.0.0.0/8, ::1, or ::1's
+// IPv4-mapped form ::ffff:127.x.y.z. Addresses are parsed strictly, with inet_pton: a name that
+// merely starts with "127." ("127.evil.example") is a DNS name anyone can point anywhere. The
+// short and numeric forms that inet_aton and WHATWG URLs read as 127.0.0.1 ("127.1",
+// "0x7f.0.0.1", "2130706433") are refused too; that errs on the safe side.
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost" || host.ends_with(".localhost")) return true;
+  const bool bracketed = host.size() >= 2 && host.front() == '[' && host.back() == ']';
+  const std::string text(bracketed ? host.substr(1, host.size() - 2) : host);
+  in_addr v4{};
+  if (!bracketed && ::inet_pton(AF_INET, text.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, text.c_str(), &v6) == 1) {
+    return IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
+  }
+  return false;
 }
 
 bool secure_origin(const http::url_parts& url) {
-  return url.scheme == "https" || is_loopback(url.host);
+  return url.scheme == "https" || is_loopback_host(url.host);
+}
+
+// has_ctl finds the bytes that RFC 6265 §4.1.1 keeps out of cookies (CTLs: 0x00-0x1f and 0x7f).
+// The Netscape file separates fields with tabs and lines with newlines, so a stored field with
+// one of them would corrupt the jar file.
+bool has_ctl(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
 }
 
 // RFC 6265 §5.1.3.
@@ -83,6 +113,59 @@ auth_error rejected(std::string detail) {
   return auth_error{errc::cookie_rejected, std::move(detail)};
 }
 
+// parse_netscape_line reads one cookie line of a Netscape cookie file (the `#HttpOnly_` prefix
+// included, the line break not). It fails with errc::malformed_input, the detail saying why but
+// never quoting the line, which may hold a session token.
+result<stored_cookie> parse_netscape_line(std::string_view line, time_point now) {
+  const auto bad = [](std::string why) {
+    return auth_error{errc::malformed_input, std::move(why)};
+  };
+  stored_cookie c;
+  if (line.starts_with("#HttpOnly_")) {
+    c.http_only = true;
+    line.remove_prefix(10);
+  }
+  std::vector<std::string_view> fields;
+  for (std::size_t start = 0;;) {
+    const std::size_t tab = line.find('\t', start);
+    fields.push_back(line.substr(start, tab == std::string_view::npos ? tab : tab - start));
+    if (tab == std::string_view::npos) break;
+    start = tab + 1;
+  }
+  // curl omits nothing but writes an empty value as an empty last field; accept 6 fields too.
+  if (fields.size() == 6) fields.emplace_back();
+  if (fields.size() != 7) return bad("expected 7 tab-separated fields");
+  // The same rule as store(): a CR here would end up inside the Cookie header.
+  if (std::any_of(fields.begin(), fields.end(), has_ctl)) return bad("control character");
+  std::string_view domain = fields[0];
+  if (domain.starts_with('.')) domain.remove_prefix(1);
+  if (domain.empty() || fields[5].empty()) return bad("empty domain or name");
+  if ((fields[1] != "TRUE" && fields[1] != "FALSE") ||
+      (fields[3] != "TRUE" && fields[3] != "FALSE")) {
+    return bad("flags must be TRUE or FALSE");
+  }
+  long long expiry = 0;
+  const auto [end, ec] =
+      std::from_chars(fields[4].data(), fields[4].data() + fields[4].size(), expiry);
+  if (ec != std::errc{} || end != fields[4].data() + fields[4].size() || expiry < 0) {
+    return bad("expiry is not a number of seconds");
+  }
+  c.domain = std::string(domain);
+  for (char& ch : c.domain) ch = ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch + 32) : ch;
+  c.host_only = fields[1] == "FALSE";
+  c.path = fields[2].empty() ? "/" : std::string(fields[2]);
+  c.secure = fields[3] == "TRUE";
+  if (expiry != 0) {
+    // Clamp in seconds before converting: a year-9999 expiry would overflow nanoseconds.
+    const long long cap = to_unix_seconds(now) + 400LL * 86400;
+    c.expires = time_point(std::chrono::seconds(std::min(expiry, cap)));
+  }
+  c.name = std::string(fields[5]);
+  c.value = std::string(fields[6]);
+  c.created = now;
+  return c;
+}
+
 }  // namespace
 
 cookie_jar::cookie_jar(const authpp::clock& clock, cookie_jar_limits limits)
@@ -97,6 +180,15 @@ result<void> cookie_jar::store(std::string_view set_cookie_header, std::string_v
   if (!parsed) return parsed.error();
   const std::string_view pair = set_cookie_header.substr(0, set_cookie_header.find(';'));
   const std::string_view raw_value = trim(pair.substr(pair.find('=') + 1));
+
+  // parse_set_cookie already ignores cookies with a CTL other than HTAB (RFC 6265bis §5.6), but a
+  // tab inside the name, value, Domain or Path would survive into the tab-separated jar file and
+  // make it unreadable. RFC 6265 cookie-octets exclude every CTL, and curl drops such cookies
+  // too ("invalid octets in name/value, cookie dropped"); tabs around them are whitespace.
+  if (has_ctl(parsed->name) || has_ctl(raw_value) || (parsed->domain && has_ctl(*parsed->domain)) ||
+      (parsed->path && has_ctl(*parsed->path))) {
+    return auth_error{errc::malformed_input, "control character in a cookie field"};
+  }
 
   stored_cookie c;
   c.name = parsed->name;
@@ -274,12 +366,17 @@ std::string cookie_jar::to_netscape() const {
   return out;
 }
 
-result<void> cookie_jar::load_netscape(std::string_view text) {
+result<std::vector<skipped_line>> cookie_jar::load_netscape(std::string_view text) {
   if (text.size() > max_cookie_file_bytes) {
     return auth_error{errc::limit_exceeded, "cookie file larger than 4 MiB"};
   }
+  // Files that curl and authpp write start with one of these comments.
+  const bool has_header =
+      text.starts_with("# Netscape HTTP Cookie File") || text.starts_with("# HTTP Cookie File");
   const time_point now = clock_->now();
   std::vector<stored_cookie> loaded;
+  std::vector<skipped_line> skipped;
+  bool any_cookie_line = false;
   std::size_t line_no = 0;
   while (!text.empty()) {
     const std::size_t nl = text.find('\n');
@@ -287,64 +384,33 @@ result<void> cookie_jar::load_netscape(std::string_view text) {
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     ++line_no;
     if (line.ends_with('\r')) line.remove_suffix(1);
-    stored_cookie c;
-    if (line.starts_with("#HttpOnly_")) {
-      c.http_only = true;
-      line.remove_prefix(10);
-    } else if (trim(line).empty() || line.front() == '#') {
+    if (!line.starts_with("#HttpOnly_") && (trim(line).empty() || line.front() == '#')) continue;
+    auto c = parse_netscape_line(line, now);
+    if (!c) {
+      skipped.push_back({line_no, c.error().detail});
       continue;
     }
-    const auto bad = [&](std::string_view why) {
-      return auth_error{errc::malformed_input,
-                        "cookie file line " + std::to_string(line_no) + ": " + std::string(why)};
-    };
-    std::vector<std::string_view> fields;
-    for (std::size_t start = 0;;) {
-      const std::size_t tab = line.find('\t', start);
-      fields.push_back(line.substr(start, tab == std::string_view::npos ? tab : tab - start));
-      if (tab == std::string_view::npos) break;
-      start = tab + 1;
-    }
-    // curl omits nothing but writes an empty value as an empty last field; accept 6 fields too.
-    if (fields.size() == 6) fields.emplace_back();
-    if (fields.size() != 7) return bad("expected 7 tab-separated fields");
-    std::string_view domain = fields[0];
-    if (domain.starts_with('.')) domain.remove_prefix(1);
-    if (domain.empty() || fields[5].empty()) return bad("empty domain or name");
-    if ((fields[1] != "TRUE" && fields[1] != "FALSE") ||
-        (fields[3] != "TRUE" && fields[3] != "FALSE")) {
-      return bad("flags must be TRUE or FALSE");
-    }
-    long long expiry = 0;
-    const auto [end, ec] =
-        std::from_chars(fields[4].data(), fields[4].data() + fields[4].size(), expiry);
-    if (ec != std::errc{} || end != fields[4].data() + fields[4].size() || expiry < 0) {
-      return bad("expiry is not a number of seconds");
-    }
-    c.domain = std::string(domain);
-    for (char& ch : c.domain) ch = ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch + 32) : ch;
-    c.host_only = fields[1] == "FALSE";
-    c.path = fields[2].empty() ? "/" : std::string(fields[2]);
-    c.secure = fields[3] == "TRUE";
-    if (expiry != 0) {
-      // Clamp in seconds before converting: a year-9999 expiry would overflow nanoseconds.
-      const long long cap = to_unix_seconds(now) + 400LL * 86400;
-      c.expires = time_point(std::chrono::seconds(std::min(expiry, cap)));
-    }
-    c.name = std::string(fields[5]);
-    c.value = std::string(fields[6]);
-    c.created = now;
-    if (c.name.size() + c.value.size() > limits_.max_cookie_bytes || expired(c, now)) continue;
-    loaded.push_back(std::move(c));
+    any_cookie_line = true;
+    if (c->name.size() + c->value.size() > limits_.max_cookie_bytes || expired(*c, now)) continue;
+    loaded.push_back(std::move(*c));
+  }
+  // Skipping a damaged line, as curl does, keeps one bad line from failing every later call that
+  // loads the jar; the caller can report the skipped lines, and the next save drops them. But a
+  // file with no cookie line and no cookie-file header is probably not a jar at all (a mistyped
+  // --jar), and a caller that loads and then saves would replace it: refuse it.
+  if (!skipped.empty() && !any_cookie_line && !has_header) {
+    return auth_error{errc::malformed_input, "not a cookie file: line " +
+                                                 std::to_string(skipped.front().line) + ": " +
+                                                 skipped.front().reason};
   }
   std::lock_guard lock(mutex_);
   for (stored_cookie& c : loaded) upsert_locked(std::move(c));
-  return {};
+  return skipped;
 }
 
-result<void> cookie_jar::load(const std::filesystem::path& path) {
+result<std::vector<skipped_line>> cookie_jar::load(const std::filesystem::path& path) {
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return {};
+  if (!std::filesystem::exists(path, ec)) return std::vector<skipped_line>{};
   std::ifstream in(path, std::ios::binary);
   if (!in) return auth_error{errc::storage_unavailable, "cannot open " + path.string()};
   std::string text;
@@ -361,29 +427,37 @@ result<void> cookie_jar::load(const std::filesystem::path& path) {
 
 result<void> cookie_jar::save(const std::filesystem::path& path) const {
   const std::string text = to_netscape();
-  const std::string tmp = path.string() + ".tmp." + std::to_string(::getpid());
-  // Mode 0600 from creation: the file holds session tokens.
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  // The temporary file sits next to the jar, so that rename() replaces it atomically, under a
+  // name nobody can predict, created by mkostemp with O_CREAT|O_EXCL (plus O_NOFOLLOW): a file
+  // or symlink planted at a guessable name (it once was "<jar>.tmp.<pid>") would otherwise get
+  // the session cookies or redirect the write into another of the user's files. mkostemp creates
+  // it with mode 0600; fchmod makes that exact whatever the umask, since the jar holds
+  // credentials.
+  const std::string pattern = path.string() + ".tmp.XXXXXX";
+  std::string tmp = pattern;
+  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
-    return auth_error{errc::storage_unavailable, tmp + ": " + std::strerror(errno)};
+    return auth_error{errc::storage_unavailable, pattern + ": " + std::strerror(errno)};
   }
+  const auto fail = [&](int fd_to_close) -> auth_error {
+    const std::string why = std::strerror(errno);
+    if (fd_to_close >= 0) ::close(fd_to_close);
+    ::unlink(tmp.c_str());
+    return auth_error{errc::storage_unavailable, path.string() + ": " + why};
+  };
+  if (::fchmod(fd, S_IRUSR | S_IWUSR) != 0) return fail(fd);
   std::size_t done = 0;
   while (done < text.size()) {
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return auth_error{errc::storage_unavailable, tmp + ": " + why};
-    }
+    if (n == 0) errno = EIO;
+    if (n <= 0) return fail(fd);
     done += static_cast<std::size_t>(n);
   }
-  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return auth_error{errc::storage_unavailable, path.string() + ": " + why};
-  }
+  // fsync before rename: otherwise a crash can leave the new name on an empty file.
+  if (::fsync(fd) != 0) return fail(fd);
+  if (::close(fd) != 0) return fail(-1);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail(-1);
   return {};
 }
 

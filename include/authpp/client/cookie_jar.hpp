@@ -36,6 +36,13 @@ struct stored_cookie {
   friend bool operator==(const stored_cookie&, const stored_cookie&) = default;
 };
 
+// skipped_line is a line of a cookie file that load_netscape could not read: its 1-based number
+// and the reason. The reason never quotes the line, which may hold a session token.
+struct skipped_line {
+  std::size_t line = 0;
+  std::string reason{};
+};
+
 // cookie_jar_limits bound the jar. RFC 6265 §6.1 asks for at least 4096 bytes per cookie, 50 per
 // domain and 3000 in total; browsers use about these numbers.
 struct cookie_jar_limits {
@@ -56,14 +63,19 @@ class cookie_jar {
   // path. A refused cookie changes nothing; a user agent ignores it, and so may the caller (the
   // client logs it at debug level). It fails with
   //   errc::invalid_url       if `request_url` is not an absolute http(s) URL,
-  //   errc::malformed_input   if the header has no `name=` pair or a control character,
+  //   errc::malformed_input   if the header has no `name=` pair, or a control character other
+  //                           than HTAB, or a HTAB inside the name, value, Domain or Path (the
+  //                           Netscape file could not hold it; curl drops such cookies too),
   //   errc::cookie_rejected   if name + value exceed `max_cookie_bytes`; the Domain does not
   //                           domain-match the request host or is a one-label domain other than
   //                           the host itself (we have no public-suffix list); the cookie is
   //                           Secure (or `__Secure-`/`__Host-`, which require Secure) and the
-  //                           request was plain http to a host other than a loopback one;
-  //                           a `__Host-` cookie has a Domain or a Path other than "/"; or a
-  //                           non-Secure cookie from http would shadow a stored Secure one.
+  //                           request was plain http to a host other than a loopback one
+  //                           (`localhost`, `*.localhost`, a dotted-quad IPv4 address in
+  //                           127.0.0.0/8, `[::1]` or `[::ffff:127.x.y.z]`; not `127.1`, and
+  //                           not a name such as `127.evil.example`); a `__Host-` cookie has a
+  //                           Domain or a Path other than "/"; or a non-Secure cookie from http
+  //                           would shadow a stored Secure one.
   [[nodiscard]] result<void> store(std::string_view set_cookie_header,
                                    std::string_view request_url);
 
@@ -91,20 +103,27 @@ class cookie_jar {
   std::string to_netscape() const;
 
   // load_netscape adds the cookies of a Netscape cookie file (comments and blank lines skipped,
-  // expired lines dropped), replacing stored ones with the same name, domain and path. It fails
-  // with
+  // expired lines dropped), replacing stored ones with the same name, domain and path. A line
+  // that is not a cookie (not 7 tab-separated fields, flags other than TRUE/FALSE, an expiry that
+  // is not a number, an empty domain or name, a control character) is skipped, as curl skips it,
+  // and listed in the result, so that one damaged line does not fail every later load of the jar;
+  // the next save drops it. It fails, adding nothing, with
   //   errc::limit_exceeded  if `text` is longer than 4 MiB,
-  //   errc::malformed_input if a line does not have 7 tab-separated fields with TRUE/FALSE flags
-  //                         and a numeric expiry (the message names the line; nothing is
-  //                         added then).
-  [[nodiscard]] result<void> load_netscape(std::string_view text);
+  //   errc::malformed_input if some line is malformed, none is a cookie, and `text` does not
+  //                         start with "# Netscape HTTP Cookie File" or "# HTTP Cookie File":
+  //                         it is then unlikely to be a cookie file, and a caller that saves
+  //                         the jar back would replace it (the message names the first line).
+  [[nodiscard]] result<std::vector<skipped_line>> load_netscape(std::string_view text);
 
   // load reads a Netscape cookie file with load_netscape; a file that does not exist is an empty
-  // jar, as for curl. save writes to_netscape() to `path` atomically (a temporary file renamed
-  // over it) with mode 0600, since session cookies are credentials. Both fail with
-  //   errc::storage_unavailable if the file cannot be read or written,
+  // jar, as for curl. save writes to_netscape() to `path` atomically, through a temporary file
+  // with an unpredictable name in the same directory, created exclusively (never through a
+  // planted file or symlink) with mode 0600, since session cookies are credentials; it is synced,
+  // then renamed over `path` (replacing a symlink there, not following it). Both fail with
+  //   errc::storage_unavailable if the file cannot be read or written (save leaves no temporary
+  //                             file behind),
   // and load also with load_netscape's errors.
-  [[nodiscard]] result<void> load(const std::filesystem::path& path);
+  [[nodiscard]] result<std::vector<skipped_line>> load(const std::filesystem::path& path);
   [[nodiscard]] result<void> save(const std::filesystem::path& path) const;
 
  private:

@@ -188,11 +188,47 @@ TEST_F(CookieJarTest, NetscapeFormatRoundTripsAndReadsCurlLines) {
       "127.0.0.1\tFALSE\t/\tFALSE\t1\texpired\tx\n"));
   EXPECT_EQ(curl_jar.cookie_header_for("http://127.0.0.1:3000/"),
             "authjs.csrf-token=abc%7Cdef; empty=");
-  EXPECT_EQ(error_of(curl_jar.load_netscape("example.com\tMAYBE\t/\tFALSE\t0\ta\tb\n")),
-            errc::malformed_input);
-  EXPECT_EQ(error_of(curl_jar.load_netscape("example.com\tFALSE\t/\tFALSE\tsoon\ta\tb\n")),
-            errc::malformed_input);
-  EXPECT_EQ(error_of(curl_jar.load_netscape("just garbage\n")), errc::malformed_input);
+}
+
+// A damaged line is skipped and reported by number and reason, never by content; a file with no
+// cookie line and no cookie-file header is refused as a whole.
+TEST_F(CookieJarTest, MalformedNetscapeLinesAreSkippedAndListed) {
+  const auto r = jar_.load_netscape(
+      "# Netscape HTTP Cookie File\n"
+      "example.com\tMAYBE\t/\tFALSE\t0\ta\tsecret1\n"
+      "example.com\tFALSE\t/\tFALSE\tsoon\ta\tsecret2\n"
+      "example.com\tFALSE\t/\tFALSE\t0\ta\tsecret\t3\n"
+      "example.com\tFALSE\t/\tFALSE\t0\ta\tsecret\x01"
+      "4\n"
+      "\tFALSE\t/\tFALSE\t0\ta\tb\n"
+      "example.com\tFALSE\t/\tFALSE\t0\tgood\t1\n");
+  ASSERT_TRUE(r) << r.error().message();
+  ASSERT_EQ(r->size(), 5u);
+  const std::vector<std::pair<std::size_t, std::string>> want = {
+      {2, "flags must be TRUE or FALSE"},
+      {3, "expiry is not a number of seconds"},
+      {4, "expected 7 tab-separated fields"},
+      {5, "control character"},
+      {6, "empty domain or name"}};
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ((*r)[i].line, want[i].first);
+    EXPECT_EQ((*r)[i].reason, want[i].second);
+    EXPECT_EQ((*r)[i].reason.find("secret"), std::string::npos);
+  }
+  EXPECT_EQ(jar_.cookie_header_for("http://example.com/"), "good=1");
+
+  // Without the header one good line is enough to take the file for a jar ...
+  cookie_jar other(clock_);
+  const auto headerless = other.load_netscape("garbage\nexample.com\tFALSE\t/\tFALSE\t0\tc\t1\n");
+  ASSERT_TRUE(headerless);
+  EXPECT_EQ(headerless->size(), 1u);
+  EXPECT_EQ(other.cookie_header_for("http://example.com/"), "c=1");
+  // ... and without either it is refused, adding nothing.
+  const auto garbage = other.load_netscape("just garbage\n");
+  EXPECT_EQ(error_of(garbage), errc::malformed_input);
+  EXPECT_EQ(garbage.error().detail, "not a cookie file: line 1: expected 7 tab-separated fields");
+  EXPECT_TRUE(other.load_netscape("# Netscape HTTP Cookie File\njust garbage\n"));
+  EXPECT_TRUE(other.load_netscape(""));
 }
 
 TEST_F(CookieJarTest, SaveIsPrivateAndLoadOfAMissingFileIsEmpty) {

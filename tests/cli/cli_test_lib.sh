@@ -1,0 +1,52 @@
+# cli_test_lib.sh: helpers shared by the client CLI tests. Source it after setting `authpp` (the
+# binary) and `tmp` (a scratch directory, the current directory).
+
+fail() {
+  echo "FAIL: $*" >&2
+  echo "--- stdout:" >&2
+  cat "$tmp/out" >&2 || true
+  echo "--- stderr:" >&2
+  cat "$tmp/err" >&2 || true
+  exit 1
+}
+
+# expect CODE COMMAND...: runs COMMAND (stdin inherited) into $tmp/out and $tmp/err and checks
+# its exit code.
+expect() {
+  local want=$1 got=0
+  shift
+  "$@" >"$tmp/out" 2>"$tmp/err" || got=$?
+  [[ $got == "$want" ]] || fail "exit $got, expected $want: $*"
+}
+out_has() { grep -qF -- "$1" "$tmp/out" || fail "stdout lacks '$1'"; }
+err_has() { grep -qF -- "$1" "$tmp/err" || fail "stderr lacks '$1'"; }
+err_lacks() { ! grep -qF -- "$1" "$tmp/err" || fail "stderr shows '$1'"; }
+err_is_one_line() { [[ $(wc -l <"$tmp/err") == 1 ]] || fail "stderr is not one line"; }
+
+# start_server DIR: runs `authpp serve --dev` on 127.0.0.1 (port chosen by the kernel) with its
+# data in DIR, and sets server_pid, api (the Auth.js API base URL), demo_email and demo_password.
+# stop_server stops it; call it from an EXIT trap.
+server_pid=
+start_server() {
+  local dir=$1 log=$1.log
+  "$authpp" serve --listen 127.0.0.1:0 --data-dir "$dir" --dev >"$log" 2>&1 &
+  server_pid=$!
+  local i
+  for i in $(seq 1 200); do
+    grep -q 'listening on http://127\.0\.0\.1:' "$log" && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; fail "authpp serve exited"; }
+    sleep 0.05
+  done
+  api=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -1)/api/auth
+  demo_email=$(awk '$1 == "email:" {print $2}' "$log")
+  demo_password=$(awk '$1 == "password:" {print $2}' "$log")
+  [[ $api == http://127.0.0.1:*/api/auth && -n $demo_email && -n $demo_password ]] ||
+    { cat "$log" >&2; fail "authpp serve did not print its address and demo user"; }
+}
+stop_server() {
+  if [[ -n $server_pid ]]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=
+  fi
+}

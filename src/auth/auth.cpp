@@ -159,6 +159,8 @@ std::optional<engine_error> init(request_context& ctx) {
   return std::nullopt;
 }
 
+}  // namespace
+
 outcome dispatch(request_context& ctx) {
   const bool get = ctx.request.method == "GET";
   switch (ctx.route.action) {
@@ -186,7 +188,7 @@ outcome dispatch(request_context& ctx) {
   return fail(ctx, {"UnknownAction", "unsupported method for this action"});
 }
 
-http::response handle_request(const engine_state& engine, const http::request& req) {
+prepared prepare_request(const engine_state& engine, const http::request& req) {
   const auth_config& config = engine.config;
   // Limits first, before anything is parsed.
   if (req.headers.byte_size() > config.limits.max_header_bytes) {
@@ -247,17 +249,25 @@ http::response handle_request(const engine_state& engine, const http::request& r
         {"InvalidCallbackUrl", "callbackUrl is not a path or http(s) URL"});
   }
 
-  outcome out;
-  if (auto error = init(ctx)) {
-    out = fail(ctx, *error);
-  } else {
-    out = dispatch(ctx);
-  }
+  if (auto error = init(ctx)) return finish_request(ctx, fail(ctx, *error));
+  return ctx;
+}
+
+http::response finish_request(request_context& ctx, outcome out) {
   if (!out.failed && out.with_init_cookies) {
     out.cookies.insert(out.cookies.begin(), ctx.cookies_out.begin(), ctx.cookies_out.end());
   }
-  return to_response(req, std::move(out));
+  return to_response(ctx.request, std::move(out));
 }
+
+http::response handle_request(const engine_state& engine, const http::request& req) {
+  prepared p = prepare_request(engine, req);
+  if (auto* early = std::get_if<http::response>(&p)) return std::move(*early);
+  auto& ctx = std::get<request_context>(p);
+  return finish_request(ctx, dispatch(ctx));
+}
+
+namespace {
 
 // validate refuses configurations that could only fail at request time, naming the field.
 std::optional<std::string> validate(const auth_config& config) {
@@ -334,6 +344,15 @@ const http::cookie* request_context::cookie(std::string_view name) const {
   return http::find_cookie(cookies, name);
 }
 
+http::response internal_error(const engine_state& engine, std::string_view what) {
+  // A bug or bad_alloc: answer like a configuration error and keep the details in the log.
+  engine.log(log_level::error, "InternalError", what);
+  return plain_json(
+      500,
+      "{\"message\":\"There was a problem with the server configuration. Check the server "
+      "logs for more information.\"}");
+}
+
 }  // namespace detail
 
 result<auth> auth::create(auth_config config) {
@@ -358,15 +377,10 @@ http::response auth::handle(const http::request& request) const {
   try {
     return detail::handle_request(*state_, request);
   } catch (const std::exception& e) {
-    // A bug or bad_alloc: answer like a configuration error and keep the details in the log.
-    state_->log(log_level::error, "InternalError", e.what());
+    return detail::internal_error(*state_, e.what());
   } catch (...) {
-    state_->log(log_level::error, "InternalError", "non-standard exception");
+    return detail::internal_error(*state_, "non-standard exception");
   }
-  return detail::plain_json(
-      500,
-      "{\"message\":\"There was a problem with the server configuration. Check the server "
-      "logs for more information.\"}");
 }
 
 bool auth::handles(std::string_view target) const {

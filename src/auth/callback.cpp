@@ -14,18 +14,19 @@ json sign_in_claims(const user& u) {
   return token;
 }
 
-outcome credentials_callback(request_context& ctx, const credentials_provider& provider) {
-  if (!ctx.csrf_verified) {
-    return fail(ctx, {"MissingCSRF", "credentials sign-in without a valid CSRF token"});
-  }
-  const auto& config = ctx.config();
+outcome missing_csrf(const request_context& ctx) {
+  return fail(ctx, {"MissingCSRF", "credentials sign-in without a valid CSRF token"});
+}
 
-  std::optional<authorize_result> decision;
-  try {
-    decision = provider.authorize(authorize_request{ctx.body, ctx.request});
-  } catch (const std::exception& e) {
-    return fail(ctx, {"CallbackRouteError", std::string("authorize threw: ") + e.what()});
-  }
+outcome authorize_threw(const request_context& ctx, const std::exception& e) {
+  return fail(ctx, {"CallbackRouteError", std::string("authorize threw: ") + e.what()});
+}
+
+// credentials_decided finishes a credentials sign-in once `authorize` has answered: the same steps
+// whether the answer came at once (handle) or was awaited (handle_async).
+outcome credentials_decided(request_context& ctx, const credentials_provider& provider,
+                            std::optional<authorize_result> decision) {
+  const auto& config = ctx.config();
   if (decision->is_unavailable()) {
     // The user store is down: say so (503) instead of calling good credentials wrong.
     ctx.engine.log(log_level::error, "ServiceUnavailable", *decision->failure());
@@ -90,7 +91,39 @@ outcome credentials_callback(request_context& ctx, const credentials_provider& p
   return out;
 }
 
+outcome credentials_callback(request_context& ctx, const credentials_provider& provider) {
+  if (!ctx.csrf_verified) return missing_csrf(ctx);
+  std::optional<authorize_result> decision;
+  try {
+    decision = provider.authorize(authorize_request{ctx.body, ctx.request});
+  } catch (const std::exception& e) {
+    return authorize_threw(ctx, e);
+  }
+  return credentials_decided(ctx, provider, std::move(decision));
+}
+
 }  // namespace
+
+const credentials_provider* awaited_credentials(const request_context& ctx) {
+  if (ctx.route.action != action::callback || ctx.request.method != "POST" || !ctx.provider) {
+    return nullptr;
+  }
+  const auto* c = std::get_if<credentials_provider>(ctx.provider);
+  return c != nullptr && c->authorize_async ? c : nullptr;
+}
+
+boost::asio::awaitable<outcome> credentials_callback_async(request_context& ctx,
+                                                           const credentials_provider& provider) {
+  // CSRF first: a request without it must not cost a password check.
+  if (!ctx.csrf_verified) co_return missing_csrf(ctx);
+  std::optional<authorize_result> decision;
+  try {
+    decision = co_await provider.authorize_async(authorize_request{ctx.body, ctx.request});
+  } catch (const std::exception& e) {
+    co_return authorize_threw(ctx, e);
+  }
+  co_return credentials_decided(ctx, provider, std::move(decision));
+}
 
 // /callback/{provider}: the end of a sign-in. Credentials providers POST here with the form.
 outcome callback_action(request_context& ctx) {

@@ -11,7 +11,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
+
+#include <boost/asio/awaitable.hpp>
 
 namespace authpp::detail {
 
@@ -94,6 +97,21 @@ struct request_context {
   const http::cookie* cookie(std::string_view name) const;
 };
 
+// ---- the way of a request ---------------------------------------------------------------------
+// handle and handle_async share every step but the action itself, which handle_async may await.
+
+// prepared is a request made ready for its action (limits, route, origin, body, init), or the
+// answer it gets before any action.
+using prepared = std::variant<http::response, request_context>;
+prepared prepare_request(const engine_state& engine, const http::request& request);
+// dispatch runs the action the route names, synchronously.
+outcome dispatch(request_context& ctx);
+// finish_request adds init's cookies and turns the outcome into the response.
+http::response finish_request(request_context& ctx, outcome out);
+// internal_error logs `what` and answers 500 as a configuration error: what a thrown exception
+// (a bug, bad_alloc) becomes.
+http::response internal_error(const engine_state& engine, std::string_view what);
+
 // ---- helpers shared by the actions -------------------------------------------------------------
 
 // json_text serialises like JSON.stringify; invalid UTF-8 is replaced, never thrown on.
@@ -143,6 +161,12 @@ outcome providers_action(request_context& ctx);
 outcome session_action(request_context& ctx);
 outcome signin_action(request_context& ctx);
 outcome callback_action(request_context& ctx);
+// awaited_credentials returns the credentials provider whose authorize_async handle_async awaits
+// for this request (a POST to its callback), or nullptr when the request has nothing to await.
+const credentials_provider* awaited_credentials(const request_context& ctx);
+// credentials_callback_async is callback_action for that provider, awaiting authorize_async.
+boost::asio::awaitable<outcome> credentials_callback_async(request_context& ctx,
+                                                           const credentials_provider& provider);
 outcome signout_action(request_context& ctx);
 outcome error_page_action(request_context& ctx);
 outcome verify_request_action(request_context& ctx);

@@ -19,6 +19,10 @@ std::string_view phrase(errc code) noexcept {
       return "invalid URL";
     case errc::random_failure:
       return "random source failed";
+    case errc::overloaded:
+      return "overloaded";
+    case errc::cancelled:
+      return "cancelled";
     case errc::malformed_token:
       return "malformed token";
     case errc::unsupported_algorithm:

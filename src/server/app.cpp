@@ -9,14 +9,21 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <utility>
+
+#include <boost/asio/co_spawn.hpp>
 
 #include "demo_page.hpp"
 
 namespace authpp::server {
 namespace {
 
-// Set by the engine's sign-in event, which fires on the thread handling the request.
+// Set by the engine's sign-in event, which fires on the thread handling the request, and taken
+// (read and cleared) right after the engine answers, in the same uninterrupted stretch: a request
+// awaiting a worker resumes, fires the event and is counted before any other runs on the thread.
 thread_local bool signed_in_on_this_thread = false;
+
+bool take_signed_in() { return std::exchange(signed_in_on_this_thread, false); }
 
 log_level parse_level(std::string_view s) {
   if (s == "debug") return log_level::debug;
@@ -43,8 +50,19 @@ struct app::state {
   server::metrics metrics;
   std::mutex log_mutex;  // keeps log lines whole
   log_level level = log_level::info;
+  std::shared_ptr<worker_pool> pool;
   // Last, so destroyed first: until its threads are joined, handlers and hooks use all the above.
   std::unique_ptr<http_server> server;
+
+  // The server's threads stop first, then the pool's: work finishing on the pool resumes its
+  // request on the server's (stopped, still existing) loops, whose queues die with the server.
+  ~state() {
+    if (server) {
+      server->stop();
+      server->wait();
+    }
+    if (pool) pool->stop();
+  }
 
   void log(log_level l, std::string_view code, std::string_view message) {
     if (l < level) return;
@@ -52,17 +70,39 @@ struct app::state {
     std::cerr << "[authpp][" << to_string(l) << "] " << code << ": " << message << std::endl;
   }
 
+  void serve(http::request req, responder respond);
+  boost::asio::awaitable<http::response> sign_in(http::request req);
   http::response handle(const http::request& req);
   http::response health();
   http::response home(const http::request& req);
   void count_sign_in(const http::request& req);
 };
 
+// serve answers at once, except a sign-in that waits for a password check: that one waits on
+// the worker pool as a coroutine on the connection's own loop, and its thread serves others.
+void app::state::serve(http::request req, responder respond) {
+  if (!engine->awaits(req)) return respond(handle(req));
+  boost::asio::co_spawn(respond.executor(), sign_in(std::move(req)),
+                        [this, respond](std::exception_ptr e, http::response res) {
+                          if (e) {
+                            log(log_level::error, "InternalError", "sign-in coroutine failed");
+                            res = json_response(500, "\"Internal error.\"");
+                          }
+                          respond(std::move(res));
+                        });
+}
+
+boost::asio::awaitable<http::response> app::state::sign_in(http::request req) {
+  const bool callback = req.target.find("/callback/") != std::string::npos;
+  http::response res = co_await engine->handle_async(std::move(req));
+  if (callback) metrics.sign_in(take_signed_in());
+  co_return res;
+}
+
 http::response app::state::handle(const http::request& req) {
   const std::string_view target = req.target;
   const std::string_view path = target.substr(0, target.find('?'));
   if (engine->handles(path)) {
-    signed_in_on_this_thread = false;
     http::response res = engine->handle(req);
     count_sign_in(req);
     return res;
@@ -72,7 +112,7 @@ http::response app::state::handle(const http::request& req) {
     if (path == "/metrics") {
       http::response res;
       res.headers.add("Content-Type", "text/plain; version=0.0.4");
-      res.body = metrics.render();
+      res.body = metrics.render() + worker_pool_metrics(pool->stats());
       return res;
     }
     if (path == "/") return home(req);
@@ -84,7 +124,7 @@ http::response app::state::handle(const http::request& req) {
 // fires inside engine->handle on this thread (whatever the session cookie is called).
 void app::state::count_sign_in(const http::request& req) {
   if (req.method != "POST" || req.target.find("/callback/") == std::string::npos) return;
-  metrics.sign_in(signed_in_on_this_thread);
+  metrics.sign_in(take_signed_in());
 }
 
 http::response app::state::health() {
@@ -156,8 +196,11 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
     }
   }
 
+  s->pool = std::make_shared<worker_pool>(worker_pool_options{
+      .threads = config.server.worker_threads, .max_queue = config.server.worker_queue});
+
   auth_config ac;
-  ac.providers.push_back(store_credentials_provider(s->store));
+  ac.providers.push_back(store_credentials_provider(s->store, {}, s->pool));
   ac.secrets = config.auth.secrets;
   ac.url = config.auth.url;
   ac.trust_host = config.auth.trust_host;
@@ -190,6 +233,7 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
     }
   };
   hooks.on_connections = [raw](long long open) { raw->metrics.connections(open); };
+  hooks.on_accept_paused = [raw](std::chrono::milliseconds) { raw->metrics.accept_paused(); };
   hooks.on_error = [raw](std::string_view message) {
     raw->log(log_level::error, "ServerError", message);
   };
@@ -197,7 +241,11 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
     raw->log(log_level::warn, "ServerWarning", message);
   };
   auto server = http_server::start(
-      config.server, [raw](const http::request& req) { return raw->handle(req); }, hooks);
+      config.server,
+      [raw](http::request req, responder respond) {
+        raw->serve(std::move(req), std::move(respond));
+      },
+      hooks);
   if (!server) return server.error();
   s->server = std::move(*server);
 

@@ -280,10 +280,10 @@ std::optional<std::string> unreadable(const std::string& path) {
 
 void load_server(loader& l, const toml::table& t, server_options& s) {
   constexpr std::string_view p = "server";
-  l.check_keys(
-      t, p,
-      {"listen", "threads", "max_header_bytes", "max_body_bytes", "max_connections",
-       "max_connections_per_client", "read_timeout", "idle_timeout", "shutdown_timeout", "tls"});
+  l.check_keys(t, p,
+               {"listen", "threads", "max_header_bytes", "max_body_bytes", "max_connections",
+                "max_connections_per_client", "worker_threads", "worker_queue", "read_timeout",
+                "idle_timeout", "shutdown_timeout", "tls"});
   std::string listen;
   if (const toml::node* n = l.string(t, p, "listen", listen)) {
     auto hp = parse_listen(listen);
@@ -299,6 +299,8 @@ void load_server(loader& l, const toml::table& t, server_options& s) {
   l.integer(t, p, "max_body_bytes", 1, std::int64_t{1} << 30, s.max_body_bytes);
   l.integer(t, p, "max_connections", 1, 1000000, s.max_connections);
   l.integer(t, p, "max_connections_per_client", 0, 1000000, s.max_connections_per_client);
+  l.integer(t, p, "worker_threads", 0, 1024, s.worker_threads);
+  l.integer(t, p, "worker_queue", 0, 1000000, s.worker_queue);
   constexpr std::int64_t day = 86400;
   l.seconds(t, p, "read_timeout", day, s.read_timeout);
   l.seconds(t, p, "idle_timeout", day, s.idle_timeout);

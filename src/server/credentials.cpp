@@ -105,7 +105,8 @@ authorize_result authorize(provider_state& state, const json& credentials) {
 }  // namespace
 
 credentials_provider store_credentials_provider(std::shared_ptr<adapters::user_store> store,
-                                                adapters::argon2_params params) {
+                                                adapters::argon2_params params,
+                                                std::shared_ptr<worker_pool> pool) {
   auto state = std::make_shared<provider_state>();
   state->store = std::move(store);
   state->params = params;
@@ -126,6 +127,16 @@ credentials_provider store_credentials_provider(std::shared_ptr<adapters::user_s
   p.authorize = [state](const authorize_request& request) {
     return authorize(*state, request.credentials);
   };
+  if (pool) {
+    p.authorize_async =
+        [state,
+         pool](const authorize_request& request) -> boost::asio::awaitable<authorize_result> {
+      // The request outlives the await: the engine's coroutine is suspended on it.
+      auto decided = co_await pool->run([&] { return authorize(*state, request.credentials); });
+      if (decided) co_return std::move(*decided);
+      co_return authorize_result::unavailable("credentials: " + decided.error().message());
+    };
+  }
   return p;
 }
 

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -35,10 +36,10 @@ namespace {
 
 class session_registry;
 
-// connection_base is what the server needs to know of a connection to shut it down.
-class connection_base {
+// connection_base is what the server needs to know of a connection to shut it down, and what a
+// responder delivers to.
+class connection_base : public responder::target {
  public:
-  virtual ~connection_base() = default;
   // drain closes the connection if it is idle; a busy one closes after its current response.
   virtual void drain() = 0;
 };
@@ -84,7 +85,7 @@ struct http_server::impl {
   // What a connection touches when it ends comes first, so that it is destroyed last: the
   // io_contexts below destroy the handlers still queued on them, and with those the connections.
   server_options options;
-  request_handler handle;
+  async_request_handler handle;
   server_hooks hooks;
   std::atomic<long long> open{0};
   std::atomic<bool> stopping{false};
@@ -113,7 +114,7 @@ struct http_server::impl {
   throttle refused_log, accept_log;
   std::vector<std::thread> threads;
 
-  explicit impl(server_options o, request_handler h, server_hooks k)
+  explicit impl(server_options o, async_request_handler h, server_hooks k)
       : options(std::move(o)), handle(std::move(h)), hooks(std::move(k)) {}
 
   void error(std::string_view message) const {
@@ -368,23 +369,32 @@ class connection : public connection_base {
     if (!transfer_coding_ok(req)) {
       return reply_error(bhttp::status::bad_request, "\"Unsupported Transfer-Encoding.\"");
     }
-    const unsigned version = req.version();
-    const bool keep_alive = req.keep_alive() && !draining_;
-    const bool head = req.method() == bhttp::verb::head;
+    version_ = req.version();
+    keep_alive_ = req.keep_alive() && !draining_;
+    head_ = req.method() == bhttp::verb::head;
     exchange_.method = std::string(req.method_string());
-    const std::string_view target = req.target();
-    exchange_.path = std::string(target.substr(0, target.find('?')));
+    const std::string_view request_target = req.target();
+    exchange_.path = std::string(request_target.substr(0, request_target.find('?')));
 
-    http::response res;
+    // The handler answers through `respond`, now or later; the connection reads nothing more
+    // until then. Nothing may follow the call: a handler answering at once has already written.
+    const responder respond(derived().shared_from_this());
     try {
-      res = server_.handle(to_request(std::move(req), Derived::tls));
+      server_.handle(to_request(std::move(req), Derived::tls), respond);
     } catch (const std::exception& e) {
-      // One request's failure answers 500 and is logged; the server stays up.
+      // One request's failure answers 500 and is logged; the server stays up. (A responder
+      // already used ignores this.)
       server_.error(std::string("handler failed: ") + e.what());
-      res = http::response{500, {{"Content-Type", "application/json"}}, "\"Internal error.\""};
+      respond(http::response{500, {{"Content-Type", "application/json"}}, "\"Internal error.\""});
     }
-    write(res.status, res.body.size(), wire_response(res, version, keep_alive, head), keep_alive);
   }
+
+  void deliver(http::response res) override {
+    write(res.status, res.body.size(), wire_response(res, version_, keep_alive_, head_),
+          keep_alive_);
+  }
+
+  boost::asio::any_io_executor executor() override { return derived().stream().get_executor(); }
 
   void reply_error(bhttp::status status, std::string_view body) {
     exchange_.method = "-";
@@ -424,8 +434,10 @@ class connection : public connection_base {
   http_server::impl& server_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::string wire_;  // the response being written
+  std::string wire_;       // the response being written
+  unsigned version_ = 11;  // of the request being answered
   bool keep_alive_ = false;
+  bool head_ = false;
   exchange exchange_;
   std::chrono::steady_clock::time_point started_;
   bool idle_ = false;
@@ -592,8 +604,37 @@ void fit_descriptor_limit(http_server::impl& server) {
 
 }  // namespace
 
+struct responder::state {
+  std::shared_ptr<target> to;
+  std::atomic<bool> used{false};
+};
+
+responder::responder(std::shared_ptr<target> to) : state_(std::make_shared<state>()) {
+  state_->to = std::move(to);
+}
+
+void responder::operator()(http::response response) const {
+  if (state_->used.exchange(true)) return;
+  // Run at once when already on the connection's thread (a handler answering synchronously),
+  // else queued there.
+  asio::dispatch(state_->to->executor(), [to = state_->to, r = std::move(response)]() mutable {
+    to->deliver(std::move(r));
+  });
+}
+
+asio::any_io_executor responder::executor() const { return state_->to->executor(); }
+
 result<std::unique_ptr<http_server>> http_server::start(const server_options& options,
                                                         request_handler handler,
+                                                        server_hooks hooks) {
+  return start(
+      options,
+      [h = std::move(handler)](http::request request, responder respond) { respond(h(request)); },
+      std::move(hooks));
+}
+
+result<std::unique_ptr<http_server>> http_server::start(const server_options& options,
+                                                        async_request_handler handler,
                                                         server_hooks hooks) {
   auto state = std::make_unique<impl>(options, std::move(handler), std::move(hooks));
   fit_descriptor_limit(*state);

@@ -74,6 +74,38 @@ std::string metrics::render() const {
   out += "# HELP authpp_open_connections Connections currently open.\n";
   out += "# TYPE authpp_open_connections gauge\n";
   out += "authpp_open_connections " + std::to_string(open_connections_.load()) + "\n";
+  out +=
+      "# HELP authpp_accept_pauses_total Pauses of the accept loop for lack of descriptors or "
+      "memory.\n";
+  out += "# TYPE authpp_accept_pauses_total counter\n";
+  out += "authpp_accept_pauses_total " + std::to_string(accept_pauses_.load()) + "\n";
+  return out;
+}
+
+std::string worker_pool_metrics(const worker_pool_stats& stats) {
+  std::string out;
+  const auto metric = [&out](std::string_view name, std::string_view type, std::string_view help,
+                             const std::string& value) {
+    out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+    out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+    out.append(name).append(" ").append(value).append("\n");
+  };
+  metric("authpp_worker_threads", "gauge", "Threads of the worker pool.",
+         std::to_string(stats.threads));
+  metric("authpp_worker_queue_depth", "gauge", "Work waiting for a worker thread.",
+         std::to_string(stats.queued));
+  metric("authpp_worker_busy", "gauge", "Worker threads running work.",
+         std::to_string(stats.running));
+  metric("authpp_worker_completed_total", "counter", "Work run to the end.",
+         std::to_string(stats.completed));
+  metric("authpp_worker_rejected_total", "counter",
+         "Work refused because the queue was full (answered 503).", std::to_string(stats.rejected));
+  metric("authpp_worker_cancelled_total", "counter", "Queued work dropped at shutdown.",
+         std::to_string(stats.cancelled));
+  char wait[64];
+  std::snprintf(wait, sizeof wait, "%.6f", stats.wait_seconds_total);
+  metric("authpp_worker_wait_seconds_total", "counter",
+         "Time completed work spent queued (divide by completed for the mean).", wait);
   return out;
 }
 

@@ -6,6 +6,8 @@
 
 #include <memory>
 
+#include <boost/asio/awaitable.hpp>
+
 namespace authpp {
 
 namespace detail {
@@ -24,6 +26,15 @@ class auth {
   // handle answers one request. It never throws: a failing callback or an internal error becomes
   // Auth.js's `Configuration` error response, and is logged.
   http::response handle(const http::request& request) const;
+
+  // handle_async answers exactly as handle does, but awaits the steps that wait (a provider's
+  // authorize_async) instead of blocking the calling thread. The engine stays alive until the
+  // answer is ready, even if this `auth` object does not.
+  boost::asio::awaitable<http::response> handle_async(http::request request) const;
+
+  // awaits tells whether handle_async would wait for `request` (a credentials sign-in with
+  // authorize_async); for any other request handle answers at once and costs less.
+  bool awaits(const http::request& request) const;
 
   // handles tells whether `target` (a request-target) lies under the base path, i.e. whether a
   // server should pass the request to this engine (even a bad one: it answers 400 like Auth.js).

@@ -9,6 +9,8 @@
 #include <variant>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
+
 // Providers describe themselves as data (id, name, type, fields) plus behaviour behind small
 // function objects. Credentials now; OAuth 2 / OIDC and e-mail join the `provider` variant later.
 namespace authpp {
@@ -79,6 +81,10 @@ struct credentials_provider {
   std::string name = "Credentials";
   std::vector<credential_field> fields;
   std::function<authorize_result(const authorize_request&)> authorize;
+  // authorize_async, when set, is what auth::handle_async awaits in place of `authorize`: a check
+  // that would block (a password hash, a database) then runs elsewhere, and the calling thread
+  // serves other requests meanwhile. `authorize` is still required: auth::handle calls it.
+  std::function<boost::asio::awaitable<authorize_result>(const authorize_request&)> authorize_async;
 };
 
 using provider = std::variant<credentials_provider>;

@@ -18,6 +18,8 @@ enum class errc {
   invalid_percent_encoding,  // a `%` not followed by two hex digits, or not UTF-8 once decoded
   invalid_url,     // not an absolute http(s) URL, or a relative reference that cannot be one
   random_failure,  // the random source could not produce bytes
+  overloaded,      // a bounded queue is full: refused at once, retry later
+  cancelled,       // the work was cancelled before it finished (shutdown, client gone)
   // jose (200)
   malformed_token = 200,  // not a compact JWE of five canonical segments with a JSON header
   unsupported_algorithm,  // `alg`/`enc` outside the allow-list

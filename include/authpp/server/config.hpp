@@ -33,6 +33,10 @@ struct server_options {
   // One address may hold at most this many connections (0: no cap). Behind a reverse proxy every
   // connection comes from the proxy: raise it to the proxy's connection count, or use 0.
   std::size_t max_connections_per_client = 512;
+  // Blocking work (password checks, the database) runs on a pool of worker_threads (0: one per
+  // core); at most worker_queue requests wait for it (0: 32 per thread), the next get 503.
+  unsigned worker_threads = 0;
+  std::size_t worker_queue = 0;
   std::chrono::seconds read_timeout{10};      // a whole request must arrive within this
   std::chrono::seconds idle_timeout{60};      // keep-alive connections idle longer are closed
   std::chrono::seconds shutdown_timeout{10};  // in-flight requests get this long on SIGTERM

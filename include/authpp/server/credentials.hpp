@@ -3,6 +3,7 @@
 #include <authpp/adapters/password.hpp>
 #include <authpp/adapters/user_store.hpp>
 #include <authpp/auth/provider.hpp>
+#include <authpp/server/worker_pool.hpp>
 
 #include <memory>
 
@@ -26,7 +27,11 @@ namespace authpp::server {
 // by a new one made with `params`; a failure to do so is ignored (the login still succeeds). No
 // detail ever holds the password or a hash. `store` is shared with the caller and must be
 // thread-safe (every user_store is); the provider may be called from several threads at once.
+// With a `pool`, the provider also has authorize_async: the same check run on the pool, so that
+// auth::handle_async awaits it instead of blocking an I/O thread for the tens of milliseconds an
+// Argon2id verification takes. A full queue answers unavailable (503 with Retry-After).
 credentials_provider store_credentials_provider(std::shared_ptr<adapters::user_store> store,
-                                                adapters::argon2_params params = {});
+                                                adapters::argon2_params params = {},
+                                                std::shared_ptr<worker_pool> pool = nullptr);
 
 }  // namespace authpp::server

@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 
+#include <boost/asio/any_io_executor.hpp>
+
 // http_server is the only socket code in authpp: an asynchronous HTTP/1.1 server on Boost.Beast
 // that turns bytes into `http::request` values, calls a handler, and writes its `http::response`.
 namespace authpp::server {
@@ -36,13 +38,44 @@ struct server_hooks {
   std::function<void(std::chrono::milliseconds pause)> on_accept_paused;
 };
 
+// responder delivers a handler's response to the connection that asked. Call it once, from any
+// thread: the response is written on the connection's own thread, and later calls are ignored.
+class responder {
+ public:
+  // target is what a responder delivers to: a connection, or a test's stand-in.
+  class target {
+   public:
+    virtual ~target() = default;
+    virtual void deliver(http::response response) = 0;  // called on executor() only
+    virtual boost::asio::any_io_executor executor() = 0;
+  };
+
+  explicit responder(std::shared_ptr<target> to);
+
+  void operator()(http::response response) const;
+
+  // executor is the connection's: work resumed there for this request (a coroutine awaiting a
+  // worker pool or an outbound call) needs no other thread's wake-up.
+  boost::asio::any_io_executor executor() const;
+
+ private:
+  struct state;
+  std::shared_ptr<state> state_;
+};
+
+// A handler answers now (request_handler) or later, through its responder
+// (async_request_handler), which lets it wait for slow work without holding the I/O thread.
 using request_handler = std::function<http::response(const http::request&)>;
+using async_request_handler = std::function<void(http::request request, responder respond)>;
 
 class http_server {
  public:
   // start binds `options.host:options.port` (port 0 picks a free one) and starts the I/O threads.
   // It fails with errc::invalid_config when the address cannot be bound ("127.0.0.1:3000: address
   // already in use") or the TLS files cannot be loaded.
+  static result<std::unique_ptr<http_server>> start(const server_options& options,
+                                                    async_request_handler handler,
+                                                    server_hooks hooks = {});
   static result<std::unique_ptr<http_server>> start(const server_options& options,
                                                     request_handler handler,
                                                     server_hooks hooks = {});

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <authpp/server/http_server.hpp>
+#include <authpp/server/worker_pool.hpp>
 
 #include <array>
 #include <atomic>
@@ -19,6 +20,7 @@ class metrics {
   void record(const exchange& e);
   void sign_in(bool succeeded) { (succeeded ? sign_ins_ok_ : sign_ins_failed_)++; }
   void connections(long long open) { open_connections_ = open; }
+  void accept_paused() { ++accept_pauses_; }
   // render returns the exposition text.
   std::string render() const;
 
@@ -39,7 +41,12 @@ class metrics {
   std::atomic<unsigned long long> sign_ins_ok_{0};
   std::atomic<unsigned long long> sign_ins_failed_{0};
   std::atomic<long long> open_connections_{0};
+  std::atomic<unsigned long long> accept_pauses_{0};
 };
+
+// worker_pool_metrics renders the worker pool's figures: queue depth, busy threads, work done,
+// refused and cancelled, and the time work waited in the queue.
+std::string worker_pool_metrics(const worker_pool_stats& stats);
 
 // access_log_line formats an exchange as one JSON line: time, method, path (no query), status,
 // bytes, duration in ms, remote address. No header, cookie, query or body is ever included.

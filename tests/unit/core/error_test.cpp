@@ -15,7 +15,7 @@ TEST(ErrorTest, EveryCodeHasAMessage) {
   const std::error_category& cat = error_category();
   EXPECT_STREQ(cat.name(), "authpp");
   const std::pair<errc, errc> blocks[] = {
-      {errc::malformed_input, errc::random_failure},
+      {errc::malformed_input, errc::cancelled},
       {errc::malformed_token, errc::crypto_failure},
       {errc::missing_csrf, errc::missing_chunk},
       {errc::storage_failure, errc::unsupported_schema_version},

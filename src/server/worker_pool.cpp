@@ -22,11 +22,11 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-// job is one piece of queued work: `run` on a pool thread, or `cancel` if the pool stops first.
-// Exactly one of the two is called.
+// job is one piece of queued work: `work` runs on a pool thread, then `complete` resumes the
+// caller; if the pool stops first, only `complete` is called, with errc::cancelled.
 struct job {
-  std::function<void()> run;
-  std::function<void()> cancel;
+  std::function<void()> work;
+  std::function<void(std::exception_ptr, result<void>)> complete;
   clock_type::time_point queued_at;
 };
 
@@ -71,11 +71,20 @@ struct worker_pool::impl {
       stats.wait_seconds_total +=
           std::chrono::duration<double>(clock_type::now() - j.queued_at).count();
       lock.unlock();
-      j.run();
-      j = {};  // release what the job holds before counting it done
+      std::exception_ptr failed;
+      try {
+        j.work();
+      } catch (...) {
+        failed = std::current_exception();
+      }
       lock.lock();
       --stats.running;
       ++stats.completed;
+      lock.unlock();
+      // Counted before the caller resumes, so that what it reads of the stats includes its work.
+      j.complete(failed, {});
+      j = {};
+      lock.lock();
     }
   }
 };
@@ -102,7 +111,9 @@ void worker_pool::stop() {
     impl_->stats.cancelled += dropped.size();
   }
   impl_->ready.notify_all();
-  for (job& j : dropped) j.cancel();
+  for (job& j : dropped) {
+    j.complete(nullptr, auth_error{errc::cancelled, "the worker pool stopped first"});
+  }
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
 }
@@ -121,24 +132,15 @@ asio::awaitable<result<void>> worker_pool::run_erased(std::function<void()> work
         // handler is move-only and std::function copies: share it between the two paths.
         auto executor = asio::get_associated_executor(handler);
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        auto complete = [shared, executor](std::exception_ptr e, result<void> r) {
+        job j;
+        j.work = std::move(w);
+        j.complete = [shared, executor](std::exception_ptr e, result<void> r) {
           asio::post(executor,
                      [shared, e, r = std::move(r)]() mutable { (*shared)(e, std::move(r)); });
         };
-        job j;
-        j.run = [w = std::move(w), complete] {
-          try {
-            w();
-          } catch (...) {
-            return complete(std::current_exception(), {});
-          }
-          complete(nullptr, {});
-        };
-        j.cancel = [complete] {
-          complete(nullptr, auth_error{errc::cancelled, "the worker pool stopped first"});
-        };
+        auto refused = j.complete;
         if (!impl_->submit(std::move(j))) {
-          complete(nullptr, auth_error{errc::overloaded, "the worker pool's queue is full"});
+          refused(nullptr, auth_error{errc::overloaded, "the worker pool's queue is full"});
         }
       },
       asio::use_awaitable, std::move(work));

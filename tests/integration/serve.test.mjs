@@ -215,3 +215,54 @@ test("TLS: with a certificate and key configured, the server speaks HTTPS and se
     await s.stop();
   }
 });
+
+// A password-guessing flood used to hold the I/O threads (each Argon2id check ~30 ms) and stall
+// every other request. Checks now wait on the worker pool: /session keeps answering, every
+// guess gets its proper answer, and past the pool's queue guesses are refused at once with 503
+// and Retry-After rather than queued without bound.
+test("a sign-in flood waits on the worker pool: /session answers, a full queue is 503 + Retry-After", async () => {
+  const dir = tempDir();
+  const config = writeConfig(dir, "[server]\nworker_threads = 1\nworker_queue = 2\n");
+  const s = await startServer(["--dev", "--config", config], { dataDir: dir });
+  try {
+    const reader = new Browser(s.url);
+    assert.equal((await reader.signIn(s.demo.email, s.demo.password)).body.url, s.url + "/");
+    const guessers = Array.from({ length: 24 }, () => new Browser(s.url));
+    await Promise.all(guessers.map((g) => g.csrf()));
+    const guesses = Promise.all(guessers.map((g) =>
+      g.post("/api/auth/callback/credentials?", { email: s.demo.email, password: "wrong", csrfToken: g.jar.get("authjs.csrf-token").split("%7C")[0], callbackUrl: s.url + "/" })));
+    const sessions = [];
+    for (let i = 0; i < 20; i++) sessions.push(await reader.session());
+    const answers = await guesses;
+    for (const session of sessions) assert.equal(session?.user?.email, s.demo.email);
+    const refused = answers.filter((a) => a.status === 200);
+    const overloaded = answers.filter((a) => a.status === 503);
+    assert.equal(refused.length + overloaded.length, answers.length, JSON.stringify(answers.map((a) => a.status)));
+    for (const a of refused) assert.match(a.body.url, /error=CredentialsSignin&code=credentials$/);
+    assert.ok(overloaded.length > 0, "24 guesses at once never filled a queue of 2");
+    for (const a of overloaded) assert.equal(a.headers.get("retry-after"), "5");
+    const metrics = (await reader.fetch("/metrics")).body;
+    assert.match(metrics, new RegExp(`authpp_worker_rejected_total ${overloaded.length}\\n`));
+    assert.match(metrics, /authpp_worker_threads 1\n/);
+    assert.match(metrics, new RegExp(`authpp_sign_ins_total\\{result="failed"\\} ${refused.length + overloaded.length}\\n`));
+  } finally {
+    await s.stop();
+  }
+});
+
+test("SIGTERM with password checks queued and running: every answered request is whole, exit 0", async () => {
+  const dir = tempDir();
+  const config = writeConfig(dir, "[server]\nworker_threads = 1\nworker_queue = 64\nshutdown_timeout = 5\n");
+  const s = await startServer(["--dev", "--config", config], { dataDir: dir });
+  const guessers = Array.from({ length: 16 }, () => new Browser(s.url));
+  await Promise.all(guessers.map((g) => g.csrf()));
+  const guesses = Promise.allSettled(guessers.map((g) =>
+    g.post("/api/auth/callback/credentials?", { email: s.demo.email, password: "wrong", csrfToken: g.jar.get("authjs.csrf-token").split("%7C")[0], callbackUrl: s.url + "/" })));
+  // Wait until the pool is busy, then stop.
+  const probe = new Browser(s.url);
+  while (!/authpp_worker_busy 1\n/.test((await probe.fetch("/metrics")).body)) {}
+  assert.equal(await s.stop("SIGTERM"), 0);
+  for (const r of await guesses) {
+    if (r.status === "fulfilled") assert.ok([200, 503].includes(r.value.status), String(r.value.status));
+  }
+});

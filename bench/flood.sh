@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The request path under a password-guessing flood (issue 9), two `authpp serve` binaries side by
+# side in one run on this machine (e.g. main before and after a change):
+#   GET /session at 32 and 256 connections          (throughput: no regression)
+#   credentials sign-ins per second, right password  (the Argon2id ceiling of the cores)
+#   GET /session latency, 8 connections, while 32 more post wrong passwords at full speed
+# Usage: bench/flood.sh NEW_BIN [OLD_BIN] [SECONDS]   (release builds; default 10 s)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+new_bin=${1:?usage: bench/flood.sh NEW_BIN [OLD_BIN] [SECONDS]}
+old_bin=${2:-}
+seconds=${3:-10}
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 2; }
+work=$(mktemp -d)
+secret=bench-secret-0123456789abcdef0123456789
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# wrk_line NAME OUT: requests/s, p50, p99 and non-2xx of one wrk run.
+wrk_line() {
+  local rps p50 p99 non2xx
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$2")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$2")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$2")
+  non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$2")
+  printf '  %-52s %10s req/s  p50 %-9s p99 %-9s non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}"
+}
+
+measure() {
+  local label=$1 bin=$2 dir=$work/$1 port
+  mkdir -p "$dir"
+  printf '[server]\nthreads = 2\n[log]\nlevel = "error"\naccess_log = false\n' >"$dir/authpp.toml"
+  echo bench-password | "$bin" user add bench@example.com --name Bench --database "$dir/authpp.db" >/dev/null
+  port=$(free_port)
+  AUTH_SECRET=$secret AUTH_URL=http://127.0.0.1:$port "$bin" serve --config "$dir/authpp.toml" \
+    --listen 127.0.0.1:$port --database "$dir/authpp.db" >"$dir/out" 2>&1 &
+  pids+=($!)
+  until grep -q listening "$dir/out"; do sleep 0.1; done
+  local base=http://127.0.0.1:$port jar=$dir/jar token csrf session
+  token=$(curl -s -c "$jar" "$base/api/auth/csrf" | sed 's/.*"csrfToken":"\([0-9a-f]*\)".*/\1/')
+  curl -s -b "$jar" -c "$jar" -o /dev/null -H 'X-Auth-Return-Redirect: 1' \
+    --data-urlencode email=bench@example.com --data-urlencode password=bench-password \
+    --data-urlencode "csrfToken=$token" "$base/api/auth/callback/credentials"
+  csrf=$(awk '$6 ~ /csrf-token$/ {print $6"="$7}' "$jar")
+  session=$(awk '$6 ~ /session-token$/ {print $6"="$7}' "$jar")
+  [[ -n $session ]] || { echo "could not sign in to $label"; exit 1; }
+  for password in bench-password wrong; do
+    cat >"$dir/$password.lua" <<LUA
+wrk.method = "POST"
+wrk.body = "email=bench%40example.com&password=$password&csrfToken=$token"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["X-Auth-Return-Redirect"] = "1"
+wrk.headers["Cookie"] = "$csrf"
+LUA
+  done
+  local session_url=$base/api/auth/session cookie="Cookie: $csrf; $session"
+  echo "$label ($bin)"
+  wrk_line "GET /session, 32 connections" "$(wrk -t2 -c32 -d"${seconds}s" --latency -H "$cookie" "$session_url")"
+  wrk_line "GET /session, 256 connections" "$(wrk -t2 -c256 -d"${seconds}s" --latency -H "$cookie" "$session_url")"
+  wrk_line "sign-in, right password, 32 connections" \
+    "$(wrk -t1 -c32 -d"${seconds}s" --latency -s "$dir/bench-password.lua" "$base/api/auth/callback/credentials")"
+  # The flood runs a second longer on each side, so the probe never sees it start or stop.
+  wrk -t1 -c32 -d"$((seconds + 2))s" --latency -s "$dir/wrong.lua" "$base/api/auth/callback/credentials" \
+    >"$dir/flood" &
+  local flood=$!
+  sleep 1
+  wrk_line "GET /session, 8 connections, during the flood" \
+    "$(wrk -t1 -c8 -d"${seconds}s" --latency -H "$cookie" "$session_url")"
+  wait "$flood"
+  wrk_line "  the flood: 32 connections, wrong password" "$(cat "$dir/flood")"
+  echo "  resident memory after the run: $(awk '/VmRSS/ {print $2, $3}' /proc/"${pids[-1]}"/status)"
+  kill "${pids[-1]}"
+}
+
+measure new "$new_bin"
+[[ -z $old_bin ]] || measure old "$old_bin"

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <utility>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 
 #include "demo_page.hpp"
@@ -82,14 +83,17 @@ struct app::state {
 // the worker pool as a coroutine on the connection's own loop, and its thread serves others.
 void app::state::serve(http::request req, responder respond) {
   if (!engine->awaits(req)) return respond(handle(req));
+  // A client gone before its answer cancels the wait: a check still queued gives up its place.
+  auto slot = respond.cancellation_slot();
   boost::asio::co_spawn(respond.executor(), sign_in(std::move(req)),
-                        [this, respond](std::exception_ptr e, http::response res) {
-                          if (e) {
-                            log(log_level::error, "InternalError", "sign-in coroutine failed");
-                            res = json_response(500, "\"Internal error.\"");
-                          }
-                          respond(std::move(res));
-                        });
+                        boost::asio::bind_cancellation_slot(
+                            slot, [this, respond](std::exception_ptr e, http::response res) {
+                              if (e) {
+                                log(log_level::error, "InternalError", "sign-in coroutine failed");
+                                res = json_response(500, "\"Internal error.\"");
+                              }
+                              respond(std::move(res));
+                            }));
 }
 
 boost::asio::awaitable<http::response> app::state::sign_in(http::request req) {

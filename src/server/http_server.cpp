@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -11,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -23,6 +25,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 namespace authpp::server {
 
@@ -379,6 +382,7 @@ class connection : public connection_base {
     // The handler answers through `respond`, now or later; the connection reads nothing more
     // until then. Nothing may follow the call: a handler answering at once has already written.
     const responder respond(derived().shared_from_this());
+    answered_ = false;
     try {
       server_.handle(to_request(std::move(req), Derived::tls), respond);
     } catch (const std::exception& e) {
@@ -387,14 +391,41 @@ class connection : public connection_base {
       server_.error(std::string("handler failed: ") + e.what());
       respond(http::response{500, {{"Content-Type", "application/json"}}, "\"Internal error.\""});
     }
+    if (!answered_) watch_peer();
   }
 
   void deliver(http::response res) override {
+    answered_ = true;
+    watch_.emit(asio::cancellation_type::terminal);  // stop watching the peer, if we were
     write(res.status, res.body.size(), wire_response(res, version_, keep_alive_, head_),
           keep_alive_);
   }
 
   boost::asio::any_io_executor executor() override { return derived().stream().get_executor(); }
+
+  asio::cancellation_slot cancellation_slot() override { return request_gone_.slot(); }
+
+  // watch_peer waits, while a handler works on the request, for the client to go away: the
+  // socket turns readable and a peek finds the end of the stream (or an error). The work is then
+  // cancelled through the responder's slot. Bytes instead (a pipelined request) end the watch:
+  // they are read as usual after the response. The wait reads nothing and has a slot of its own,
+  // so it neither consumes bytes nor disturbs the stream's other operations.
+  void watch_peer() {
+    auto& socket = beast::get_lowest_layer(derived().stream()).socket();
+    socket.async_wait(tcp::socket::wait_read,
+                      asio::bind_cancellation_slot(
+                          watch_.slot(), [self = derived().shared_from_this()](error_code ec) {
+                            if (ec || self->answered_) return;
+                            auto& s = beast::get_lowest_layer(self->stream()).socket();
+                            char byte = 0;
+                            const ssize_t n =
+                                ::recv(s.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+                            if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))) {
+                              return;
+                            }
+                            self->request_gone_.emit(asio::cancellation_type::terminal);
+                          }));
+  }
 
   void reply_error(bhttp::status status, std::string_view body) {
     exchange_.method = "-";
@@ -438,6 +469,9 @@ class connection : public connection_base {
   unsigned version_ = 11;  // of the request being answered
   bool keep_alive_ = false;
   bool head_ = false;
+  bool answered_ = true;                    // the current request has its response
+  asio::cancellation_signal watch_;         // stops watch_peer's wait
+  asio::cancellation_signal request_gone_;  // the client left before its response
   exchange exchange_;
   std::chrono::steady_clock::time_point started_;
   bool idle_ = false;
@@ -623,6 +657,10 @@ void responder::operator()(http::response response) const {
 }
 
 asio::any_io_executor responder::executor() const { return state_->to->executor(); }
+
+asio::cancellation_slot responder::cancellation_slot() const {
+  return state_->to->cancellation_slot();
+}
 
 result<std::unique_ptr<http_server>> http_server::start(const server_options& options,
                                                         request_handler handler,

@@ -4,9 +4,11 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
+#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
@@ -25,6 +27,7 @@ using clock_type = std::chrono::steady_clock;
 // job is one piece of queued work: `work` runs on a pool thread, then `complete` resumes the
 // caller; if the pool stops first, only `complete` is called, with errc::cancelled.
 struct job {
+  std::uint64_t id = 0;
   std::function<void()> work;
   std::function<void(std::exception_ptr, result<void>)> complete;
   clock_type::time_point queued_at;
@@ -37,24 +40,44 @@ struct worker_pool::impl {
   mutable std::mutex mutex;
   std::condition_variable ready;
   std::deque<job> queue;
+  std::uint64_t next_id = 1;
   bool stopping = false;
   worker_pool_stats stats;
   std::vector<std::thread> threads;
 
-  // submit queues `j`, or returns false when the queue is full or the pool is stopping.
-  bool submit(job j) {
+  // submit queues `j` and returns its id, or 0 when the queue is full or the pool is stopping.
+  std::uint64_t submit(job j) {
+    std::uint64_t id = 0;
     {
       std::lock_guard lock(mutex);
       if (stopping || queue.size() >= max_queue) {
         ++stats.rejected;
-        return false;
+        return 0;
       }
+      id = j.id = next_id++;
       j.queued_at = clock_type::now();
       queue.push_back(std::move(j));
       stats.queued = queue.size();
     }
     ready.notify_one();
-    return true;
+    return id;
+  }
+
+  // withdraw takes job `id` out of the queue and completes it as cancelled; a job already running
+  // (or done) is left alone: it cannot be stopped midway.
+  void withdraw(std::uint64_t id) {
+    std::optional<job> j;
+    {
+      std::lock_guard lock(mutex);
+      const auto it =
+          std::find_if(queue.begin(), queue.end(), [id](const job& q) { return q.id == id; });
+      if (it == queue.end()) return;
+      j = std::move(*it);
+      queue.erase(it);
+      stats.queued = queue.size();
+      ++stats.cancelled;
+    }
+    j->complete(nullptr, auth_error{errc::cancelled, "cancelled while queued"});
   }
 
   void work() {
@@ -131,16 +154,24 @@ asio::awaitable<result<void>> worker_pool::run_erased(std::function<void()> work
         // The coroutine resumes on its own executor, whichever thread completes the job. The
         // handler is move-only and std::function copies: share it between the two paths.
         auto executor = asio::get_associated_executor(handler);
+        auto slot = asio::get_associated_cancellation_slot(handler);
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         job j;
         j.work = std::move(w);
-        j.complete = [shared, executor](std::exception_ptr e, result<void> r) {
-          asio::post(executor,
-                     [shared, e, r = std::move(r)]() mutable { (*shared)(e, std::move(r)); });
+        j.complete = [shared, executor, slot](std::exception_ptr e, result<void> r) mutable {
+          asio::post(executor, [shared, slot, e, r = std::move(r)]() mutable {
+            if (slot.is_connected()) slot.clear();  // done: cancelling it now means nothing
+            (*shared)(e, std::move(r));
+          });
         };
         auto refused = j.complete;
-        if (!impl_->submit(std::move(j))) {
-          refused(nullptr, auth_error{errc::overloaded, "the worker pool's queue is full"});
+        const std::uint64_t id = impl_->submit(std::move(j));
+        if (id == 0) {
+          return refused(nullptr, auth_error{errc::overloaded, "the worker pool's queue is full"});
+        }
+        // Cancelled while it waits (the client went away): its turn goes to the next in line.
+        if (slot.is_connected()) {
+          slot.assign([pool = impl_.get(), id](asio::cancellation_type) { pool->withdraw(id); });
         }
       },
       asio::use_awaitable, std::move(work));

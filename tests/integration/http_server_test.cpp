@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
@@ -21,6 +23,9 @@
 
 namespace authpp::server {
 namespace {
+
+namespace asio = boost::asio;
+using error_code = boost::system::error_code;
 
 using test::get_request;
 using test::raw_client;
@@ -554,6 +559,44 @@ TEST_F(HttpServerTest, DestroyedWhileBusy) {
     release.set_value();
     destroy.join();
   }
+}
+
+// A client that leaves before its answer cancels the work done for it (a queued password check,
+// an outbound call), through the responder's cancellation slot; a pipelined request behind a
+// slow one is not mistaken for leaving.
+TEST_F(HttpServerTest, ClientGoneCancelsTheWorkItWaitsFor) {
+  std::promise<error_code> ended;
+  std::atomic<int> answered{0};
+  auto server = http_server::start(
+      options(),
+      [&](http::request req, responder respond) {
+        auto timer = std::make_shared<asio::steady_timer>(respond.executor());
+        timer->expires_after(req.target == "/slow" ? std::chrono::hours(1)
+                                                   : std::chrono::milliseconds(20));
+        timer->async_wait(asio::bind_cancellation_slot(respond.cancellation_slot(),
+                                                       [&, timer, respond, req](error_code ec) {
+                                                         if (req.target == "/slow")
+                                                           ended.set_value(ec);
+                                                         ++answered;
+                                                         respond(echo(req));
+                                                       }));
+      },
+      hooks_);
+  ASSERT_TRUE(server);
+  {
+    raw_client pipelined((*server)->port());
+    ASSERT_TRUE(pipelined.send(get_request("/first") + get_request("/second")));
+    EXPECT_THAT(pipelined.read_response().value_or(""), HasSubstr("GET /first"));
+    EXPECT_THAT(pipelined.read_response().value_or(""), HasSubstr("GET /second"));
+  }
+  auto gone = ended.get_future();
+  {
+    raw_client leaving((*server)->port());
+    ASSERT_TRUE(leaving.send(get_request("/slow")));
+  }  // closed before the hour is up
+  ASSERT_EQ(gone.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_EQ(gone.get(), asio::error::operation_aborted);
+  EXPECT_EQ(answered.load(), 3);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 
 // http_server is the only socket code in authpp: an asynchronous HTTP/1.1 server on Boost.Beast
 // that turns bytes into `http::request` values, calls a handler, and writes its `http::response`.
@@ -48,6 +49,7 @@ class responder {
     virtual ~target() = default;
     virtual void deliver(http::response response) = 0;  // called on executor() only
     virtual boost::asio::any_io_executor executor() = 0;
+    virtual boost::asio::cancellation_slot cancellation_slot() = 0;
   };
 
   explicit responder(std::shared_ptr<target> to);
@@ -57,6 +59,11 @@ class responder {
   // executor is the connection's: work resumed there for this request (a coroutine awaiting a
   // worker pool or an outbound call) needs no other thread's wake-up.
   boost::asio::any_io_executor executor() const;
+
+  // cancellation_slot is signalled (terminal cancellation, on executor()) when the client goes
+  // away before the response: bind it to the work done for the request (co_spawn with
+  // bind_cancellation_slot) and queued or outbound work is dropped. Use it on executor() only.
+  boost::asio::cancellation_slot cancellation_slot() const;
 
  private:
   struct state;

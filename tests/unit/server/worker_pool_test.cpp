@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -185,6 +187,48 @@ TEST(WorkerPoolTest, WaitTimeIsMeasured) {
   g.open();
   while (done < 2) io.run_one();
   EXPECT_GE(pool.stats().wait_seconds_total, 0.005);
+}
+
+// A request whose client left gives up its place in the queue: its check never runs, and it
+// resumes at once with errc::cancelled. Work already running is left to finish.
+TEST(WorkerPoolTest, CancelledWhileQueuedGivesUpItsPlace) {
+  worker_pool pool({.threads = 1, .max_queue = 4});
+  gate g;
+  asio::io_context io;
+  asio::cancellation_signal running_signal, queued_signal;
+  std::vector<std::pair<int, result<int>>> results;
+  std::atomic<int> ran{0};
+  const auto spawn = [&](int i, asio::cancellation_signal& signal) {
+    asio::co_spawn(
+        io,
+        [&, i]() -> asio::awaitable<void> {
+          results.emplace_back(i, co_await pool.run([&, i] {
+            g.wait.wait();
+            ++ran;
+            return i;
+          }));
+        },
+        asio::bind_cancellation_slot(signal.slot(), asio::detached));
+  };
+  spawn(0, running_signal);
+  while (pool.stats().running < 1) {
+    io.poll();
+    std::this_thread::yield();
+  }
+  spawn(1, queued_signal);
+  io.poll();
+  ASSERT_EQ(pool.stats().queued, 1u);
+  queued_signal.emit(asio::cancellation_type::terminal);
+  running_signal.emit(asio::cancellation_type::terminal);  // too late: it runs on
+  while (results.empty()) io.run_one();
+  EXPECT_EQ(results.front().first, 1);
+  EXPECT_EQ(test::error_of(results.front().second), errc::cancelled);
+  EXPECT_EQ(pool.stats().queued, 0u);
+  EXPECT_EQ(pool.stats().cancelled, 1u);
+  g.open();
+  while (results.size() < 2) io.run_one();
+  EXPECT_EQ(results.back().second.value(), 0);
+  EXPECT_EQ(ran.load(), 1);
 }
 
 }  // namespace

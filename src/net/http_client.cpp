@@ -636,7 +636,8 @@ asio::awaitable<result<outbound_response>> http_client::fetch(outbound_request r
   std::optional<result<outbound_response>> out;
   std::exception_ptr failure;  // bad_alloc, or a bug: passed on once the setting is restored
   try {
-    out.emplace(co_await self->fetch(std::move(request)));
+    auto fetched = co_await self->fetch(std::move(request));
+    out.emplace(std::move(fetched));
   } catch (...) {
     failure = std::current_exception();
   }

@@ -73,6 +73,18 @@ std::string_view phrase(errc code) noexcept {
       return "response too large";
     case errc::cookie_rejected:
       return "cookie rejected";
+    case errc::dns_failure:
+      return "DNS resolution failed";
+    case errc::connect_failure:
+      return "connection failed";
+    case errc::tls_failure:
+      return "TLS failure";
+    case errc::timed_out:
+      return "timed out";
+    case errc::connection_closed:
+      return "connection closed by the server";
+    case errc::bad_http:
+      return "malformed HTTP response";
   }
   return "unknown error";
 }

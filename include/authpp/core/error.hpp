@@ -50,6 +50,14 @@ enum class errc {
   redirect_loop,            // navigation met more redirects than allowed
   response_too_large,       // the response exceeded the configured size limit
   cookie_rejected,          // a Set-Cookie the jar refuses (RFC 6265 §5.3; the detail says why)
+  // net (800): the outbound HTTP(S) client. A URL it cannot fetch is errc::invalid_url and a
+  // response over its size bound is errc::response_too_large (both with the meanings above).
+  dns_failure = 800,  // the host name did not resolve (the detail names the host and the reason)
+  connect_failure,    // no TCP connection to any of the host's addresses (refused, unreachable)
+  tls_failure,  // TLS handshake failed: untrusted or mismatched certificate, no common version
+  timed_out,    // connect_timeout (DNS + TCP + TLS) or total_timeout elapsed first
+  connection_closed,  // the server closed or reset the connection before a response began
+  bad_http,           // the reply is not HTTP/1.x, or it ended before its declared length
 };
 
 // error_category returns the category of `errc`; its messages are short English phrases.

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -27,6 +28,9 @@ class bad_result_access : public std::logic_error {
 template <class T>
 class [[nodiscard]] result {
  public:
+  // result() holds a value-initialised `T`, as `std::expected` does. Asio relies on it: co_spawn
+  // and awaitable_operators default-construct an awaitable's value to go with an exception.
+  result() requires std::is_default_constructible_v<T> : v_(std::in_place_index<0>) {}
   result(T value) : v_(std::in_place_index<0>, std::move(value)) {}   // NOLINT
   result(auth_error e) : v_(std::in_place_index<1>, std::move(e)) {}  // NOLINT
 

@@ -21,6 +21,7 @@ TEST(ErrorTest, EveryCodeHasAMessage) {
       {errc::storage_failure, errc::unsupported_schema_version},
       {errc::invalid_config, errc::invalid_config},
       {errc::transport_failure, errc::cookie_rejected},
+      {errc::dns_failure, errc::bad_http},
   };
   std::set<std::string> seen;
   for (const auto& [first, last] : blocks) {

@@ -1,6 +1,7 @@
 #include <authpp/core/result.hpp>
 
 #include <string>
+#include <type_traits>
 
 #include <gtest/gtest.h>
 
@@ -32,6 +33,19 @@ TEST(ResultTest, ValueOnErrorThrowsWithTheError) {
   } catch (const bad_result_access& e) {
     EXPECT_EQ(e.error().code, errc::malformed_input);
   }
+}
+
+// Like std::expected, a default-constructed result holds a value-initialised T (Asio's co_spawn
+// needs one); a T without a default constructor gives a result without one.
+TEST(ResultTest, DefaultConstructsAValueInitialisedValueLikeExpected) {
+  const result<int> r;
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, 0);
+  struct no_default {
+    explicit no_default(int) {}
+  };
+  static_assert(!std::is_default_constructible_v<result<no_default>>);
+  static_assert(std::is_default_constructible_v<result<std::string>>);
 }
 
 TEST(ResultTest, VoidResult) {

@@ -1,6 +1,7 @@
 #include <authpp/http/message.hpp>
 #include <authpp/http/url.hpp>
 #include <authpp/server/config.hpp>
+#include <authpp/server/trusted_proxies.hpp>
 
 #include <algorithm>
 #include <array>
@@ -282,8 +283,8 @@ void load_server(loader& l, const toml::table& t, server_options& s) {
   constexpr std::string_view p = "server";
   l.check_keys(t, p,
                {"listen", "threads", "max_header_bytes", "max_body_bytes", "max_connections",
-                "max_connections_per_client", "worker_threads", "worker_queue", "read_timeout",
-                "idle_timeout", "shutdown_timeout", "tls"});
+                "max_connections_per_client", "worker_threads", "worker_queue", "trusted_proxies",
+                "read_timeout", "idle_timeout", "shutdown_timeout", "tls"});
   std::string listen;
   if (const toml::node* n = l.string(t, p, "listen", listen)) {
     auto hp = parse_listen(listen);
@@ -301,6 +302,12 @@ void load_server(loader& l, const toml::table& t, server_options& s) {
   l.integer(t, p, "max_connections_per_client", 0, 1000000, s.max_connections_per_client);
   l.integer(t, p, "worker_threads", 0, 1024, s.worker_threads);
   l.integer(t, p, "worker_queue", 0, 1000000, s.worker_queue);
+  l.strings(t, p, "trusted_proxies", s.trusted_proxies);
+  if (const toml::node* n = t.get("trusted_proxies"); n != nullptr && n->is_array()) {
+    if (auto parsed = trusted_proxies::parse(s.trusted_proxies); !parsed) {
+      l.fail(n->source(), "server.trusted_proxies", parsed.error().detail);
+    }
+  }
   constexpr std::int64_t day = 86400;
   l.seconds(t, p, "read_timeout", day, s.read_timeout);
   l.seconds(t, p, "idle_timeout", day, s.idle_timeout);

@@ -1,4 +1,5 @@
 #include <authpp/server/http_server.hpp>
+#include <authpp/server/trusted_proxies.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -99,6 +100,7 @@ struct http_server::impl {
   std::once_flag joined;
   std::uint16_t port = 0;
   std::optional<asio::ssl::context> tls;  // TLS streams hold its SSL_CTX
+  trusted_proxies proxies;
 
   // One io_context per thread, and a connection stays on the one it was accepted onto: a request
   // then never hands work to another thread, which with a shared io_context costs a wake-up (a
@@ -140,7 +142,8 @@ struct http_server::impl {
       report(refused_log, "connection refused: max_connections reached");
       return false;
     }
-    {
+    // A trusted proxy speaks for many clients: its connections are not capped per address.
+    if (!proxies.contains(peer)) {
       std::lock_guard lock(mutex);
       std::size_t& n = per_client[peer];
       if (options.max_connections_per_client != 0 && n >= options.max_connections_per_client) {
@@ -225,7 +228,8 @@ bool transfer_coding_ok(const bhttp::request<bhttp::string_body>& req) {
 }
 
 // to_request converts Beast's parsed message to the engine's value type.
-http::request to_request(bhttp::request<bhttp::string_body>&& req, bool tls) {
+http::request to_request(bhttp::request<bhttp::string_body>&& req, bool tls,
+                         const trusted_proxies& proxies, std::string_view peer) {
   http::request out;
   out.method = std::string(req.method_string());
   out.target = std::string(req.target());
@@ -234,6 +238,7 @@ http::request to_request(bhttp::request<bhttp::string_body>&& req, bool tls) {
   }
   out.body = std::move(req.body());
   out.tls = tls;
+  proxies.apply(out, peer);
   return out;
 }
 
@@ -294,10 +299,10 @@ class connection : public connection_base {
  public:
   connection(http_server::impl& server, std::string peer)
       : server_(server), buffer_(buffer_limit(server.options)) {
-    exchange_.remote = std::move(peer);
+    exchange_.peer = std::move(peer);
   }
 
-  ~connection() override { server_.closed(exchange_.remote); }
+  ~connection() override { server_.closed(exchange_.peer); }
 
   void drain() override {
     asio::post(derived().stream().get_executor(), [self = derived().shared_from_this()] {
@@ -384,7 +389,10 @@ class connection : public connection_base {
     const responder respond(derived().shared_from_this());
     answered_ = false;
     try {
-      server_.handle(to_request(std::move(req), Derived::tls), respond);
+      http::request request =
+          to_request(std::move(req), Derived::tls, server_.proxies, exchange_.peer);
+      exchange_.remote = request.client_address;
+      server_.handle(std::move(request), respond);
     } catch (const std::exception& e) {
       // One request's failure answers 500 and is logged; the server stays up. (A responder
       // already used ignores this.)
@@ -430,6 +438,7 @@ class connection : public connection_base {
   void reply_error(bhttp::status status, std::string_view body) {
     exchange_.method = "-";
     exchange_.path = "-";
+    exchange_.remote = exchange_.peer;
     http::response res{
         static_cast<int>(status), {{"Content-Type", "application/json"}}, std::string(body)};
     write(res.status, res.body.size(), wire_response(res, 11, false, false), false);
@@ -675,6 +684,10 @@ result<std::unique_ptr<http_server>> http_server::start(const server_options& op
                                                         async_request_handler handler,
                                                         server_hooks hooks) {
   auto state = std::make_unique<impl>(options, std::move(handler), std::move(hooks));
+  auto proxies = trusted_proxies::parse(options.trusted_proxies);
+  if (!proxies)
+    return auth_error{errc::invalid_config, "trusted_proxies: " + proxies.error().detail};
+  state->proxies = std::move(*proxies);
   fit_descriptor_limit(*state);
   const std::string where = options.host + ":" + std::to_string(options.port);
   if (options.tls) {

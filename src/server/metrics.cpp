@@ -110,7 +110,7 @@ std::string worker_pool_metrics(const worker_pool_stats& stats) {
 }
 
 std::string access_log_line(const exchange& e, std::chrono::system_clock::time_point at) {
-  const json line = {
+  json line = {
       {"time",
        std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count()},
       {"method", e.method},
@@ -119,6 +119,8 @@ std::string access_log_line(const exchange& e, std::chrono::system_clock::time_p
       {"bytes", e.response_bytes},
       {"ms", static_cast<double>(e.duration.count()) / 1000.0},
       {"remote", e.remote}};
+  // Behind a trusted proxy the client is not the peer: log both.
+  if (!e.peer.empty() && e.peer != e.remote) line["peer"] = e.peer;
   return line.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

@@ -2,6 +2,7 @@
 // and graceful shutdown. Timeouts are asserted as upper bounds on a blocking read, never by
 // sleeping.
 #include <authpp/server/http_server.hpp>
+#include <authpp/server/metrics.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -597,6 +598,50 @@ TEST_F(HttpServerTest, ClientGoneCancelsTheWorkItWaitsFor) {
   ASSERT_EQ(gone.wait_for(std::chrono::seconds(5)), std::future_status::ready);
   EXPECT_EQ(gone.get(), asio::error::operation_aborted);
   EXPECT_EQ(answered.load(), 3);
+}
+
+// The client address reaches the handler and the access log: the peer, or behind a trusted
+// proxy the address it forwarded; a client that is not a proxy cannot forward anything.
+TEST_F(HttpServerTest, ClientAddressIsThePeerOrWhatATrustedProxyForwarded) {
+  auto o = options();
+  o.trusted_proxies = {"127.0.0.1"};
+  std::mutex m;
+  std::vector<exchange> seen;
+  hooks_.on_exchange = [&](const exchange& e) {
+    std::lock_guard lock(m);
+    seen.push_back(e);
+  };
+  auto server = start(o, [](const http::request& r) {
+    return http::response{
+        200,
+        {},
+        r.client_address + "|" + std::string(r.headers.get("X-Forwarded-Host").value_or(""))};
+  });
+  const std::string forwarded =
+      "X-Forwarded-For: 6.6.6.6, 198.51.100.7\r\nX-Forwarded-Host: evil.example, app.example\r\n";
+  raw_client proxy(server->port());
+  ASSERT_TRUE(proxy.send(get_request("/via-proxy", forwarded)));
+  EXPECT_THAT(proxy.read_response().value_or(""), HasSubstr("\r\n\r\n198.51.100.7|app.example"));
+  raw_client direct(server->port(), std::chrono::seconds(10), "127.0.0.2");
+  ASSERT_TRUE(direct.send(get_request("/direct", forwarded)));
+  EXPECT_THAT(direct.read_response().value_or(""), HasSubstr("\r\n\r\n127.0.0.2|"));
+  server->stop();
+  server->wait();
+  std::lock_guard lock(m);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].remote, "198.51.100.7");
+  EXPECT_EQ(seen[0].peer, "127.0.0.1");
+  EXPECT_EQ(seen[1].remote, "127.0.0.2");
+  EXPECT_EQ(access_log_line(seen[0], {}).find("\"peer\":\"127.0.0.1\"") != std::string::npos, true);
+}
+
+TEST_F(HttpServerTest, BadTrustedProxiesAreAConfigurationError) {
+  auto o = options();
+  o.trusted_proxies = {"10.0.0.0/40"};
+  auto s = http_server::start(o, echo);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, errc::invalid_config);
+  EXPECT_NE(s.error().detail.find("10.0.0.0/40"), std::string::npos);
 }
 
 }  // namespace

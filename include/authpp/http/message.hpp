@@ -82,6 +82,9 @@ struct request {
   std::string body;
   // tls tells whether the request arrived over TLS (the scheme when no public URL is configured).
   bool tls = false;
+  // client_address is who sent the request: the peer's IP address, or, behind trusted proxies,
+  // the address they forwarded. Empty when the server does not know (a test, an embedder).
+  std::string client_address{};
 };
 
 // response is the engine's answer.

@@ -37,6 +37,9 @@ struct server_options {
   // core); at most worker_queue requests wait for it (0: 32 per thread), the next get 503.
   unsigned worker_threads = 0;
   std::size_t worker_queue = 0;
+  // Reverse proxies (CIDR blocks) whose X-Forwarded-For/-Host/-Proto are believed; their
+  // connections are not counted against max_connections_per_client. Empty: the peer is the client.
+  std::vector<std::string> trusted_proxies;
   std::chrono::seconds read_timeout{10};      // a whole request must arrive within this
   std::chrono::seconds idle_timeout{60};      // keep-alive connections idle longer are closed
   std::chrono::seconds shutdown_timeout{10};  // in-flight requests get this long on SIGTERM

@@ -25,7 +25,8 @@ struct exchange {
   int status = 0;
   std::size_t response_bytes = 0;
   std::chrono::microseconds duration{0};
-  std::string remote;  // peer address
+  std::string remote;  // the client's address (behind trusted proxies, the forwarded one)
+  std::string peer;    // the address the connection came from
 };
 
 // server_hooks observe the server. Each is optional and must be thread-safe: I/O threads call

@@ -49,7 +49,8 @@ class metrics {
 std::string worker_pool_metrics(const worker_pool_stats& stats);
 
 // access_log_line formats an exchange as one JSON line: time, method, path (no query), status,
-// bytes, duration in ms, remote address. No header, cookie, query or body is ever included.
+// bytes, duration in ms, the client's address, and the peer's when a trusted proxy forwarded the
+// request. No header, cookie, query or body is ever included.
 std::string access_log_line(const exchange& e, std::chrono::system_clock::time_point at);
 
 }  // namespace authpp::server

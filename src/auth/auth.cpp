@@ -257,6 +257,12 @@ http::response finish_request(request_context& ctx, outcome out) {
   if (!out.failed && out.with_init_cookies) {
     out.cookies.insert(out.cookies.begin(), ctx.cookies_out.begin(), ctx.cookies_out.end());
   }
+  // A page served over https tells the browser to stay on https (a year; subdomains are the
+  // operator's to add: they may not all have certificates).
+  if (ctx.origin.starts_with("https://") &&
+      out.headers.get("Content-Type").value_or("").starts_with("text/html")) {
+    out.headers.add("Strict-Transport-Security", "max-age=31536000");
+  }
   return to_response(ctx.request, std::move(out));
 }
 

@@ -157,6 +157,7 @@ outcome page_outcome(const pages::rendered& page) {
   out.headers.add("Content-Security-Policy", page.content_security_policy);
   out.headers.add("X-Content-Type-Options", "nosniff");
   out.headers.add("Referrer-Policy", "no-referrer");
+  out.headers.add("X-Frame-Options", "DENY");  // frame-ancestors 'none' for older browsers
   // Pages carry CSRF tokens: never cache them.
   out.headers.add("Cache-Control", "private, no-cache, no-store");
   out.body = page.html;

@@ -1,5 +1,6 @@
 #include <authpp/adapters/sqlite_store.hpp>
 #include <authpp/auth/auth.hpp>
+#include <authpp/core/constant_time.hpp>
 #include <authpp/server/app.hpp>
 #include <authpp/server/bootstrap.hpp>
 #include <authpp/server/credentials.hpp>
@@ -8,6 +9,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <utility>
 
@@ -53,28 +55,61 @@ struct app::state {
   log_level level = log_level::info;
   std::shared_ptr<worker_pool> pool;
   // Last, so destroyed first: until its threads are joined, handlers and hooks use all the above.
+  std::unique_ptr<http_server> metrics_server;  // with metrics.listen
   std::unique_ptr<http_server> server;
 
   // The server's threads stop first, then the pool's: work finishing on the pool resumes its
   // request on the server's (stopped, still existing) loops, whose queues die with the server.
   ~state() {
-    if (server) {
-      server->stop();
-      server->wait();
+    for (auto* s : {server.get(), metrics_server.get()}) {
+      if (s == nullptr) continue;
+      s->stop();
+      s->wait();
     }
     if (pool) pool->stop();
   }
 
+  // Error lines of one code are throttled: a flood of failing requests (a database gone, an
+  // attacker's garbage) must not drown the log or the disk. Five a second per code pass; the
+  // next line that passes says how many were held back.
+  struct error_window {
+    std::chrono::steady_clock::time_point start{};
+    unsigned passed = 0;
+    unsigned long long held = 0;
+  };
+  std::map<std::string, error_window, std::less<>> error_windows;  // guarded by log_mutex
+
   void log(log_level l, std::string_view code, std::string_view message) {
     if (l < level) return;
     std::lock_guard lock(log_mutex);
-    std::cerr << "[authpp][" << to_string(l) << "] " << code << ": " << message << std::endl;
+    unsigned long long held = 0;
+    if (l >= log_level::error) {
+      auto it = error_windows.find(code);
+      if (it == error_windows.end())
+        it = error_windows.emplace(std::string(code), error_window{}).first;
+      error_window& w = it->second;
+      const auto now = std::chrono::steady_clock::now();
+      if (now - w.start >= std::chrono::seconds(1)) {
+        w.start = now;
+        w.passed = 0;
+      }
+      if (w.passed >= 5) {
+        ++w.held;
+        return;
+      }
+      ++w.passed;
+      held = std::exchange(w.held, 0);
+    }
+    std::cerr << "[authpp][" << to_string(l) << "] " << code << ": " << message;
+    if (held != 0) std::cerr << " (" << held << " more like it held back)";
+    std::cerr << std::endl;
   }
 
   void serve(http::request req, responder respond);
   boost::asio::awaitable<http::response> sign_in(http::request req);
   http::response handle(const http::request& req);
   http::response health();
+  http::response metrics_page(const http::request& req);
   http::response home(const http::request& req);
   void count_sign_in(const http::request& req);
 };
@@ -113,12 +148,7 @@ http::response app::state::handle(const http::request& req) {
   }
   if (req.method == "GET" || req.method == "HEAD") {
     if (path == "/healthz") return health();
-    if (path == "/metrics") {
-      http::response res;
-      res.headers.add("Content-Type", "text/plain; version=0.0.4");
-      res.body = metrics.render() + worker_pool_metrics(pool->stats());
-      return res;
-    }
+    if (path == "/metrics" && !config.metrics.listen) return metrics_page(req);
     if (path == "/") return home(req);
   }
   return json_response(404, "\"Not found.\"");
@@ -129,6 +159,24 @@ http::response app::state::handle(const http::request& req) {
 void app::state::count_sign_in(const http::request& req) {
   if (req.method != "POST" || req.target.find("/callback/") == std::string::npos) return;
   metrics.sign_in(take_signed_in());
+}
+
+// metrics_page renders /metrics, behind the bearer token when one is configured.
+http::response app::state::metrics_page(const http::request& req) {
+  if (!config.metrics.token.empty()) {
+    const std::string_view given = req.headers.get("Authorization").value_or("");
+    const std::string expected = "Bearer " + config.metrics.token;
+    if (!constant_time_equal(given, expected)) {
+      http::response res = json_response(401, "\"Unauthorized.\"");
+      res.headers.add("WWW-Authenticate", "Bearer realm=\"metrics\"");
+      return res;
+    }
+  }
+  http::response res;
+  res.headers.add("Content-Type", "text/plain; version=0.0.4");
+  res.headers.add("Cache-Control", "no-store");
+  res.body = metrics.render() + worker_pool_metrics(pool->stats());
+  return res;
 }
 
 http::response app::state::health() {
@@ -158,6 +206,9 @@ http::response app::state::home(const http::request& req) {
   res.headers.add("Content-Security-Policy", demo_page_csp());
   res.headers.add("Cache-Control", "private, no-store");
   res.headers.add("X-Content-Type-Options", "nosniff");
+  res.headers.add("X-Frame-Options", "DENY");
+  res.headers.add("Referrer-Policy", "no-referrer");
+  if (req.tls) res.headers.add("Strict-Transport-Security", "max-age=31536000");
   for (std::string_view c : session.headers.get_all("Set-Cookie")) {
     res.headers.add("Set-Cookie", std::string(c));
   }
@@ -253,6 +304,33 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
   if (!server) return server.error();
   s->server = std::move(*server);
 
+  if (config.metrics.listen) {
+    // A listener of its own for /metrics (and /healthz), e.g. on a private interface.
+    server_options mo;
+    auto hp = parse_listen(*config.metrics.listen);
+    if (!hp) return auth_error{errc::invalid_config, "metrics.listen: " + hp.error().detail};
+    mo.host = hp->first;
+    mo.port = hp->second;
+    mo.threads = 1;
+    mo.max_connections = 64;
+    mo.worker_threads = 1;
+    server_hooks metrics_hooks;
+    metrics_hooks.on_error = hooks.on_error;
+    auto ms = http_server::start(
+        mo,
+        [raw](const http::request& req) {
+          const std::string_view path =
+              std::string_view(req.target).substr(0, req.target.find('?'));
+          if (path == "/metrics") return raw->metrics_page(req);
+          if (path == "/healthz") return raw->health();
+          return json_response(404, "\"Not found.\"");
+        },
+        metrics_hooks);
+    if (!ms) return auth_error{errc::invalid_config, "metrics.listen: " + ms.error().detail};
+    s->metrics_server = std::move(*ms);
+    out << "metrics on http://" << mo.host << ":" << s->metrics_server->port() << "/metrics\n";
+  }
+
   const std::string scheme = config.server.tls ? "https" : "http";
   const std::string base = config.auth.url.value_or(scheme + "://" + config.server.host + ":" +
                                                     std::to_string(s->server->port()));
@@ -266,7 +344,10 @@ app::app(std::unique_ptr<state> s) : state_(std::move(s)) {}
 app::~app() = default;
 std::uint16_t app::port() const { return state_->server->port(); }
 void app::stop_on_signals() { state_->server->stop_on_signals(); }
-void app::stop() { state_->server->stop(); }
+void app::stop() {
+  state_->server->stop();
+  if (state_->metrics_server) state_->metrics_server->stop();
+}
 void app::wait() { state_->server->wait(); }
 
 }  // namespace authpp::server

@@ -405,6 +405,22 @@ void load_storage(loader& l, const toml::table& t, storage_options& s) {
   }
 }
 
+void load_metrics(loader& l, const toml::table& t, metrics_options& o) {
+  constexpr std::string_view p = "metrics";
+  l.check_keys(t, p, {"listen", "token"});
+  std::string listen;
+  if (const toml::node* n = l.string(t, p, "listen", listen)) {
+    if (auto hp = parse_listen(listen); !hp) {
+      l.fail(n->source(), "metrics.listen", hp.error().detail);
+    } else {
+      o.listen = listen;
+    }
+  }
+  if (const toml::node* n = l.string(t, p, "token", o.token); n && o.token.size() < 16) {
+    l.fail(n->source(), "metrics.token", "must be at least 16 characters");
+  }
+}
+
 void load_log(loader& l, const toml::table& t, log_options& o) {
   constexpr std::string_view p = "log";
   l.check_keys(t, p, {"level", "access_log"});
@@ -549,7 +565,7 @@ result<app_config> load_config(const std::optional<std::string>& file, const env
                                                   std::to_string(b.column) + ": " +
                                                   std::string(e.description())};
     }
-    l.check_keys(doc, "", {"dev", "server", "auth", "storage", "log"});
+    l.check_keys(doc, "", {"dev", "server", "auth", "storage", "log", "metrics"});
     l.boolean(doc, "", "dev", c.dev);
     if (const toml::table* t = l.table(doc, "", "server")) load_server(l, *t, c.server);
     if (const toml::table* t = l.table(doc, "", "auth")) {
@@ -559,6 +575,7 @@ result<app_config> load_config(const std::optional<std::string>& file, const env
     }
     if (const toml::table* t = l.table(doc, "", "storage")) load_storage(l, *t, c.storage);
     if (const toml::table* t = l.table(doc, "", "log")) load_log(l, *t, c.log);
+    if (const toml::table* t = l.table(doc, "", "metrics")) load_metrics(l, *t, c.metrics);
   }
 
   // The environment, as Auth.js' setEnvDefaults reads it: secrets only when the configuration

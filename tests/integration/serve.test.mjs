@@ -266,3 +266,54 @@ test("SIGTERM with password checks queued and running: every answered request is
     if (r.status === "fulfilled") assert.ok([200, 503].includes(r.value.status), String(r.value.status));
   }
 });
+
+test("/metrics behind a bearer token, or on its own listener (then 404 on the main one)", async () => {
+  const token = "metrics-token-0123456789";
+  const dir = tempDir();
+  const s = await startServer(["--dev", "--config", writeConfig(dir, `[metrics]\ntoken = "${token}"\n`)], { dataDir: dir });
+  try {
+    const b = new Browser(s.url);
+    const none = await b.fetch("/metrics");
+    assert.equal(none.status, 401);
+    assert.match(none.headers.get("www-authenticate"), /^Bearer/);
+    assert.equal((await b.fetch("/metrics", { headers: { authorization: `Bearer ${token}x` } })).status, 401);
+    const ok = await b.fetch("/metrics", { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(ok.status, 200);
+    assert.match(ok.body, /authpp_worker_queue_depth 0\n/);
+  } finally {
+    await s.stop();
+  }
+  const dir2 = tempDir();
+  const t = await startServer(["--dev", "--config", writeConfig(dir2, `[metrics]\nlisten = "127.0.0.1:0"\n`)], { dataDir: dir2 });
+  try {
+    const metricsUrl = t.out.stdout.match(/metrics on (http:\/\/127\.0\.0\.1:\d+)\/metrics/)[1];
+    assert.equal((await new Browser(t.url).fetch("/metrics")).status, 404);
+    const own = await new Browser(metricsUrl).fetch("/metrics");
+    assert.equal(own.status, 200);
+    assert.match(own.body, /authpp_http_requests_total/);
+    assert.equal((await new Browser(metricsUrl).fetch("/api/auth/session")).status, 404);
+  } finally {
+    await t.stop();
+  }
+  const bad = runCli(["serve", "--config", writeConfig(tempDir(), `[metrics]\ntoken = "short"\n`), "--dev", "--data-dir", tempDir()]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /metrics\.token: must be at least 16 characters/);
+});
+
+test("an error flood is throttled in the log: five lines a second per code", async () => {
+  // Neither a public URL nor trust_host: every request is an UntrustedHost error.
+  const secret = runCli(["secret"]).stdout.trim();
+  const s = await startServer([], { env: { AUTH_SECRET: secret } });
+  try {
+    const b = new Browser(s.url);
+    const t0 = Date.now();
+    for (let i = 0; i < 40; i++) assert.equal((await b.fetch("/api/auth/session")).status, 500);
+    const seconds = Math.ceil((Date.now() - t0) / 1000) + 1;
+    await new Promise((r) => setImmediate(r));
+    const lines = s.out.stderr.split("\n").filter((l) => l.includes("[error] UntrustedHost"));
+    assert.ok(lines.length >= 1);
+    assert.ok(lines.length <= 5 * seconds, `${lines.length} lines in about ${seconds} s`);
+  } finally {
+    await s.stop();
+  }
+});

@@ -65,11 +65,19 @@ struct log_options {
   bool access_log = true;      // JSON lines on stdout
 };
 
+// metrics_options keep /metrics from the public: on its own listener (then the main one answers
+// it 404), behind a bearer token, or both.
+struct metrics_options {
+  std::optional<std::string> listen;  // "host:port", checked as server.listen is
+  std::string token;                  // non-empty: `Authorization: Bearer <token>` required
+};
+
 struct app_config {
   server_options server;
   auth_options auth;
   storage_options storage;
   log_options log;
+  metrics_options metrics;
   bool dev = false;  // generate a secret and a demo user when missing
 };
 

@@ -246,8 +246,8 @@ TEST_F(EngineSecurityTest, TrustedHostIsValidated) {
   req.headers.add("X-Forwarded-Host", "app.example.com");
   req.headers.add("X-Forwarded-Proto", "https");
   EXPECT_THAT(a.handle(req).body, HasSubstr("https://app.example.com/api/auth/signin/credentials"));
-  for (const char* host : {"evil.com/path", "user@evil.com", "a b", "evil.com\r\nX: y", "",
-                           "[::1", "a:b:c"}) {
+  for (const char* host :
+       {"evil.com/path", "user@evil.com", "a b", "evil.com\r\nX: y", "", "[::1", "a:b:c"}) {
     SCOPED_TRACE(host);
     auto bad = get("/api/auth/providers");
     bad.headers.add("Host", host);
@@ -384,6 +384,32 @@ TEST(EngineConfigTest, InvalidConfigurationNamesTheField) {
   EXPECT_THAT(error_for(c), HasSubstr("pages.sign_in"));
   c.pages.sign_in.reset();
   EXPECT_TRUE(authpp::auth::create(c));
+}
+
+// Clickjacking, referrer leaks and TLS stripping: every page forbids framing (CSP and the older
+// X-Frame-Options), sends no referrer, and over https asks the browser to stay on https.
+TEST_F(EngineSecurityTest, PagesForbidFramingAndPinHttps) {
+  for (const char* url : {"http://localhost:3000", "https://app.example.com"}) {
+    SCOPED_TRACE(url);
+    auto c = config();
+    c.url = url;
+    const auto a = build(std::move(c));
+    for (const char* page :
+         {"/api/auth/signin", "/api/auth/signout", "/api/auth/error", "/api/auth/verify-request"}) {
+      SCOPED_TRACE(page);
+      const auto res = a.handle(get(page));
+      EXPECT_THAT(std::string(res.headers.get("Content-Security-Policy").value_or("")),
+                  HasSubstr("frame-ancestors 'none'"));
+      EXPECT_EQ(res.headers.get("X-Frame-Options"), "DENY");
+      EXPECT_EQ(res.headers.get("Referrer-Policy"), "no-referrer");
+      EXPECT_EQ(res.headers.get("Strict-Transport-Security"),
+                std::string_view(url).starts_with("https")
+                    ? std::optional<std::string_view>("max-age=31536000")
+                    : std::nullopt);
+    }
+    // JSON endpoints are not pages.
+    EXPECT_FALSE(a.handle(get("/api/auth/session")).headers.contains("Strict-Transport-Security"));
+  }
 }
 
 }  // namespace

@@ -249,6 +249,7 @@ prepared prepare_request(const engine_state& engine, const http::request& req) {
         {"InvalidCallbackUrl", "callbackUrl is not a path or http(s) URL"});
   }
 
+  if (auto limited = post_limit(ctx)) return finish_request(ctx, std::move(*limited));
   if (auto error = init(ctx)) return finish_request(ctx, fail(ctx, *error));
   return ctx;
 }

@@ -40,6 +40,7 @@ outcome credentials_decided(request_context& ctx, const credentials_provider& pr
   if (decision->failure()) {
     return fail(ctx, {"CallbackRouteError", "authorize failed: " + *decision->failure()});
   }
+  record_sign_in(ctx, provider, decision->accepted().has_value());
   if (!decision->accepted()) {
     return fail(ctx, {"CredentialsSignin", "authorize refused the credentials", decision->code()});
   }
@@ -93,6 +94,7 @@ outcome credentials_decided(request_context& ctx, const credentials_provider& pr
 
 outcome credentials_callback(request_context& ctx, const credentials_provider& provider) {
   if (!ctx.csrf_verified) return missing_csrf(ctx);
+  if (auto locked = sign_in_lock(ctx, provider)) return std::move(*locked);
   std::optional<authorize_result> decision;
   try {
     decision = provider.authorize(authorize_request{ctx.body, ctx.request});
@@ -116,6 +118,7 @@ boost::asio::awaitable<outcome> credentials_callback_async(request_context& ctx,
                                                            const credentials_provider& provider) {
   // CSRF first: a request without it must not cost a password check.
   if (!ctx.csrf_verified) co_return missing_csrf(ctx);
+  if (auto locked = sign_in_lock(ctx, provider)) co_return std::move(*locked);
   std::optional<authorize_result> decision;
   try {
     decision = co_await provider.authorize_async(authorize_request{ctx.body, ctx.request});

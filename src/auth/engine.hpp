@@ -8,6 +8,7 @@
 #include <authpp/http/form.hpp>
 #include <authpp/jose/session_token.hpp>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,6 +73,8 @@ struct outcome {
   std::vector<http::set_cookie> cookies;
   bool failed = false;            // an error response: no cookies at all
   bool with_init_cookies = true;  // prepend the CSRF / callback-URL cookies of init
+  // A rate limit refused the request: Retry-After, and 429 where the answer is JSON.
+  std::optional<std::chrono::seconds> retry_after{};
 };
 
 // request_context is everything init computes for one request (Auth.js's lib/init.ts).
@@ -153,6 +156,14 @@ std::vector<http::set_cookie> session_cookie_clears(const request_context& ctx);
 result<std::string> encode_token(const request_context& ctx, json claims);
 // read_session_claims reads and decrypts the session cookie; nullopt when there is none.
 result<std::optional<json>> read_session_claims(const request_context& ctx);
+
+// ---- rate limits (rate_limit.cpp) --------------------------------------------------------------
+// post_limit counts a POST against its client address: an outcome when over the limit.
+std::optional<outcome> post_limit(request_context& ctx);
+// sign_in_lock refuses a credentials sign-in while its account is locked for this address.
+std::optional<outcome> sign_in_lock(request_context& ctx, const credentials_provider& provider);
+// record_sign_in counts a refused sign-in (locking past the free failures) or clears the count.
+void record_sign_in(request_context& ctx, const credentials_provider& provider, bool accepted);
 
 // ---- actions
 // ---------------------------------------------------------------------------------------

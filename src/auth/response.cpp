@@ -130,11 +130,13 @@ http::response to_response(const http::request& request, outcome out) {
   res.status = out.status;
   res.headers = std::move(out.headers);
   res.body = std::move(out.body);
+  if (out.retry_after) res.headers.set("Retry-After", std::to_string(out.retry_after->count()));
   if (out.redirect) {
     if (request.headers.contains("X-Auth-Return-Redirect")) {
       // What next-auth/react sends: the redirect becomes 200 {"url"}; Auth.js keeps every other
-      // header, Location included, on success.
-      res.status = 200;
+      // header, Location included, on success. A rate-limited one is 429, so that the client's
+      // SignInResponse says so in `status` and `ok` as well as in `code`.
+      res.status = out.retry_after ? 429 : 200;
       res.headers.set("Content-Type", "application/json");
       if (!out.failed) res.headers.set("Location", *out.redirect);
       res.body = json_text(json{{"url", *out.redirect}});

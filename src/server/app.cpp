@@ -266,6 +266,15 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
   ac.limits.max_header_bytes = config.server.max_header_bytes * 2;  // the server enforces first
   ac.log_level = s->level;
   ac.events.sign_in = [](const sign_in_event&) { signed_in_on_this_thread = true; };
+  if (config.rate_limit.enabled) {
+    ac.rate_limits.store = make_memory_counter_store();
+    ac.rate_limits.posts_per_minute = config.rate_limit.posts_per_minute;
+    ac.rate_limits.free_failures = config.rate_limit.free_failures;
+    ac.rate_limits.max_backoff = config.rate_limit.max_backoff;
+  }
+  ac.events.rate_limited = [raw = s.get()](const rate_limited_event& e) {
+    raw->metrics.rate_limited(e.limit);
+  };
   state* raw = s.get();
   ac.logger = [raw](log_level l, std::string_view code, std::string_view message) {
     raw->log(l, code, message);

@@ -405,6 +405,15 @@ void load_storage(loader& l, const toml::table& t, storage_options& s) {
   }
 }
 
+void load_rate_limit(loader& l, const toml::table& t, rate_limit_settings& o) {
+  constexpr std::string_view p = "rate_limit";
+  l.check_keys(t, p, {"enabled", "posts_per_minute", "free_failures", "max_backoff"});
+  l.boolean(t, p, "enabled", o.enabled);
+  l.integer(t, p, "posts_per_minute", 1, 1000000, o.posts_per_minute);
+  l.integer(t, p, "free_failures", 0, 1000, o.free_failures);
+  l.seconds(t, p, "max_backoff", 86400, o.max_backoff);
+}
+
 void load_metrics(loader& l, const toml::table& t, metrics_options& o) {
   constexpr std::string_view p = "metrics";
   l.check_keys(t, p, {"listen", "token"});
@@ -565,7 +574,7 @@ result<app_config> load_config(const std::optional<std::string>& file, const env
                                                   std::to_string(b.column) + ": " +
                                                   std::string(e.description())};
     }
-    l.check_keys(doc, "", {"dev", "server", "auth", "storage", "log", "metrics"});
+    l.check_keys(doc, "", {"dev", "server", "auth", "storage", "log", "metrics", "rate_limit"});
     l.boolean(doc, "", "dev", c.dev);
     if (const toml::table* t = l.table(doc, "", "server")) load_server(l, *t, c.server);
     if (const toml::table* t = l.table(doc, "", "auth")) {
@@ -576,6 +585,7 @@ result<app_config> load_config(const std::optional<std::string>& file, const env
     if (const toml::table* t = l.table(doc, "", "storage")) load_storage(l, *t, c.storage);
     if (const toml::table* t = l.table(doc, "", "log")) load_log(l, *t, c.log);
     if (const toml::table* t = l.table(doc, "", "metrics")) load_metrics(l, *t, c.metrics);
+    if (const toml::table* t = l.table(doc, "", "rate_limit")) load_rate_limit(l, *t, c.rate_limit);
   }
 
   // The environment, as Auth.js' setEnvDefaults reads it: secrets only when the configuration

@@ -79,6 +79,12 @@ std::string metrics::render() const {
       "memory.\n";
   out += "# TYPE authpp_accept_pauses_total counter\n";
   out += "authpp_accept_pauses_total " + std::to_string(accept_pauses_.load()) + "\n";
+  out += "# HELP authpp_rate_limited_total Requests refused by a rate limit, by limit.\n";
+  out += "# TYPE authpp_rate_limited_total counter\n";
+  out +=
+      "authpp_rate_limited_total{limit=\"posts\"} " + std::to_string(limited_posts_.load()) + "\n";
+  out += "authpp_rate_limited_total{limit=\"sign_in\"} " +
+         std::to_string(limited_sign_ins_.load()) + "\n";
   return out;
 }
 

@@ -222,7 +222,8 @@ test("TLS: with a certificate and key configured, the server speaks HTTPS and se
 // and Retry-After rather than queued without bound.
 test("a sign-in flood waits on the worker pool: /session answers, a full queue is 503 + Retry-After", async () => {
   const dir = tempDir();
-  const config = writeConfig(dir, "[server]\nworker_threads = 1\nworker_queue = 2\n");
+  // Rate limits off: this test is about the pool (the limits have their own test).
+  const config = writeConfig(dir, "[server]\nworker_threads = 1\nworker_queue = 2\n[rate_limit]\nenabled = false\n");
   const s = await startServer(["--dev", "--config", config], { dataDir: dir });
   try {
     const reader = new Browser(s.url);
@@ -252,7 +253,7 @@ test("a sign-in flood waits on the worker pool: /session answers, a full queue i
 
 test("SIGTERM with password checks queued and running: every answered request is whole, exit 0", async () => {
   const dir = tempDir();
-  const config = writeConfig(dir, "[server]\nworker_threads = 1\nworker_queue = 64\nshutdown_timeout = 5\n");
+  const config = writeConfig(dir, "[server]\nworker_threads = 1\nworker_queue = 64\nshutdown_timeout = 5\n[rate_limit]\nenabled = false\n");
   const s = await startServer(["--dev", "--config", config], { dataDir: dir });
   const guessers = Array.from({ length: 16 }, () => new Browser(s.url));
   await Promise.all(guessers.map((g) => g.csrf()));
@@ -313,6 +314,37 @@ test("an error flood is throttled in the log: five lines a second per code", asy
     const lines = s.out.stderr.split("\n").filter((l) => l.includes("[error] UntrustedHost"));
     assert.ok(lines.length >= 1);
     assert.ok(lines.length <= 5 * seconds, `${lines.length} lines in about ${seconds} s`);
+  } finally {
+    await s.stop();
+  }
+});
+
+// Password guessing against authpp serve: past the free failures the account is locked for the
+// guessing address (the owner elsewhere is not), answered 429 with CredentialsSignin and code
+// rate_limited, which next-auth/react's signIn() reports as such; past posts_per_minute every
+// POST from the address is 429; both counted in /metrics.
+test("rate limits: an account locked for a guessing address, POSTs per address per minute", async () => {
+  const dir = tempDir();
+  const config = writeConfig(dir, "[rate_limit]\nposts_per_minute = 12\nfree_failures = 3\nmax_backoff = 60\n");
+  const s = await startServer(["--dev", "--config", config], { dataDir: dir });
+  try {
+    const guesser = new Browser(s.url);
+    for (let i = 0; i < 4; i++) {
+      assert.match((await guesser.signIn(s.demo.email, "wrong")).body.url, /code=credentials$/);
+    }
+    const locked = await guesser.signIn(s.demo.email, s.demo.password);
+    assert.equal(locked.status, 429);
+    assert.equal(locked.body.url, s.url + "/api/auth/signin?error=CredentialsSignin&code=rate_limited");
+    assert.equal(locked.headers.get("retry-after"), "1");
+    // Five POSTs so far from 127.0.0.1; the twelfth is the last one allowed this minute.
+    const other = new Browser(s.url);
+    const token = await other.csrf();
+    const statuses = [];
+    for (let i = 0; i < 8; i++) statuses.push((await other.post("/api/auth/signout", { csrfToken: token })).status);
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 429]);
+    const metrics = (await other.fetch("/metrics")).body;
+    assert.match(metrics, /authpp_rate_limited_total\{limit="sign_in"\} 1\n/);
+    assert.match(metrics, /authpp_rate_limited_total\{limit="posts"\} 1\n/);
   } finally {
     await s.stop();
   }

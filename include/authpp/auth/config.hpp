@@ -1,6 +1,7 @@
 #pragma once
 
 #include <authpp/auth/provider.hpp>
+#include <authpp/auth/rate_limit.hpp>
 #include <authpp/auth/types.hpp>
 #include <authpp/core/clock.hpp>
 #include <authpp/core/json.hpp>
@@ -89,7 +90,15 @@ struct session_event {
 };
 
 // events observe the flows; exceptions they throw are logged and swallowed.
+// rate_limited_event tells which limit refused a request: "posts" (per address) or "sign_in"
+// (an account locked for an address after failed sign-ins).
+struct rate_limited_event {
+  std::string_view limit;
+  std::string_view client_address;
+};
+
 struct events {
+  std::function<void(const rate_limited_event&)> rate_limited;
   std::function<void(const sign_in_event&)> sign_in;
   std::function<void(const sign_out_event&)> sign_out;
   std::function<void(const session_event&)> session;
@@ -147,7 +156,8 @@ struct auth_config {
   page_urls pages;
   pages::theme theme;
   request_limits limits;
-  log_sink logger;  // default: lines on stderr
+  rate_limit_options rate_limits;  // off unless a store is set
+  log_sink logger;                 // default: lines on stderr
   authpp::log_level log_level = authpp::log_level::warn;
   const authpp::clock* clock = nullptr;   // default: the system clock
   const random_source* random = nullptr;  // default: the system CSPRNG

@@ -72,8 +72,18 @@ struct metrics_options {
   std::string token;                  // non-empty: `Authorization: Bearer <token>` required
 };
 
+// rate_limit_settings turn the engine's rate limits on for `authpp serve` (one server's counters
+// in memory; see auth/rate_limit.hpp for what each limit does).
+struct rate_limit_settings {
+  bool enabled = true;
+  std::uint32_t posts_per_minute = 60;
+  std::uint32_t free_failures = 5;
+  std::chrono::seconds max_backoff{900};
+};
+
 struct app_config {
   server_options server;
+  rate_limit_settings rate_limit;
   auth_options auth;
   storage_options storage;
   log_options log;

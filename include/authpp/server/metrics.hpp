@@ -21,6 +21,10 @@ class metrics {
   void sign_in(bool succeeded) { (succeeded ? sign_ins_ok_ : sign_ins_failed_)++; }
   void connections(long long open) { open_connections_ = open; }
   void accept_paused() { ++accept_pauses_; }
+  // rate_limited counts a request a rate limit refused ("posts" or "sign_in").
+  void rate_limited(std::string_view limit) {
+    (limit == "sign_in" ? limited_sign_ins_ : limited_posts_)++;
+  }
   // render returns the exposition text.
   std::string render() const;
 
@@ -42,6 +46,8 @@ class metrics {
   std::atomic<unsigned long long> sign_ins_failed_{0};
   std::atomic<long long> open_connections_{0};
   std::atomic<unsigned long long> accept_pauses_{0};
+  std::atomic<unsigned long long> limited_posts_{0};
+  std::atomic<unsigned long long> limited_sign_ins_{0};
 };
 
 // worker_pool_metrics renders the worker pool's figures: queue depth, busy threads, work done,

@@ -4,6 +4,8 @@
 #   GET /session at 32 and 256 connections          (throughput: no regression)
 #   credentials sign-ins per second, right password  (the Argon2id ceiling of the cores)
 #   GET /session latency, 8 connections, while 32 more post wrong passwords at full speed
+# Rate limits are off for these (the flood must reach the password checks); a last round runs
+# the new binary with its default limits, where the flood is throttled instead.
 # Usage: bench/flood.sh NEW_BIN [OLD_BIN] [SECONDS]   (release builds; default 10 s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,10 +30,17 @@ wrk_line() {
   printf '  %-52s %10s req/s  p50 %-9s p99 %-9s non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}"
 }
 
+# measure LABEL BIN [LIMITS]: LIMITS "on" keeps authpp's rate limits (where the binary has
+# them); otherwise they are turned off, so that the flood reaches the password checks.
 measure() {
-  local label=$1 bin=$2 dir=$work/$1 port
+  local label=$1 bin=$2 limits=${3:-off} dir=$work/$1 port
   mkdir -p "$dir"
   printf '[server]\nthreads = 2\n[log]\nlevel = "error"\naccess_log = false\n' >"$dir/authpp.toml"
+  if [[ $limits != on ]]; then
+    printf '[rate_limit]\nenabled = false\n' >"$dir/probe.toml"
+    AUTH_SECRET=$secret "$bin" config check --config "$dir/probe.toml" >/dev/null 2>&1 &&
+      printf '[rate_limit]\nenabled = false\n' >>"$dir/authpp.toml"
+  fi
   echo bench-password | "$bin" user add bench@example.com --name Bench --database "$dir/authpp.db" >/dev/null
   port=$(free_port)
   AUTH_SECRET=$secret AUTH_URL=http://127.0.0.1:$port "$bin" serve --config "$dir/authpp.toml" \
@@ -76,3 +85,4 @@ LUA
 
 measure new "$new_bin"
 [[ -z $old_bin ]] || measure old "$old_bin"
+measure new-with-rate-limits "$new_bin" on

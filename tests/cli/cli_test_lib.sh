@@ -1,5 +1,5 @@
-# cli_test_lib.sh: helpers shared by the client CLI tests. Source it after setting `authpp` (the
-# binary) and `tmp` (a scratch directory, the current directory).
+# cli_test_lib.sh: helpers shared by the CLI tests. Source it after setting `authpp` (the binary)
+# and `tmp` (a scratch directory, the current directory).
 
 fail() {
   echo "FAIL: $*" >&2

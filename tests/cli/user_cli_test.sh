@@ -13,25 +13,8 @@ cd "$tmp"
 # The caller's environment must not change the outcome.
 unset AUTH_SECRET AUTH_SECRET_1 AUTH_SECRET_2 AUTH_SECRET_3 AUTH_URL AUTH_TRUST_HOST
 
-fail() {
-  echo "FAIL: $*" >&2
-  echo "--- stdout:" >&2
-  cat "$tmp/out" >&2 || true
-  echo "--- stderr:" >&2
-  cat "$tmp/err" >&2 || true
-  exit 1
-}
-
-# expect CODE COMMAND...: runs COMMAND (stdin inherited) into $tmp/out and $tmp/err and checks
-# its exit code.
-expect() {
-  local want=$1 got=0
-  shift
-  "$@" >"$tmp/out" 2>"$tmp/err" || got=$?
-  [[ $got == "$want" ]] || fail "exit $got, expected $want: $*"
-}
-out_has() { grep -qF -- "$1" "$tmp/out" || fail "stdout lacks '$1'"; }
-err_has() { grep -qF -- "$1" "$tmp/err" || fail "stderr lacks '$1'"; }
+# shellcheck source=tests/cli/cli_test_lib.sh
+source "$source_dir/tests/cli/cli_test_lib.sh"
 
 echo "== user add / list"
 printf 'correct horse\n' | expect 0 "$authpp" user add Ada@Example.com --name "Ada Lovelace" \

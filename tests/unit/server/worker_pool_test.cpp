@@ -47,8 +47,8 @@ struct gate {
 };
 
 TEST(WorkerPoolTest, RunsOffTheCallersThreadAndResumesOnItsExecutor) {
+  asio::io_context io;  // before the pool: its threads may still be posting to the loop
   worker_pool pool({.threads = 2});
-  asio::io_context io;
   const auto caller = std::this_thread::get_id();
   const auto result = run_on(io, [&]() -> asio::awaitable<std::pair<bool, bool>> {
     auto worker = co_await pool.run([] { return std::this_thread::get_id(); });
@@ -62,9 +62,9 @@ TEST(WorkerPoolTest, RunsOffTheCallersThreadAndResumesOnItsExecutor) {
 
 // Overload: past max_queue, work is refused at once (the server answers 503), it does not wait.
 TEST(WorkerPoolTest, FullQueueRefusesAtOnce) {
+  asio::io_context io;
   worker_pool pool({.threads = 1, .max_queue = 2});
   gate g;
-  asio::io_context io;
   std::vector<result<int>> results;
   // The first job takes the thread before the others come, so the queue holds exactly two.
   for (int i = 0; i < 5; ++i) {
@@ -101,10 +101,10 @@ TEST(WorkerPoolTest, FullQueueRefusesAtOnce) {
 // Shutdown: queued work is cancelled (its caller resumes with errc::cancelled), running work
 // finishes and its caller gets the value.
 TEST(WorkerPoolTest, StopCancelsQueuedWorkAndFinishesRunningWork) {
+  asio::io_context io;
   auto pool = std::make_unique<worker_pool>(worker_pool_options{.threads = 1, .max_queue = 4});
   gate g;
   std::promise<void> started;
-  asio::io_context io;
   std::vector<result<int>> results;
   std::atomic<int> ran{0};
   for (int i = 0; i < 3; ++i) {
@@ -144,8 +144,8 @@ TEST(WorkerPoolTest, StopCancelsQueuedWorkAndFinishesRunningWork) {
 }
 
 TEST(WorkerPoolTest, AnExceptionReachesTheCaller) {
-  worker_pool pool({.threads = 1});
   asio::io_context io;
+  worker_pool pool({.threads = 1});
   const bool caught = run_on(io, [&]() -> asio::awaitable<bool> {
     try {
       (void)co_await pool.run([]() -> int { throw std::runtime_error("boom"); });
@@ -160,9 +160,9 @@ TEST(WorkerPoolTest, AnExceptionReachesTheCaller) {
 }
 
 TEST(WorkerPoolTest, WaitTimeIsMeasured) {
+  asio::io_context io;
   worker_pool pool({.threads = 1});
   gate g;
-  asio::io_context io;
   int done = 0;
   for (int i = 0; i < 2; ++i) {
     asio::co_spawn(
@@ -192,9 +192,9 @@ TEST(WorkerPoolTest, WaitTimeIsMeasured) {
 // A request whose client left gives up its place in the queue: its check never runs, and it
 // resumes at once with errc::cancelled. Work already running is left to finish.
 TEST(WorkerPoolTest, CancelledWhileQueuedGivesUpItsPlace) {
+  asio::io_context io;
   worker_pool pool({.threads = 1, .max_queue = 4});
   gate g;
-  asio::io_context io;
   asio::cancellation_signal running_signal, queued_signal;
   std::vector<std::pair<int, result<int>>> results;
   std::atomic<int> ran{0};

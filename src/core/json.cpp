@@ -415,7 +415,8 @@ json& json_object_builder::member(std::string name) {
     }
   } else {
     if (index_.empty()) {
-      for (std::size_t i = 0; i < members_->size(); ++i) index_.emplace(members_->data()[i].first, i);
+      for (std::size_t i = 0; i < members_->size(); ++i)
+        index_.emplace(members_->data()[i].first, i);
     }
     const auto [it, added] = index_.try_emplace(name, members_->size());
     if (!added) return members_->data()[it->second].second;

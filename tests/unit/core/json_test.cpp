@@ -133,7 +133,8 @@ TEST(JsonTest, NestingIsBounded) {
 // the library's rule for repeated names kept on both sides of the index.
 TEST(JsonTest, ManyMembersAreReadWithTheLibrarysRules) {
   std::string text = "{";
-  for (int i = 0; i < 100000; ++i) text += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  for (int i = 0; i < 100000; ++i)
+    text += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
   text += R"("k0":"last","k75000":"again","k3":"x"})";
   const json v = parse_json(text).value();
   ASSERT_EQ(v.size(), 100000u);
@@ -147,7 +148,8 @@ TEST(JsonTest, ManyMembersAreReadWithTheLibrarysRules) {
   for (int n : {0, 1, 7, 8, 9, 20}) {
     SCOPED_TRACE(n);
     std::string small = "{";
-    for (int i = 0; i < n; ++i) small += "\"m" + std::to_string(i % 6) + std::to_string(i) + "\":" + std::to_string(i) + ",";
+    for (int i = 0; i < n; ++i)
+      small += "\"m" + std::to_string(i % 6) + std::to_string(i) + "\":" + std::to_string(i) + ",";
     small += R"("m00":"dup","m11":"dup","z":1,"m00":"twice"})";
     EXPECT_EQ(parse_json(small).value(), json::parse(small));
     EXPECT_EQ(dump_json(parse_json(small).value()).value(), json::parse(small).dump());

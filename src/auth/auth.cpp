@@ -21,12 +21,6 @@ http::response plain_json(int status, std::string body) {
   return res;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // resolve_origin decides the origin of every absolute URL the engine builds: the configured public
 // URL, else (only when the operator trusts the host) the forwarded or Host header.
 result<std::string> resolve_origin(const engine_state& engine, const http::request& req) {
@@ -44,7 +38,7 @@ result<std::string> resolve_origin(const engine_state& engine, const http::reque
     if (fields.size() > 1 || fields.front().find(',') != std::string_view::npos) {
       return auth_error{errc::malformed_input, std::string(name) + " holds a list"};
     }
-    return std::optional(trim(fields.front()));
+    return std::optional(http::trim_ows(fields.front()));
   };
   std::string_view proto = req.tls ? "https" : "http";
   auto fwd_proto = forwarded("X-Forwarded-Proto");

@@ -198,12 +198,6 @@ namespace {
 // ends would otherwise grow the buffer until the process dies.
 std::size_t buffer_limit(const server_options& o) { return o.max_header_bytes + 8192; }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // transfer_coding_ok: the one transfer coding the server reads is a single `chunked`. With any
 // other list the body's length is unknown (RFC 9112 §6.3), and a front end that frames it
 // differently would pass a second, smuggled request through in what we took for no body.
@@ -215,7 +209,7 @@ bool transfer_coding_ok(const bhttp::request<bhttp::string_body>& req) {
     std::string_view list = field.value();
     while (true) {
       const std::size_t comma = list.find(',');
-      const std::string_view coding = trim(list.substr(0, comma));
+      const std::string_view coding = http::trim_ows(list.substr(0, comma));
       if (!coding.empty()) {
         if (!beast::iequals(coding, "chunked")) return false;
         ++codings;

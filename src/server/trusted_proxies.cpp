@@ -15,16 +15,10 @@ struct address {
   unsigned char bytes[16] = {};
 };
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // parse_address reads an IP literal (IPv6 possibly in brackets); IPv4-mapped IPv6 becomes IPv4,
 // so that ::ffff:10.0.0.1 matches 10.0.0.0/8.
 std::optional<address> parse_address(std::string_view text) {
-  text = trim(text);
+  text = http::trim_ows(text);
   if (text.size() >= 2 && text.front() == '[' && text.back() == ']') {
     text = text.substr(1, text.size() - 2);
   }
@@ -46,7 +40,8 @@ std::optional<address> parse_address(std::string_view text) {
 // last_value is the right-most element of a comma-separated field: the one the nearest proxy set.
 std::string last_value(std::string_view list) {
   const std::size_t comma = list.rfind(',');
-  return std::string(trim(comma == std::string_view::npos ? list : list.substr(comma + 1)));
+  return std::string(
+      http::trim_ows(comma == std::string_view::npos ? list : list.substr(comma + 1)));
 }
 
 }  // namespace
@@ -109,7 +104,7 @@ void trusted_proxies::apply(http::request& request, std::string_view peer) const
   for (std::string_view field : h.get_all("X-Forwarded-For")) {
     while (true) {
       const std::size_t comma = field.find(',');
-      hops.push_back(trim(field.substr(0, comma)));
+      hops.push_back(http::trim_ows(field.substr(0, comma)));
       if (comma == std::string_view::npos) break;
       field.remove_prefix(comma + 1);
     }
@@ -117,7 +112,7 @@ void trusted_proxies::apply(http::request& request, std::string_view peer) const
   for (auto hop = hops.rbegin(); hop != hops.rend(); ++hop) {
     // An entry that is no address cannot have come from a trusted proxy: stop at the last good.
     if (!parse_address(*hop)) break;
-    request.client_address = std::string(trim(*hop));
+    request.client_address = std::string(http::trim_ows(*hop));
     if (!contains(*hop)) break;
   }
   for (const char* name : {"X-Forwarded-Host", "X-Forwarded-Proto"}) {

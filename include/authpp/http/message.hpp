@@ -11,6 +11,14 @@
 // server (or any other HTTP stack) converts to and from its own types.
 namespace authpp::http {
 
+// trim_ows drops the optional whitespace (spaces and tabs, RFC 9110 §5.6.3) around a field value
+// or a list element.
+inline std::string_view trim_ows(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
 // iequals compares ASCII case-insensitively, as HTTP field names are compared.
 inline bool iequals(std::string_view a, std::string_view b) noexcept {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {

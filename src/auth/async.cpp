@@ -15,7 +15,7 @@ boost::asio::awaitable<http::response> handle_async_request(
     prepared p = prepare_request(*engine, request);
     if (auto* early = std::get_if<http::response>(&p)) co_return std::move(*early);
     auto& ctx = std::get<request_context>(p);
-    if (const credentials_provider* c = awaited_credentials(ctx)) {
+    if (const auto* c = awaited_credentials(ctx.route, ctx.request.method, ctx.provider)) {
       co_return finish_request(ctx, co_await credentials_callback_async(ctx, *c));
     }
     co_return finish_request(ctx, dispatch(ctx));
@@ -37,10 +37,9 @@ bool auth::awaits(const http::request& request) const {
   const std::string_view target = request.target;
   const std::string_view path = target.substr(0, target.find('?'));
   const auto r = detail::parse_route(state_->config.base_path, path);
-  if (!r || r->action != detail::action::callback || !r->provider_id) return false;
-  const provider* p = state_->find_provider(*r->provider_id);
-  const auto* c = p != nullptr ? std::get_if<credentials_provider>(p) : nullptr;
-  return c != nullptr && c->authorize_async;
+  if (!r || !r->provider_id) return false;
+  return detail::awaited_credentials(*r, request.method, state_->find_provider(*r->provider_id)) !=
+         nullptr;
 }
 
 }  // namespace authpp

@@ -106,11 +106,10 @@ outcome credentials_callback(request_context& ctx, const credentials_provider& p
 
 }  // namespace
 
-const credentials_provider* awaited_credentials(const request_context& ctx) {
-  if (ctx.route.action != action::callback || ctx.request.method != "POST" || !ctx.provider) {
-    return nullptr;
-  }
-  const auto* c = std::get_if<credentials_provider>(ctx.provider);
+const credentials_provider* awaited_credentials(const route& r, std::string_view method,
+                                                const provider* p) {
+  if (r.action != action::callback || method != "POST" || p == nullptr) return nullptr;
+  const auto* c = std::get_if<credentials_provider>(p);
   return c != nullptr && c->authorize_async ? c : nullptr;
 }
 

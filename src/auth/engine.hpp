@@ -173,8 +173,9 @@ outcome session_action(request_context& ctx);
 outcome signin_action(request_context& ctx);
 outcome callback_action(request_context& ctx);
 // awaited_credentials returns the credentials provider whose authorize_async handle_async awaits
-// for this request (a POST to its callback), or nullptr when the request has nothing to await.
-const credentials_provider* awaited_credentials(const request_context& ctx);
+// for a request (a POST to its callback), or nullptr when the request has nothing to await.
+const credentials_provider* awaited_credentials(const route& r, std::string_view method,
+                                                const provider* p);
 // credentials_callback_async is callback_action for that provider, awaiting authorize_async.
 boost::asio::awaitable<outcome> credentials_callback_async(request_context& ctx,
                                                            const credentials_provider& provider);

@@ -136,6 +136,9 @@ bool acceptable_callback_url(std::string_view url);
 // fail turns an error into Auth.js's error response (redirect to the sign-in or error page with
 // ?error=TYPE[&code=CODE], cookies dropped; 400 null for POST /session) and logs it.
 outcome fail(const request_context& ctx, const engine_error& error);
+// error_url is the page fail() redirects to: the sign-in page for sign-in errors, else the error
+// page, with ?error=TYPE (Configuration unless client-safe) and, for CredentialsSignin, &code=.
+std::string error_url(const request_context& ctx, const engine_error& error);
 // configuration_failure answers an assertion failure (UntrustedHost, InvalidCallbackUrl, …) that
 // happens before any action: 500 JSON, or the HTML error page for the page actions.
 http::response configuration_failure(const engine_state& engine, const http::request& request,

@@ -27,9 +27,7 @@ outcome limited(const request_context& ctx, std::string_view limit, seconds retr
                      std::to_string(retry_after.count()) + " s");
   outcome out;
   if (ctx.route.action == action::callback) {
-    const auto& pages = ctx.config().pages;
-    out.redirect = ctx.origin + pages.sign_in.value_or(ctx.config().base_path + "/signin") +
-                   "?error=CredentialsSignin&code=rate_limited";
+    out.redirect = error_url(ctx, {"CredentialsSignin", "rate limited", "rate_limited"});
   } else {
     out = json_outcome(json{{"message", "Too many requests. Try again later."}}, 429);
   }

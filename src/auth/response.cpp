@@ -86,6 +86,13 @@ outcome fail(const request_context& ctx, const engine_error& error) {
     // POST /session reports every failure as 400 null (the client's update() resolves null).
     return json_outcome(nullptr, 400);
   }
+  outcome out;
+  out.redirect = error_url(ctx, error);
+  out.failed = true;
+  return out;
+}
+
+std::string error_url(const request_context& ctx, const engine_error& error) {
   const bool safe = client_safe(error.type);
   const std::string type = safe ? error.type : "Configuration";
   const auto& pages = ctx.config().pages;
@@ -98,10 +105,7 @@ outcome fail(const request_context& ctx, const engine_error& error) {
   http::url_search_params params;
   params.append("error", type);
   if (error.type == "CredentialsSignin") params.append("code", error.code);
-  outcome out;
-  out.redirect = ctx.origin + page + "?" + params.to_string();
-  out.failed = true;
-  return out;
+  return ctx.origin + page + "?" + params.to_string();
 }
 
 http::response configuration_failure(const engine_state& engine, const http::request& request,

@@ -22,13 +22,25 @@ class InvalidPassword extends CredentialsSignin {
 // authjsConfig: alice/wonderland signs in, carol always throws InvalidPassword, anyone else is
 // refused with null (→ code "credentials"). Fields are `username` and `password`; authpp's
 // store-backed provider reads `email` and falls back to `username`, so one form fits both servers.
-export function authjsConfig(secret) {
+//
+// `oidc` (optional) adds an OpenID Connect provider next to the credentials one, as an app would
+// configure a generic OIDC IdP (e.g. oidc_provider.mjs):
+//   {issuer, clientId, clientSecret,
+//    checks?            default: not set, i.e. Auth.js's own default ["pkce"]
+//    id?, name?         default "oidc", "Test OIDC"
+//    client?            e.g. {token_endpoint_auth_method: "client_secret_post",
+//                       id_token_signed_response_alg: "ES256"}; Auth.js's default is basic
+//    ...any other Auth.js provider option (authorization, idToken, profile…)}
+// `errors` (optional): an array that receives what Auth.js logs as errors ({code, error}).
+export function authjsConfig(secret, { oidc, errors } = {}) {
+  const quiet = errors ? { error(e) { errors.push({ code: e?.type ?? e?.name, error: e }); }, warn() {}, debug() {} }
+                       : { error() {}, warn() {}, debug() {} };
   return {
     secret,
     basePath: BASE_PATH,
     trustHost: true,
     // Auth.js logs every refused sign-in as an error; keep test output readable.
-    logger: process.env.AUTHJS_DEBUG ? undefined : { error() {}, warn() {}, debug() {} },
+    logger: process.env.AUTHJS_DEBUG ? undefined : quiet,
     providers: [
       Credentials({
         credentials: { username: {}, password: {} },
@@ -40,8 +52,14 @@ export function authjsConfig(secret) {
           return null;
         },
       }),
+      ...(oidc ? [oidcProvider(oidc)] : []),
     ],
   };
+}
+
+function oidcProvider({ id = "oidc", name = "Test OIDC", issuer, clientId, clientSecret, checks, ...rest }) {
+  if (!issuer || !clientId) throw new Error("authjsConfig: oidc needs issuer and clientId");
+  return { id, name, type: "oidc", issuer, clientId, clientSecret, ...(checks ? { checks } : {}), ...rest };
 }
 
 // toRequest turns a node request into a web Request; the URL's origin is the Host the client
@@ -73,9 +91,12 @@ async function sendResponse(res, response) {
 
 // startAuthjsServer listens on 127.0.0.1:0. `page` (optional, from client_page.mjs) is served
 // for every GET outside the base path, so navigation targets such as /dashboard load it too.
-export async function startAuthjsServer({ secret, page } = {}) {
+// `oidc` (optional) is authjsConfig's OIDC provider; the returned `errors` collects what Auth.js
+// logs as errors (empty unless something failed).
+export async function startAuthjsServer({ secret, page, oidc } = {}) {
   if (!secret) throw new Error("startAuthjsServer: a secret is required");
-  const config = authjsConfig(secret);
+  const errors = [];
+  const config = authjsConfig(secret, { oidc, errors });
   const server = createServer(async (req, res) => {
     try {
       const path = new URL(req.url, "http://x").pathname;
@@ -96,6 +117,7 @@ export async function startAuthjsServer({ secret, page } = {}) {
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    errors,
     async stop() {
       server.closeAllConnections();
       server.close();

@@ -41,6 +41,10 @@ std::string_view phrase(errc code) noexcept {
       return "invalid key";
     case errc::crypto_failure:
       return "crypto library failure";
+    case errc::no_matching_key:
+      return "no matching key";
+    case errc::invalid_signature:
+      return "invalid signature";
     case errc::missing_csrf:
       return "missing CSRF token";
     case errc::csrf_mismatch:

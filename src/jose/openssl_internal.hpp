@@ -9,8 +9,11 @@
 #include <new>
 #include <vector>
 
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
+#include <openssl/param_build.h>
 
 // Private to authpp::jose: owning handles for OpenSSL objects (BoringSSL's UniquePtr idea), so
 // that every early return frees what it allocated, and the casts OpenSSL's C API needs.
@@ -33,6 +36,38 @@ struct mac_ctx_deleter {
 using mac_ctx_ptr = std::unique_ptr<EVP_MAC_CTX, mac_ctx_deleter>;
 using kdf_ptr = std::unique_ptr<EVP_KDF, kdf_deleter>;
 using kdf_ctx_ptr = std::unique_ptr<EVP_KDF_CTX, kdf_ctx_deleter>;
+
+// Asymmetric keys (JWS, JWKS).
+struct pkey_deleter {
+  void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); }
+};
+struct pkey_ctx_deleter {
+  void operator()(EVP_PKEY_CTX* p) const noexcept { EVP_PKEY_CTX_free(p); }
+};
+struct md_ctx_deleter {
+  void operator()(EVP_MD_CTX* p) const noexcept { EVP_MD_CTX_free(p); }
+};
+// BIGNUMs may hold private key parts: always cleared before they are freed.
+struct bn_deleter {
+  void operator()(BIGNUM* p) const noexcept { BN_clear_free(p); }
+};
+struct param_bld_deleter {
+  void operator()(OSSL_PARAM_BLD* p) const noexcept { OSSL_PARAM_BLD_free(p); }
+};
+// OSSL_PARAM_free clears the block that holds secure BIGNUMs (BN_secure_new) before freeing it.
+struct params_deleter {
+  void operator()(OSSL_PARAM* p) const noexcept { OSSL_PARAM_free(p); }
+};
+struct ecdsa_sig_deleter {
+  void operator()(ECDSA_SIG* p) const noexcept { ECDSA_SIG_free(p); }
+};
+using pkey_ptr = std::unique_ptr<EVP_PKEY, pkey_deleter>;
+using pkey_ctx_ptr = std::unique_ptr<EVP_PKEY_CTX, pkey_ctx_deleter>;
+using md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, md_ctx_deleter>;
+using bn_ptr = std::unique_ptr<BIGNUM, bn_deleter>;
+using param_bld_ptr = std::unique_ptr<OSSL_PARAM_BLD, param_bld_deleter>;
+using params_ptr = std::unique_ptr<OSSL_PARAM, params_deleter>;
+using ecdsa_sig_ptr = std::unique_ptr<ECDSA_SIG, ecdsa_sig_deleter>;
 
 // new_key_id returns a number no other prepared key of this process has.
 std::uint64_t new_key_id() noexcept;

@@ -21,15 +21,17 @@ enum class errc {
   overloaded,      // a bounded queue is full: refused at once, retry later
   cancelled,       // the work was cancelled before it finished (shutdown, client gone)
   // jose (200)
-  malformed_token = 200,  // not a compact JWE of five canonical segments with a JSON header
+  malformed_token = 200,  // not a compact JWE (5) or JWS (3) of canonical segments, JSON header
   unsupported_algorithm,  // `alg`/`enc` outside the allow-list
   decryption_failed,      // authentication tag mismatch: wrong key or tampered token
   token_expired,          // `exp` + leeway is not after now
   token_not_yet_valid,    // `nbf` - leeway is after now
-  invalid_claims,         // payload is not a JSON object, or a registered claim has a wrong type
+  invalid_claims,         // payload not a JSON object; a claim missing, mistyped or unexpected
   no_matching_secret,     // no configured secret matches the token's `kid`
-  invalid_key,            // key material of the wrong length, or an empty secret
+  invalid_key,            // key material of the wrong length or form (weak, off-curve), no secret
   crypto_failure,         // the crypto library failed (never caused by input alone)
+  no_matching_key,        // no JWKS key fits the JWS's `kid` and `alg` (refetch the JWKS once)
+  invalid_signature,      // keys fit, but the JWS signature verifies under none of them
   // cookies, csrf (300)
   missing_csrf = 300,  // no CSRF cookie or no token in the request body
   csrf_mismatch,       // CSRF cookie forged, or body token differs from the cookie's

@@ -16,7 +16,7 @@ TEST(ErrorTest, EveryCodeHasAMessage) {
   EXPECT_STREQ(cat.name(), "authpp");
   const std::pair<errc, errc> blocks[] = {
       {errc::malformed_input, errc::cancelled},
-      {errc::malformed_token, errc::crypto_failure},
+      {errc::malformed_token, errc::invalid_signature},
       {errc::missing_csrf, errc::missing_chunk},
       {errc::storage_failure, errc::unsupported_schema_version},
       {errc::invalid_config, errc::invalid_config},
@@ -36,6 +36,7 @@ TEST(ErrorTest, EveryCodeHasAMessage) {
   }
   EXPECT_EQ(make_error_code(errc::token_expired).message(), "token expired");
   EXPECT_EQ(make_error_code(errc::missing_chunk).message(), "missing cookie chunk");
+  EXPECT_EQ(make_error_code(errc::invalid_signature).message(), "invalid signature");
 }
 
 TEST(ErrorTest, MessageJoinsPhraseAndDetail) {
@@ -47,6 +48,9 @@ TEST(ErrorTest, ErrcConvertsToErrorCode) {
   const std::error_code ec = errc::decryption_failed;
   EXPECT_EQ(ec.category(), error_category());
   EXPECT_EQ(ec.value(), 202);
+  // Appended to the jose block, so the codes before them keep their numbers.
+  EXPECT_EQ(static_cast<int>(errc::no_matching_key), 209);
+  EXPECT_EQ(static_cast<int>(errc::invalid_signature), 210);
 }
 
 }  // namespace

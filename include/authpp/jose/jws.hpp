@@ -204,6 +204,16 @@ class private_key {
   //   errc::crypto_failure   if OpenSSL fails.
   [[nodiscard]] static result<private_key> from_jwk(std::string_view json_text);
 
+  // from_pem reads an unencrypted PEM private key: PKCS #8 ("BEGIN PRIVATE KEY", the form of the
+  // .p8 key Apple issues for Sign in with Apple's ES256 client secret) or the traditional RSA and
+  // EC forms. EC and Ed25519 keys imply their algorithm; RSA keys have none. It fails with
+  //   errc::limit_exceeded  if `pem` is longer than default_max_jwk_size,
+  //   errc::invalid_key     unless `pem` holds one unencrypted private key of a key_type (RSA of
+  //                         2048 to 8192 bits, P-256, P-384, P-521 or Ed25519) whose halves
+  //                         match,
+  //   errc::crypto_failure  if OpenSSL fails.
+  [[nodiscard]] static result<private_key> from_pem(std::string_view pem);
+
   // generate makes a fresh key for `alg`: RSA 2048 bits for RS* and PS*, the algorithm's curve for
   // ES*, Ed25519 for EdDSA. It fails with errc::crypto_failure if OpenSSL fails.
   [[nodiscard]] static result<private_key> generate(jws_algorithm alg);

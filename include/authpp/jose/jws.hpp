@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 // Compact JSON Web Signatures (RFC 7515 §7.1) with the asymmetric algorithms of RFC 7518 §3.3-3.5
@@ -220,7 +221,7 @@ class private_key {
 
   key_type type() const noexcept;
   // algorithm returns the algorithm the key is for: from generate(), from the JWK's `alg`, or the
-  // one EC and Ed25519 keys imply; nullopt for an RSA JWK without `alg`.
+  // one EC and Ed25519 keys imply; nullopt for an RSA key read without `alg` (it serves six).
   std::optional<jws_algorithm> algorithm() const noexcept { return alg_; }
   // public_part returns the public half.
   public_key public_part() const;

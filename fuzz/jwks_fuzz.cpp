@@ -1,7 +1,8 @@
-// Fuzzes the JWK readers: jwk_set::parse, public_key::from_jwk and private_key::from_jwk on the
-// same hostile text. Properties (BoringSSL's re-serialise check): every key a set keeps exports a
-// JWK that imports to the same key, kept and skipped keys together are at most the set's entries,
-// and a private key that imports signs what its own public half verifies.
+// Fuzzes the key readers: jwk_set::parse, public_key::from_jwk, private_key::from_jwk and
+// private_key::from_pem on the same hostile text. Properties (BoringSSL's re-serialise check):
+// every key a set keeps exports a JWK that imports to the same key, kept and skipped keys together
+// are at most the set's entries, and a private key that imports signs what its own public half
+// verifies.
 #include <authpp/jose/jws.hpp>
 
 #include <array>
@@ -43,5 +44,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (auto key = jose::public_key::from_jwk(text)) check_round_trip(*key);
   if (auto key = jose::private_key::from_jwk(text)) check_signs(*key);
+  if (auto key = jose::private_key::from_pem(text)) check_signs(*key);
   return 0;
 }

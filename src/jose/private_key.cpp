@@ -3,11 +3,13 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <string>
 #include <utility>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/decoder.h>
 #include <openssl/err.h>
 
 #include "pkey_internal.hpp"
@@ -139,6 +141,33 @@ result<pkey_ptr> import_ed25519(const json& jwk, const public_members& m) {
   return pkey;
 }
 
+// no_passphrase refuses to decrypt: without it OpenSSL could prompt on the terminal for an
+// encrypted PEM.
+int no_passphrase(char*, int, int, void*) { return -1; }
+
+// pem_key_type names the key_type of a decoded key; nullopt for any other key.
+std::optional<key_type> pem_key_type(EVP_PKEY* pkey) {
+  if (EVP_PKEY_is_a(pkey, "ED25519") == 1) return key_type::ed25519;
+  if (EVP_PKEY_is_a(pkey, "RSA") == 1) {
+    // The bounds public_key::from_jwk applies to a modulus.
+    const int bits = EVP_PKEY_get_bits(pkey);
+    if (bits < 2048 || bits > 8192) return std::nullopt;
+    return key_type::rsa;
+  }
+  if (EVP_PKEY_is_a(pkey, "EC") != 1) return std::nullopt;
+  std::array<char, 32> group{};
+  std::size_t len = 0;
+  if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group.data(), group.size(),
+                                     &len) != 1) {
+    ERR_clear_error();  // explicit curve parameters, which authpp does not take
+    return std::nullopt;
+  }
+  for (const key_type type : {key_type::ec_p256, key_type::ec_p384, key_type::ec_p521}) {
+    if (std::string_view(group.data(), len) == detail::curve_of(type).openssl_name) return type;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 private_key::private_key(std::shared_ptr<const detail::key_material> material,
@@ -176,6 +205,33 @@ result<private_key> private_key::from_jwk(std::string_view json_text) {
     if (auto ok = check_pair(pkey->get(), members->type); !ok) return ok.error();
   }
   return detail::key_access::make_private(std::move(*pkey), members->type, *alg);
+}
+
+result<private_key> private_key::from_pem(std::string_view pem) {
+  if (pem.size() > default_max_jwk_size) {
+    return auth_error{errc::limit_exceeded, "PEM key is too long"};
+  }
+  EVP_PKEY* raw = nullptr;
+  const std::unique_ptr<OSSL_DECODER_CTX, decltype(&OSSL_DECODER_CTX_free)> ctx(
+      OSSL_DECODER_CTX_new_for_pkey(&raw, "PEM", nullptr, nullptr, EVP_PKEY_KEYPAIR, nullptr,
+                                    nullptr),
+      &OSSL_DECODER_CTX_free);
+  if (!ctx || OSSL_DECODER_CTX_set_pem_password_cb(ctx.get(), no_passphrase, nullptr) != 1) {
+    return openssl_error("cannot set up PEM decoding");
+  }
+  const auto* data = reinterpret_cast<const unsigned char*>(pem.data());  // NOLINT
+  std::size_t len = pem.size();
+  const bool decoded = OSSL_DECODER_from_data(ctx.get(), &data, &len) == 1;
+  pkey_ptr pkey(raw);
+  if (!decoded || !pkey) {
+    ERR_clear_error();
+    return key_error("not an unencrypted PEM private key");
+  }
+  const auto type = pem_key_type(pkey.get());
+  if (!type) return key_error("not an RSA (2048-8192 bits), P-256/384/521 or Ed25519 key");
+  // A PEM key carries both halves; a damaged or crafted one may not match.
+  if (auto ok = check_pair(pkey.get(), *type); !ok) return ok.error();
+  return detail::key_access::make_private(std::move(pkey), *type, implied_algorithm(*type));
 }
 
 result<private_key> private_key::generate(jws_algorithm alg) {

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 // Compact JSON Web Signatures (RFC 7515 §7.1) with the asymmetric algorithms of RFC 7518 §3.3-3.5
@@ -204,13 +205,23 @@ class private_key {
   //   errc::crypto_failure   if OpenSSL fails.
   [[nodiscard]] static result<private_key> from_jwk(std::string_view json_text);
 
+  // from_pem reads an unencrypted PEM private key: PKCS #8 ("BEGIN PRIVATE KEY", the form of the
+  // .p8 key Apple issues for Sign in with Apple's ES256 client secret) or the traditional RSA and
+  // EC forms. EC and Ed25519 keys imply their algorithm; RSA keys have none. It fails with
+  //   errc::limit_exceeded  if `pem` is longer than default_max_jwk_size,
+  //   errc::invalid_key     unless `pem` holds one unencrypted private key of a key_type (RSA of
+  //                         2048 to 8192 bits, P-256, P-384, P-521 or Ed25519) whose halves
+  //                         match,
+  //   errc::crypto_failure  if OpenSSL fails.
+  [[nodiscard]] static result<private_key> from_pem(std::string_view pem);
+
   // generate makes a fresh key for `alg`: RSA 2048 bits for RS* and PS*, the algorithm's curve for
   // ES*, Ed25519 for EdDSA. It fails with errc::crypto_failure if OpenSSL fails.
   [[nodiscard]] static result<private_key> generate(jws_algorithm alg);
 
   key_type type() const noexcept;
   // algorithm returns the algorithm the key is for: from generate(), from the JWK's `alg`, or the
-  // one EC and Ed25519 keys imply; nullopt for an RSA JWK without `alg`.
+  // one EC and Ed25519 keys imply; nullopt for an RSA key read without `alg` (it serves six).
   std::optional<jws_algorithm> algorithm() const noexcept { return alg_; }
   // public_part returns the public half.
   public_key public_part() const;

@@ -194,4 +194,108 @@ inline constexpr std::string_view rfc7520_4_3_token =
     "UnC9qvbu9Plon7KRTzoNEuT4Va2cmL1eJAQy3mtPBu_u_sDDyYjnAMDxXPn7XrT0lw-kvAD890jl8e2puQens_IE"
     "KBpHABlsbEPX6sFY8OcGDqoRuBomu9xQ2";
 
+// PEM forms of RFC keys (made from the JWKs above with Python's `cryptography`) and of keys
+// from_pem refuses.
+namespace pem {
+
+// RFC 7515 A.3 P-256 key as PKCS #8.
+inline constexpr std::string_view a3_pkcs8 = R"(-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgjpsQnnGQmL+YBIff
+H1136cspYG6+0iY7X1fCE9+E9LKhRANCAAR/zc4ncPbEXUGDy+5v20t7WAczNXvp
+7xO6z248e9FURcfxRM0bvZt+hyzf7bnuufSzaV1uqQskrYpGIyiFiOWt
+-----END PRIVATE KEY-----
+)";
+
+// the same key in the traditional SEC 1 form.
+inline constexpr std::string_view a3_sec1 = R"(-----BEGIN EC PRIVATE KEY-----
+MHcCAQEEII6bEJ5xkJi/mASH3x9dd+nLKWBuvtImO19XwhPfhPSyoAoGCCqGSM49
+AwEHoUQDQgAEf83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEXH8UTNG72b
+focs3+257rn0s2ldbqkLJK2KRiMohYjlrQ==
+-----END EC PRIVATE KEY-----
+)";
+
+// RFC 7515 A.2 RSA key as PKCS #8.
+inline constexpr std::string_view a2_pkcs8 = R"(-----BEGIN PRIVATE KEY-----
+MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCh+BYK4uPJtGXO
+jS1lYmM2K5J9vinh8CR3/BYlzJChNuOL2TSXxbbqY913EeZ8dCn5VrD7io8ImtxL
+aYk8wTM/U+3QGbh3hCUv7JFP5IV3aVlL6kKA0ywPVb9ilE8TA5a8bpvfbr3SvaNn
+juygxmj3AbONv/s4yDQs4v5tJ/reSlpIdJed1LnPmt7Ex1sFhSwsD174pcF1A5L5
+ROjtZMEQxrZHYJqkeDrrnGya11UxMFBji4NmXG9veoKjlnAqH2QbgtPr8jkiGUkf
+toaHLFcW9Qr4NY2ai50Xw0Byj3+H2JoY2PyrZ62EWQwuz3WTOTY8BwNNb2BvniHg
+VFbK5emhAgMBAAECggEAEq5xpGnNCivDflJsRQBXHx1hdR1k6Ulwe2JZD50LpXyW
+PEAeP88vLNO97IjlA7/GQ5sLKMgvfTeXZx9SE+7YwVol2NXOoAJe46sui395IW/G
+O+pWJ1O0BkTGoVEn2bKVRUCgu+GjBVaYLU6f3l9kJfFNS3E0QbVdxzubSu3Mkqzj
+kn439X0M/V51gfpRLI9JYanrC4D4qAdGcopV/0ZHHzQlBjudU2QvXt4ehNYTCBr6
+XCLQUShb1juUO1ZdiYoFaFQT5Tw8bGUl/x/jTj3ccPDVZFD9pIuhLhBOneufuBiB
+4cS98l2SR/RQyGWSeWjnczT0QU91p1DhOVRuOopznQKBgQDgHMQQ60imZV1URk0K
+pLttoLhyt3SmqdEf/kgHePDdtzEafpAu+cS191R2JiuoF2yzWXnwFDcqGigp5BNr
+0AHQfD8/Lk8l1Mk09jxxCfui5nYooNyac8YFjm3vItzVCVDnEd3BbVWG8qf6deqE
+lMGAg+C2V0L4oNXnP7LZcPAZRwKBgQC5A8R+CZW2MvRTLLHzwZkUXV866cff7tx6
+kqa0finGG0KgeqlaZPxgCZnFp7AeAcCMtiynVlJ7vMVgePsLq6XtON4tB5kP9jAP
+rq3rbAOal78eUH5OcED6eNuCV8ixEu1eWcPNCS/l1OW1EnXUEoEHKl54Xrrz2uNw
+kgMTP1FZ1wKBgAcCn1dwJKufzBWQxWQp1vsM5fggqPN1qGb5y0MAk3g7/Ls5bkUp
+5u9SN0Ai3Ya6hNnvWJMb7sXQX6U/zyO2M/hTip7tUeh7CXgwo59dkpN75gJLVds2
+9+DAncu3KXU4f2Fa+7bLNrur53k8KwPOq2bbuTG69QtV7Jr5MR0AHWKNAoGBAIf/
+evpitUf+4JYbLpvNXWcY052Mpz22aR84mY3nh3F2LF2mjMJDpTg7FmuyPcVw6EcG
+yoAe9fa65iNqCq+jdw6PVNGo2hxfjSiZ8IIzHdsPXI89//pMjZcQK9r+CCoRjaZj
+OYiIDktVWZzmevJuv6WywUqd57LE3Zar3dLSIkx1AoGAIYd7DHOhrWvxkwPQsRM2
+tOgrjbcrfvtQJipd+DlcxyVuuM9sQLdgjVk2oy26F0EmpScGLq2MowX7fhd/QJQ3
+ydy5cY7YIBi87w93IKLEdfnbJtoOPLUW0ITrJReOgo1cq9SbsxYawBgfp/gh6A56
+03k2+ZQwVK0JKSHuLFkuQ3U=
+-----END PRIVATE KEY-----
+)";
+
+// RFC 8037 A.1 Ed25519 key as PKCS #8.
+inline constexpr std::string_view ed_pkcs8 = R"(-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g
+-----END PRIVATE KEY-----
+)";
+
+// A.3 key, PKCS #8 encrypted under "passphrase".
+inline constexpr std::string_view a3_encrypted = R"(-----BEGIN ENCRYPTED PRIVATE KEY-----
+MIH0MF8GCSqGSIb3DQEFDTBSMDEGCSqGSIb3DQEFDDAkBBDdBEOJR7wc0r8E6mYd
+IfHQAgIIADAMBggqhkiG9w0CCQUAMB0GCWCGSAFlAwQBKgQQuQmrki8awuulal8p
+jcinZwSBkDdEXEZlLuAcI3GGTH2VTpUkFwsIiy9yUVwPiWzhfT3j1tG5m+GgG+/g
+ZA8L6Fp54a0ioJvoXnDZ7GdzRdeaSI+xK7O0ZbMmXcYRoAgW5C4dvUNgyxt7VDvg
+IvIHKpKC8WktFCZUEMtg9gWx9NxUC3OhW4zv88ADIzqdawUuQ+aupl+31sIWqyE5
+FFKA9y5YQQ==
+-----END ENCRYPTED PRIVATE KEY-----
+)";
+
+// A.3 public key (SubjectPublicKeyInfo).
+inline constexpr std::string_view a3_public = R"(-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEf83OJ3D2xF1Bg8vub9tLe1gHMzV7
+6e8Tus9uPHvRVEXH8UTNG72bfocs3+257rn0s2ldbqkLJK2KRiMohYjlrQ==
+-----END PUBLIC KEY-----
+)";
+
+// a 1024-bit RSA key.
+inline constexpr std::string_view rsa1024 = R"(-----BEGIN PRIVATE KEY-----
+MIICdgIBADANBgkqhkiG9w0BAQEFAASCAmAwggJcAgEAAoGBAMwZR4iMa0oIY1QT
+eClE3KnL/UmVlNhUT7ndBOqXZcqWGICFbmYfUMXCshLlUQxFM8qeCFNnM6L8zDYG
+g3n7N2WAuKV2bxrEb+oDUNRN3PFsEaqZZgRV4NmScauQ/alnv84F4ruK5kRnIl3s
+lSGoEoNUYF7W4IC0zTueok0swWd3AgMBAAECgYBOZFdJZ0W+RcKBBIlesIhg320F
+2mI1RQzqQq4kvMnoKgZ3NsjUiKqpisKC53ld0Sa3aEOiZT08GQUGqzHMpGT98+mZ
+cu2BGe6AJ8ou/fIUmFHS7ENZvmTZ4/o2MIx6x3rJNe4PSYv1Sl4jMuLz3FAHRseJ
+Aoqyu5DHRczV6ip9AQJBAOvCHaMdU7n/fdnmFGDR9Li8RJKJT8Y/J7AhVndArxUW
+IPPRJLm2VNYwn/mgfe8oQEHCNyjMEXlEc/5CBcA2s2ECQQDdn0xtWFOjEzP/+xhc
++9QJY1wJ+Kw+nHG5GpJrB9YJYcmKFR2s/Vdwhy9QaqpR6gWoagFWlHEfGpbTJM68
+eWHXAkEA59oAEYDu7TVAzEDD+6+fLuofuciGBp3nZwRyJ1cal+8qOv2MU4LnjblG
+KlVWZBM+lizs2BdQe+UA+aRuSWjCIQJAacmnXq6Bxd7dvHvsJj5i+VQ/U9cqyPw+
+YKApcgOcjH/sBwiLUM7hVSqCUD2KLW2q47guCVj0Ime7xO/V6yt5owJAI+Ph7V2g
+FTbxeqMEv22uciyAqTb562nbCVyAEg7JvYT1/UUFfHp2BZtzlxQFnsbPgoFSNvu6
+2EVn1tnfEfwOGQ==
+-----END PRIVATE KEY-----
+)";
+
+// a secp256k1 key.
+inline constexpr std::string_view secp256k1 = R"(-----BEGIN PRIVATE KEY-----
+MIGEAgEAMBAGByqGSM49AgEGBSuBBAAKBG0wawIBAQQgFzIC433HWH+DHTRZorHx
+J9uj0+6wk51FaocznHrr3FahRANCAASpjWjuv5k3UonRXqRw8sPaV2LZcxSzBGtf
+KKh/g0R5j7uYkB92QlILzOoFFUD/283L6cRTb8hSYQHZa8Im6roQ
+-----END PRIVATE KEY-----
+)";
+
+}  // namespace pem
+
 }  // namespace authpp::jose::vectors

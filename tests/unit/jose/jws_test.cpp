@@ -605,5 +605,50 @@ TEST(PrivateKeyTest, RefusesIncompleteOrMislabelledKeys) {
   EXPECT_EQ(error_of(private_key::from_jwk(std::string(64 * 1024 + 1, ' '))), errc::limit_exceeded);
 }
 
+// Apple issues its Sign in with Apple key as a PKCS #8 PEM (.p8): it must sign ES256 as is.
+TEST(PrivateKeyTest, FromPemReadsPkcs8AndTraditionalKeys) {
+  for (const std::string_view pem : {v::pem::a3_pkcs8, v::pem::a3_sec1}) {
+    auto key = private_key::from_pem(pem);
+    ASSERT_TRUE(key) << key.error().message();
+    EXPECT_EQ(key->type(), key_type::ec_p256);
+    EXPECT_EQ(key->algorithm(), jws_algorithm::es256);
+    EXPECT_EQ(key->public_part().to_jwk(),
+              public_key::from_jwk(v::rfc7515_a3_public_jwk)->to_jwk());
+    auto token = sign_jws(json::object(), "{}", *key, jws_algorithm::es256);
+    ASSERT_TRUE(token);
+    const std::array<jws_algorithm, 1> es256 = {jws_algorithm::es256};
+    EXPECT_TRUE(verify_jws(*token, set_of({v::rfc7515_a3_public_jwk}), es256));
+  }
+}
+
+TEST(PrivateKeyTest, FromPemReproducesDeterministicVectors) {
+  auto rsa = private_key::from_pem(v::pem::a2_pkcs8);
+  ASSERT_TRUE(rsa) << rsa.error().message();
+  EXPECT_EQ(rsa->algorithm(), std::nullopt);
+  EXPECT_EQ(sign_jws(json::object(), v::rfc7515_payload, *rsa, jws_algorithm::rs256).value(),
+            v::rfc7515_a2_token);
+  auto ed = private_key::from_pem(v::pem::ed_pkcs8);
+  ASSERT_TRUE(ed) << ed.error().message();
+  EXPECT_EQ(ed->algorithm(), jws_algorithm::eddsa);
+  EXPECT_EQ(
+      sign_jws(json::object(), "Example of Ed25519 signing", *ed, jws_algorithm::eddsa).value(),
+      v::rfc8037_a4_token);
+}
+
+TEST(PrivateKeyTest, FromPemRefusesWhatItCannotSignWith) {
+  // Encrypted keys are refused, never prompted for; public keys and other text are not keys.
+  for (const std::string_view bad :
+       {v::pem::a3_encrypted, v::pem::a3_public, v::rfc7515_a3_private_jwk, std::string_view(),
+        std::string_view("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"),
+        v::pem::a3_pkcs8.substr(0, 100)}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(error_of(private_key::from_pem(bad)), errc::invalid_key);
+  }
+  // Keys of no key_type: RSA under 2048 bits, a curve other than P-256/384/521.
+  EXPECT_EQ(error_of(private_key::from_pem(v::pem::rsa1024)), errc::invalid_key);
+  EXPECT_EQ(error_of(private_key::from_pem(v::pem::secp256k1)), errc::invalid_key);
+  EXPECT_EQ(error_of(private_key::from_pem(std::string(64 * 1024 + 1, '-'))), errc::limit_exceeded);
+}
+
 }  // namespace
 }  // namespace authpp::jose

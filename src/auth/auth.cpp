@@ -5,7 +5,7 @@
 #include <iostream>
 #include <set>
 
-#include "engine.hpp"
+#include "oauth_internal.hpp"
 
 namespace authpp {
 namespace detail {
@@ -270,6 +270,37 @@ http::response handle_request(const engine_state& engine, const http::request& r
 
 namespace {
 
+// validate_oauth refuses an OAuth provider that cannot work (Auth.js's InvalidEndpoints and
+// more), naming the member.
+std::optional<std::string> validate_oauth(const oauth_provider& p) {
+  if (p.client_id.empty()) return "client_id: required";
+  if (p.token_auth != token_auth_method::none && p.client_secret.empty()) {
+    return "client_secret: required unless the token endpoint takes no client authentication";
+  }
+  if (p.type == oauth_kind::oidc && p.issuer.empty()) return "issuer: required for oidc";
+  for (const auto& [name, url] :
+       {std::pair{"issuer", &p.issuer},
+        std::pair{"authorization_endpoint", &p.authorization_endpoint},
+        std::pair{"token_endpoint", &p.token_endpoint},
+        std::pair{"userinfo_endpoint", &p.userinfo_endpoint}, std::pair{"jwks_uri", &p.jwks_uri}}) {
+    if (!url->empty() && !http::parse_absolute_url(*url)) {
+      return std::string(name) + ": not an http(s) URL";
+    }
+  }
+  if (p.issuer.empty()) {
+    // Without an issuer nothing can be discovered: every endpoint must be given.
+    if (p.authorization_endpoint.empty()) return "authorization_endpoint: required without issuer";
+    if (p.token_endpoint.empty()) return "token_endpoint: required without issuer";
+    if (!p.userinfo && p.userinfo_endpoint.empty()) {
+      return "userinfo_endpoint: required without issuer";
+    }
+  }
+  for (const auto& alg : p.id_token_algorithms) {
+    if (!jose::parse_jws_algorithm(alg)) return "id_token_algorithms: unsupported \"" + alg + "\"";
+  }
+  return std::nullopt;
+}
+
 // validate refuses configurations that could only fail at request time, naming the field.
 std::optional<std::string> validate(const auth_config& config) {
   if (config.secrets.empty()) return "secrets: at least one secret is required";
@@ -299,6 +330,9 @@ std::optional<std::string> validate(const auth_config& config) {
     if (const auto* c = std::get_if<credentials_provider>(&config.providers[i])) {
       if (!c->authorize) return field + ".authorize: a credentials provider needs authorize";
     }
+    if (const auto* o = std::get_if<oauth_provider>(&config.providers[i])) {
+      if (auto problem = validate_oauth(*o)) return field + "." + *problem;
+    }
   }
   for (const auto& [name, value] :
        {std::pair{"pages.sign_in", &config.pages.sign_in},
@@ -326,6 +360,16 @@ void engine_state::log(log_level level, std::string_view code, std::string_view 
     return;
   }
   std::cerr << "[auth][" << to_string(level) << "] " << code << ": " << message << '\n';
+}
+
+engine_state::engine_state() = default;
+engine_state::~engine_state() = default;
+
+oauth_runtime& engine_state::runtime(const oauth_provider& p) const {
+  for (std::size_t i = 0; i < config.providers.size(); ++i) {
+    if (std::get_if<oauth_provider>(&config.providers[i]) == &p) return *oauth[i];
+  }
+  throw std::logic_error("runtime: not a configured OAuth provider");
 }
 
 const provider* engine_state::find_provider(std::string_view id) const {
@@ -363,12 +407,25 @@ result<auth> auth::create(auth_config config) {
   state->clock = config.clock ? config.clock : &default_clock();
   state->random = config.random ? config.random : &default_random();
   if (config.url) state->fixed_origin = http::parse_absolute_url(*config.url)->origin();
+  const auto ring = [&config](std::string_view salt) {
+    // validate() has refused empty secrets, the only way derive fails.
+    return jose::session_keyring::derive(config.secrets, salt).value();
+  };
   for (const bool secure : {false, true}) {
     cookies::cookie_names names = detail::effective_names(config, secure);
-    auto ring = jose::session_keyring::derive(config.secrets, names.session_token);
-    if (!ring) return auth_error{errc::invalid_config, "secrets: " + ring.error().message()};
-    state->policies.push_back(
-        {std::move(names), cookies::default_cookie_attributes(secure), std::move(*ring)});
+    detail::cookie_policy policy{names,
+                                 cookies::default_cookie_attributes(secure),
+                                 ring(names.session_token),
+                                 ring(names.pkce_code_verifier),
+                                 ring(names.state),
+                                 ring(names.nonce)};
+    state->policies.push_back(std::move(policy));
+  }
+  state->encoded_state = ring("encodedState");
+  for (const provider& p : config.providers) {
+    state->oauth.push_back(std::holds_alternative<oauth_provider>(p)
+                               ? std::make_unique<detail::oauth_runtime>()
+                               : nullptr);
   }
   state->config = std::move(config);
   return auth(std::move(state));
@@ -376,6 +433,9 @@ result<auth> auth::create(auth_config config) {
 
 http::response auth::handle(const http::request& request) const {
   try {
+    if (detail::route_awaits(*state_, request, true)) {
+      return detail::handle_blocking(state_, request);
+    }
     return detail::handle_request(*state_, request);
   } catch (const std::exception& e) {
     return detail::internal_error(*state_, e.what());

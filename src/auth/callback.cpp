@@ -26,7 +26,6 @@ outcome authorize_threw(const request_context& ctx, const std::exception& e) {
 // whether the answer came at once (handle) or was awaited (handle_async).
 outcome credentials_decided(request_context& ctx, const credentials_provider& provider,
                             std::optional<authorize_result> decision) {
-  const auto& config = ctx.config();
   if (decision->is_unavailable()) {
     // The user store is down: say so (503) instead of calling good credentials wrong.
     ctx.engine.log(log_level::error, "ServiceUnavailable", *decision->failure());
@@ -52,11 +51,30 @@ outcome credentials_decided(request_context& ctx, const credentials_provider& pr
     u.id = std::move(*id);
   }
   const account acct{provider.id, "credentials", *u.id};
+  return complete_sign_in(ctx, u, acct, &ctx.body, nullptr);
+}
 
+outcome credentials_callback(request_context& ctx, const credentials_provider& provider) {
+  if (!ctx.csrf_verified) return missing_csrf(ctx);
+  if (auto locked = sign_in_lock(ctx, provider)) return std::move(*locked);
+  std::optional<authorize_result> decision;
+  try {
+    decision = provider.authorize(authorize_request{ctx.body, ctx.request});
+  } catch (const std::exception& e) {
+    return authorize_threw(ctx, e);
+  }
+  return credentials_decided(ctx, provider, std::move(decision));
+}
+
+}  // namespace
+
+outcome complete_sign_in(request_context& ctx, const user& u, const account& acct,
+                         const json* credentials, const json* profile) {
+  const auto& config = ctx.config();
   if (config.callbacks.sign_in) {
     std::optional<sign_in_decision> verdict;
     try {
-      verdict = config.callbacks.sign_in(sign_in_params{u, acct, &ctx.body});
+      verdict = config.callbacks.sign_in(sign_in_params{u, acct, credentials, profile});
     } catch (const std::exception& e) {
       return fail(ctx, {"AccessDenied", std::string("signIn callback threw: ") + e.what()});
     }
@@ -74,7 +92,7 @@ outcome credentials_decided(request_context& ctx, const credentials_provider& pr
   if (config.callbacks.jwt) {
     try {
       token = config.callbacks.jwt(
-          jwt_params{std::move(*token), &u, &acct, jwt_trigger::sign_in, nullptr});
+          jwt_params{std::move(*token), &u, &acct, jwt_trigger::sign_in, nullptr, profile});
     } catch (const std::exception& e) {
       return fail(ctx, {"CallbackRouteError", std::string("jwt callback threw: ") + e.what()});
     }
@@ -87,24 +105,10 @@ outcome credentials_decided(request_context& ctx, const credentials_provider& pr
   } else {
     out.cookies = session_cookie_clears(ctx);
   }
-  fire(ctx, config.events.sign_in, sign_in_event{u, acct});
+  fire(ctx, config.events.sign_in, sign_in_event{u, acct, profile});
   out.redirect = ctx.callback_url;
   return out;
 }
-
-outcome credentials_callback(request_context& ctx, const credentials_provider& provider) {
-  if (!ctx.csrf_verified) return missing_csrf(ctx);
-  if (auto locked = sign_in_lock(ctx, provider)) return std::move(*locked);
-  std::optional<authorize_result> decision;
-  try {
-    decision = provider.authorize(authorize_request{ctx.body, ctx.request});
-  } catch (const std::exception& e) {
-    return authorize_threw(ctx, e);
-  }
-  return credentials_decided(ctx, provider, std::move(decision));
-}
-
-}  // namespace
 
 const credentials_provider* awaited_credentials(const route& r, std::string_view method,
                                                 const provider* p) {

@@ -3,7 +3,10 @@
 namespace authpp::detail {
 
 std::string_view provider_type(const provider& p) {
-  return std::visit([](const credentials_provider&) { return std::string_view("credentials"); }, p);
+  if (const auto* o = std::get_if<oauth_provider>(&p)) {
+    return o->type == oauth_kind::oidc ? "oidc" : "oauth";
+  }
+  return "credentials";
 }
 const std::string& provider_id(const provider& p) {
   return std::visit([](const auto& v) -> const std::string& { return v.id; }, p);

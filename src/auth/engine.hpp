@@ -9,6 +9,7 @@
 #include <authpp/jose/session_token.hpp>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,7 +27,11 @@ struct cookie_policy {
   cookies::cookie_names names;
   http::set_cookie attributes;
   jose::session_keyring sessions;
+  // The OAuth check cookies are sealed like session tokens, each salted with its own name.
+  jose::session_keyring pkce, state, nonce;
 };
+
+struct oauth_runtime;  // a provider's cached metadata and keys (oauth_metadata.cpp)
 
 struct engine_state {
   auth_config config;
@@ -36,9 +41,17 @@ struct engine_state {
   std::string fixed_origin;  // the origin of config.url, parsed once; empty without one
 
   std::vector<cookie_policy> policies;  // [0]: plain http, [1]: secure cookies
+  jose::session_keyring encoded_state;  // the OAuth `state` parameter's own seal
 
+  // One per OAuth provider, in configuration order (nullptr for other providers): the only
+  // mutable state of the engine, behind its own lock.
+  std::vector<std::unique_ptr<oauth_runtime>> oauth;
+
+  engine_state();
+  ~engine_state();
   void log(log_level level, std::string_view code, std::string_view message) const;
   const provider* find_provider(std::string_view id) const;
+  oauth_runtime& runtime(const oauth_provider& p) const;
   const cookie_policy& policy(bool secure) const { return policies[secure ? 1 : 0]; }
 };
 
@@ -107,6 +120,13 @@ struct request_context {
 // answer it gets before any action.
 using prepared = std::variant<http::response, request_context>;
 prepared prepare_request(const engine_state& engine, const http::request& request);
+// route_awaits tells whether handle_async would wait for `request`: a credentials check with
+// authorize_async (unless `oauth_only`), or an OAuth sign-in or callback.
+bool route_awaits(const engine_state& engine, const http::request& request, bool oauth_only);
+// handle_blocking answers through handle_async on a private event loop, blocking the caller: the
+// synchronous API's way to run an OAuth flow.
+http::response handle_blocking(const std::shared_ptr<const engine_state>& engine,
+                               const http::request& request);
 // dispatch runs the action the route names, synchronously.
 outcome dispatch(request_context& ctx);
 // finish_request adds init's cookies and turns the outcome into the response.
@@ -182,6 +202,10 @@ const credentials_provider* awaited_credentials(const route& r, std::string_view
 // credentials_callback_async is callback_action for that provider, awaiting authorize_async.
 boost::asio::awaitable<outcome> credentials_callback_async(request_context& ctx,
                                                            const credentials_provider& provider);
+// complete_sign_in is what every provider's sign-in ends with once it has a user: the signIn
+// callback, the jwt callback, the session cookie, the signIn event, the redirect.
+outcome complete_sign_in(request_context& ctx, const user& u, const account& acct,
+                         const json* credentials, const json* profile);
 outcome signout_action(request_context& ctx);
 outcome error_page_action(request_context& ctx);
 outcome verify_request_action(request_context& ctx);

@@ -1,4 +1,4 @@
-#include "engine.hpp"
+#include "oauth_internal.hpp"
 
 namespace authpp::detail {
 namespace {
@@ -7,6 +7,15 @@ namespace {
 std::string append_query(std::string url, const http::url_search_params& params) {
   url += url.find('?') == std::string::npos ? '?' : '&';
   return url + params.to_string();
+}
+
+// authorization_origin is where the provider's sign-in form ends up (for the page's CSP): the
+// configured or discovered authorization endpoint; empty while discovery has not run.
+std::string authorization_origin(const request_context& ctx, const oauth_provider& p) {
+  if (!p.authorization_endpoint.empty()) return p.authorization_endpoint;
+  oauth_runtime& rt = ctx.engine.runtime(p);
+  const std::scoped_lock lock(rt.mutex);
+  return rt.server ? rt.server->authorization_endpoint : std::string();
 }
 
 pages::signin_page signin_page_model(const request_context& ctx) {
@@ -23,6 +32,11 @@ pages::signin_page signin_page_model(const request_context& ctx) {
         entry.fields.push_back(
             {f.name, f.label.empty() ? f.name : f.label, f.type, f.placeholder, f.required});
       }
+    }
+    if (const auto* o = std::get_if<oauth_provider>(&p)) {
+      entry.authorization_origin = authorization_origin(ctx, *o);
+      entry.bg = o->style.bg;
+      entry.text = o->style.text;
     }
     page.providers.push_back(std::move(entry));
   }

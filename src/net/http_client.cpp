@@ -33,6 +33,8 @@
 #include <deque>
 #include <exception>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -648,6 +650,45 @@ asio::awaitable<result<outbound_response>> http_client::fetch(outbound_request r
 
 std::size_t http_client::idle_connections() const noexcept {
   return impl_ ? impl_->idle_count() : 0;
+}
+
+namespace {
+
+// client_service keeps an execution context's shared clients, one per distinct set of options,
+// and destroys them (closing their connections) when the context shuts down: before the sockets'
+// context goes away, as http_client requires.
+class client_service : public asio::execution_context::service {
+ public:
+  static inline asio::execution_context::id id;  // NOLINT: Asio's service registry key
+  explicit client_service(asio::execution_context& context) : service(context) {}
+
+  http_client& get(const asio::any_io_executor& executor, const client_options& options) {
+    std::string options_key = std::to_string(options.connect_timeout.count()) + '/' +
+                              std::to_string(options.total_timeout.count()) + '/' +
+                              std::to_string(options.max_response_bytes) + '/' +
+                              std::to_string(options.max_idle_per_host) + '/' +
+                              std::to_string(options.idle_timeout.count()) + '/' +
+                              options.ca_file.value_or("");
+    const std::scoped_lock lock(mutex_);
+    auto& slot = clients_[std::move(options_key)];
+    if (!slot) slot = std::make_unique<http_client>(executor, options);
+    return *slot;
+  }
+
+ private:
+  void shutdown() override {
+    const std::scoped_lock lock(mutex_);
+    clients_.clear();
+  }
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::unique_ptr<http_client>> clients_;
+};
+
+}  // namespace
+
+http_client& shared_client(const asio::any_io_executor& executor, const client_options& options) {
+  auto& context = asio::query(executor, asio::execution::context);
+  return asio::use_service<client_service>(context).get(executor, options);
 }
 
 }  // namespace authpp::net

@@ -51,7 +51,7 @@ constexpr std::string_view signin_template = R"(<h1 class="center">Sign in</h1>
 {{#oauth}}<form action="{{action}}" method="post">
 <input type="hidden" name="csrfToken" value="{{csrf_token}}">
 {{#has_callback}}<input type="hidden" name="callbackUrl" value="{{callback_url}}">
-{{/has_callback}}<button type="submit" class="button">Sign in with {{name}}</button>
+{{/has_callback}}<button type="submit" class="button{{#styled}} {{style_class}}{{/styled}}">Sign in with {{name}}</button>
 </form>
 {{/oauth}}{{#email}}<form action="{{action}}" method="post">
 <input type="hidden" name="csrfToken" value="{{csrf_token}}">
@@ -144,8 +144,9 @@ std::string_view color_scheme_meta(std::string_view scheme) {
 
 // finish wraps `content` in the shared layout and computes the CSP from the exact style text.
 rendered finish(int status, std::string_view title, const theme& t, const std::string& content,
-                const std::string& footer, std::string_view form_action_extra = {}) {
-  const std::string style = detail::stylesheet(t);
+                const std::string& footer, std::string_view form_action_extra = {},
+                std::string_view extra_style = {}) {
+  const std::string style = detail::stylesheet(t) + std::string(extra_style);
   const std::optional<std::string> logo_origin = detail::url_origin(t.logo, false);
   mst::data d;
   d.set("color_scheme", std::string(color_scheme_meta(t.color_scheme)));
@@ -263,6 +264,7 @@ rendered render_signin(const signin_page& page) {
   bool any_https_authorization = false;
   bool autofocus_pending = true;
   std::string_view previous_type;
+  std::string button_styles;  // one rule per coloured provider button, into the hashed stylesheet
   for (const provider_entry& p : page.providers) {
     const bool oauth = is_oauth(p.type);
     const bool email = p.type == "email";
@@ -282,6 +284,16 @@ rendered render_signin(const signin_page& page) {
     e.set("csrf_token", page.csrf_token);
     e.set("has_callback", boolean(oauth && !page.callback_url.empty()));
     e.set("callback_url", page.callback_url);
+    // A provider's colours are rules of the hashed stylesheet (inline styles are blocked by the
+    // CSP), under a class named by position so that no configured text reaches a selector.
+    const bool styled = oauth && detail::is_css_color(p.bg) && detail::is_css_color(p.text);
+    e.set("styled", boolean(styled));
+    if (styled) {
+      const std::string cls = "provider-" + std::to_string(providers.size());
+      e.set("style_class", cls);
+      button_styles += ".button." + cls + "{background:" + p.bg + ";color:" + p.text +
+                       ";border-color:" + p.bg + "}";
+    }
     if (oauth) {
       // Browsers apply form-action to the redirect that follows this POST (checked with
       // Chromium: 'self' alone blocks the 302 to the authorization endpoint).
@@ -342,7 +354,8 @@ rendered render_signin(const signin_page& page) {
   d.set("alert_icon", std::string(alert_icon));
   d.set("no_providers", boolean(providers.empty()));
   d.set("providers", providers);
-  return finish(200, "Sign in", page.theme, render_template(signin_template, d), "", form_action);
+  return finish(200, "Sign in", page.theme, render_template(signin_template, d), "", form_action,
+                button_styles);
 }
 
 rendered render_signout(const signout_page& page) {

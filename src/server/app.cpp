@@ -1,12 +1,14 @@
 #include <authpp/adapters/sqlite_store.hpp>
 #include <authpp/auth/auth.hpp>
 #include <authpp/core/constant_time.hpp>
+#include <authpp/providers/presets.hpp>
 #include <authpp/server/app.hpp>
 #include <authpp/server/bootstrap.hpp>
 #include <authpp/server/credentials.hpp>
 #include <authpp/server/http_server.hpp>
 #include <authpp/server/metrics.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -19,6 +21,42 @@
 #include "demo_page.hpp"
 
 namespace authpp::server {
+
+namespace {
+
+// oauth_from_settings turns a [[providers]] table into the engine's provider: the preset its
+// type names, with the table's values over the preset's.
+oauth_provider oauth_from_settings(const provider_settings& s) {
+  const providers::client_credentials client{s.client_id, s.client_secret, s.issuer};
+  oauth_provider p;
+  if (s.type == "github") {
+    p = providers::github(client);
+  } else if (s.type == "google") {
+    p = providers::google(client);
+  } else {
+    p = providers::oidc(client);
+    p.name = s.type == "oidc" ? "OpenID Connect" : "OAuth";
+    if (s.type == "oauth") p.type = oauth_kind::oauth;
+  }
+  p.id = s.id;
+  if (!s.name.empty()) p.name = s.name;
+  if (!s.scope.empty()) p.scope = s.scope;
+  if (s.checks) {
+    const auto has = [&s](std::string_view c) {
+      return std::find(s.checks->begin(), s.checks->end(), c) != s.checks->end();
+    };
+    p.checks = {has("pkce"), has("state"), has("nonce")};
+  }
+  if (!s.authorization_endpoint.empty()) p.authorization_endpoint = s.authorization_endpoint;
+  if (!s.token_endpoint.empty()) p.token_endpoint = s.token_endpoint;
+  if (!s.userinfo_endpoint.empty()) p.userinfo_endpoint = s.userinfo_endpoint;
+  p.authorization_params.insert(p.authorization_params.end(), s.authorization_params.begin(),
+                                s.authorization_params.end());
+  return p;
+}
+
+}  // namespace
+
 namespace {
 
 // Set by the engine's sign-in event, which fires on the thread handling the request, and taken
@@ -256,6 +294,8 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
 
   auth_config ac;
   ac.providers.push_back(store_credentials_provider(s->store, {}, s->pool));
+  for (const provider_settings& p : config.providers)
+    ac.providers.push_back(oauth_from_settings(p));
   ac.secrets = config.auth.secrets;
   ac.url = config.auth.url;
   ac.trust_host = config.auth.trust_host;

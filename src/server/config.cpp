@@ -394,6 +394,102 @@ void load_auth(loader& l, const toml::table& t, auth_options& a) {
   if (const toml::table* theme = l.table(t, p, "theme")) load_theme(l, *theme, a.theme);
 }
 
+bool known_provider_type(std::string_view type) {
+  return type == "oidc" || type == "oauth" || type == "github" || type == "google";
+}
+
+void load_provider(loader& l, const toml::table& t, std::string_view p, provider_settings& out) {
+  l.check_keys(
+      t, p,
+      {"type", "id", "name", "issuer", "client_id", "client_secret", "scope", "checks",
+       "authorization_endpoint", "token_endpoint", "userinfo_endpoint", "authorization_params"});
+  const toml::node* type = l.string(t, p, "type", out.type);
+  if (!type) {
+    if (!t.get("type"))
+      l.fail(t.source(), loader::join(p, "type"), "required: oidc, oauth, github or google");
+  } else if (!known_provider_type(out.type)) {
+    l.fail(type->source(), loader::join(p, "type"),
+           "unknown type \"" + out.type + "\"; expected oidc, oauth, github or google");
+  }
+  if (const toml::node* n = l.string(t, p, "id", out.id)) {
+    if (out.id.empty() ||
+        out.id.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != std::string::npos) {
+      l.fail(n->source(), loader::join(p, "id"), "expected letters, digits, '-' or '_'");
+    }
+  }
+  if (out.id.empty()) out.id = out.type;
+  l.string(t, p, "name", out.name);
+  for (const auto& [key, into] : {std::pair<std::string_view, std::string*>{"issuer", &out.issuer},
+                                  {"authorization_endpoint", &out.authorization_endpoint},
+                                  {"token_endpoint", &out.token_endpoint},
+                                  {"userinfo_endpoint", &out.userinfo_endpoint}}) {
+    if (const toml::node* n = l.string(t, p, key, *into)) {
+      if (!http::parse_absolute_url(*into)) {
+        l.fail(n->source(), loader::join(p, key), "expected an absolute http(s) URL");
+      }
+    }
+  }
+  l.string(t, p, "client_id", out.client_id);
+  l.string(t, p, "client_secret", out.client_secret);
+  l.string(t, p, "scope", out.scope);
+  if (t.get("checks")) {
+    std::vector<std::string> checks;
+    l.strings(t, p, "checks", checks);
+    for (const auto& c : checks) {
+      if (c != "pkce" && c != "state" && c != "nonce") {
+        l.fail(t.get("checks")->source(), loader::join(p, "checks"),
+               "unknown check \"" + c + "\"; expected pkce, state or nonce");
+      }
+    }
+    out.checks = std::move(checks);
+  }
+  if (const toml::table* params = l.table(t, p, "authorization_params")) {
+    const std::string prefix = loader::join(p, "authorization_params");
+    for (auto&& [k, v] : *params) {
+      std::string value;
+      if (l.string(*params, prefix, k.str(), value)) {
+        out.authorization_params.emplace_back(std::string(k.str()), std::move(value));
+      }
+    }
+  }
+}
+
+void load_providers(loader& l, const toml::node& n, std::vector<provider_settings>& out) {
+  if (!n.is_array_of_tables()) {
+    l.fail(n.source(), "providers", "expected [[providers]] tables");
+    return;
+  }
+  std::size_t i = 0;
+  for (const toml::node& e : *n.as_array()) {
+    const std::string p = "providers[" + std::to_string(i++) + "]";
+    provider_settings settings;
+    load_provider(l, *e.as_table(), p, settings);
+    for (const auto& other : out) {
+      if (other.id == settings.id) {
+        l.fail(e.source(), p + ".id", "duplicate provider id \"" + settings.id + "\"");
+      }
+    }
+    out.push_back(std::move(settings));
+  }
+}
+
+// provider_env fills in a provider from Auth.js's AUTH_<ID>_ID / _SECRET / _ISSUER when its table
+// names no secret (so the secret can stay out of the file).
+void provider_env(const environment& env, provider_settings& p) {
+  if (!p.client_secret.empty()) return;
+  std::string id = p.id;
+  for (char& c : id)
+    c = c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const auto value = [&env](const std::string& name) {
+    const auto it = env.find(name);
+    return it == env.end() ? std::string() : it->second;
+  };
+  if (auto v = value("AUTH_" + id + "_ID"); !v.empty()) p.client_id = v;
+  if (auto v = value("AUTH_" + id + "_SECRET"); !v.empty()) p.client_secret = v;
+  if (auto v = value("AUTH_" + id + "_ISSUER"); !v.empty()) p.issuer = v;
+}
+
 void load_storage(loader& l, const toml::table& t, storage_options& s) {
   constexpr std::string_view p = "storage";
   l.check_keys(t, p, {"data_dir", "database"});
@@ -574,7 +670,8 @@ result<app_config> load_config(const std::optional<std::string>& file, const env
                                                   std::to_string(b.column) + ": " +
                                                   std::string(e.description())};
     }
-    l.check_keys(doc, "", {"dev", "server", "auth", "storage", "log", "metrics", "rate_limit"});
+    l.check_keys(doc, "",
+                 {"dev", "server", "auth", "storage", "log", "metrics", "rate_limit", "providers"});
     l.boolean(doc, "", "dev", c.dev);
     if (const toml::table* t = l.table(doc, "", "server")) load_server(l, *t, c.server);
     if (const toml::table* t = l.table(doc, "", "auth")) {
@@ -586,7 +683,9 @@ result<app_config> load_config(const std::optional<std::string>& file, const env
     if (const toml::table* t = l.table(doc, "", "log")) load_log(l, *t, c.log);
     if (const toml::table* t = l.table(doc, "", "metrics")) load_metrics(l, *t, c.metrics);
     if (const toml::table* t = l.table(doc, "", "rate_limit")) load_rate_limit(l, *t, c.rate_limit);
+    if (const toml::node* n = doc.get("providers")) load_providers(l, *n, c.providers);
   }
+  for (auto& p : c.providers) provider_env(env, p);
 
   // The environment, as Auth.js' setEnvDefaults reads it: secrets only when the configuration
   // has none, ordered [AUTH_SECRET_3, AUTH_SECRET_2, AUTH_SECRET_1, AUTH_SECRET] (newest first:

@@ -24,16 +24,20 @@ class auth {
   static result<auth> create(auth_config config);
 
   // handle answers one request. It never throws: a failing callback or an internal error becomes
-  // Auth.js's `Configuration` error response, and is logged.
+  // Auth.js's `Configuration` error response, and is logged. An OAuth sign-in or callback calls
+  // the provider: handle then blocks the calling thread for it (handle_async does not).
   http::response handle(const http::request& request) const;
 
   // handle_async answers exactly as handle does, but awaits the steps that wait (a provider's
-  // authorize_async) instead of blocking the calling thread. The engine stays alive until the
-  // answer is ready, even if this `auth` object does not.
+  // authorize_async, an OAuth provider's endpoints) instead of blocking the calling thread. The
+  // engine stays alive until the answer is ready, even if this `auth` object does not. Outbound
+  // calls use net::shared_client of the awaiting coroutine's execution context, which must be
+  // run by one thread at a time (as the server's loops are).
   boost::asio::awaitable<http::response> handle_async(http::request request) const;
 
   // awaits tells whether handle_async would wait for `request` (a credentials sign-in with
-  // authorize_async); for any other request handle answers at once and costs less.
+  // authorize_async, an OAuth sign-in or callback); for any other request handle answers at once
+  // and costs less.
   bool awaits(const http::request& request) const;
 
   // handles tells whether `target` (a request-target) lies under the base path, i.e. whether a

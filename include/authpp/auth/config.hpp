@@ -6,6 +6,7 @@
 #include <authpp/core/clock.hpp>
 #include <authpp/core/json.hpp>
 #include <authpp/core/random.hpp>
+#include <authpp/net/http_client.hpp>
 #include <authpp/pages/pages.hpp>
 
 #include <chrono>
@@ -45,7 +46,8 @@ class sign_in_decision {
 struct sign_in_params {
   const authpp::user& user;
   const authpp::account& account;
-  const json* credentials;  // the submitted fields, for credentials providers
+  const json* credentials;        // the submitted fields, for credentials providers
+  const json* profile = nullptr;  // the provider's profile, for OAuth providers
 };
 
 struct jwt_params {
@@ -53,7 +55,8 @@ struct jwt_params {
   const authpp::user* user;        // set on sign-in
   const authpp::account* account;  // set on sign-in
   jwt_trigger trigger;
-  const json* session;  // the client's data on update
+  const json* session;            // the client's data on update
+  const json* profile = nullptr;  // on an OAuth sign-in: the provider's profile
 };
 
 struct session_params {
@@ -80,6 +83,7 @@ struct callbacks {
 struct sign_in_event {
   const authpp::user& user;
   const authpp::account& account;
+  const json* profile = nullptr;  // OAuth sign-ins
 };
 struct sign_out_event {
   const json& token;
@@ -157,7 +161,10 @@ struct auth_config {
   pages::theme theme;
   request_limits limits;
   rate_limit_options rate_limits;  // off unless a store is set
-  log_sink logger;                 // default: lines on stderr
+  // outbound bounds the calls to OAuth providers (discovery, JWKS, token, userinfo): timeouts,
+  // response size, an extra CA file for a private identity provider.
+  net::client_options outbound;
+  log_sink logger;  // default: lines on stderr
   authpp::log_level log_level = authpp::log_level::warn;
   const authpp::clock* clock = nullptr;   // default: the system clock
   const random_source* random = nullptr;  // default: the system CSPRNG

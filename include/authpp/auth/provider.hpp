@@ -3,6 +3,7 @@
 #include <authpp/auth/types.hpp>
 #include <authpp/core/json.hpp>
 #include <authpp/http/message.hpp>
+#include <authpp/providers/oauth.hpp>
 
 #include <functional>
 #include <string>
@@ -12,7 +13,7 @@
 #include <boost/asio/awaitable.hpp>
 
 // Providers describe themselves as data (id, name, type, fields) plus behaviour behind small
-// function objects. Credentials now; OAuth 2 / OIDC and e-mail join the `provider` variant later.
+// function objects: credentials here, OAuth 2 / OIDC in providers/oauth.hpp; e-mail joins later.
 namespace authpp {
 
 // credential_field is one input of a credentials provider's sign-in form.
@@ -87,6 +88,6 @@ struct credentials_provider {
   std::function<boost::asio::awaitable<authorize_result>(const authorize_request&)> authorize_async;
 };
 
-using provider = std::variant<credentials_provider>;
+using provider = std::variant<credentials_provider, oauth_provider>;
 
 }  // namespace authpp

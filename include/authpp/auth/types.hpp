@@ -24,6 +24,9 @@ struct account {
   std::string provider;             // provider id, e.g. "credentials"
   std::string type;                 // "credentials", "oauth", "oidc", "email"
   std::string provider_account_id;  // the user's id at that provider
+  // tokens is an OAuth provider's token response (access_token, id_token, refresh_token,
+  // expires_in, and `expires_at` = now + expires_in), as Auth.js passes it on; empty otherwise.
+  json tokens = json::object();
 };
 
 // jwt_trigger says why the `jwt` callback runs.

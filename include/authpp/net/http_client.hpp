@@ -100,4 +100,11 @@ class http_client {
   std::shared_ptr<impl> impl_;
 };
 
+// shared_client returns the http_client that `executor`'s execution context keeps for `options`:
+// made on first use, destroyed when the context shuts down, so pooled connections are reused by
+// every request served on that context. Like any http_client it must be used from one thread at
+// a time: the server runs one io_context per thread. Thread-safe to call.
+http_client& shared_client(const boost::asio::any_io_executor& executor,
+                           const client_options& options = {});
+
 }  // namespace authpp::net

@@ -57,6 +57,10 @@ struct provider_entry {
   // OAuth/OIDC entry leaves it empty or invalid (an endpoint not discovered yet), form-action
   // also allows https: so that sign-in still works.
   std::string authorization_origin{};
+  // bg and text colour an OAuth/OIDC provider's button (#rgb…#rrggbbaa or a colour name); the
+  // theme's colours apply unless both are valid.
+  std::string bg{};
+  std::string text{};
 };
 
 // signin_page is the data of `GET {basePath}/signin`.

@@ -81,8 +81,28 @@ struct rate_limit_settings {
   std::chrono::seconds max_backoff{900};
 };
 
+// provider_settings is one `[[providers]]` table: an OAuth 2 / OIDC provider. `type` is "oidc",
+// "oauth" or a preset ("github", "google"); `id` defaults to the type. AUTH_<ID>_ID,
+// AUTH_<ID>_SECRET and AUTH_<ID>_ISSUER (ID upper-cased, '-' as '_') fill in a provider whose
+// table names no client secret, as Auth.js reads them.
+struct provider_settings {
+  std::string type;
+  std::string id;
+  std::string name;
+  std::string issuer;
+  std::string client_id;
+  std::string client_secret;
+  std::string scope;
+  std::optional<std::vector<std::string>> checks;  // from "pkce", "state", "nonce"
+  std::string authorization_endpoint;
+  std::string token_endpoint;
+  std::string userinfo_endpoint;
+  std::vector<std::pair<std::string, std::string>> authorization_params;
+};
+
 struct app_config {
   server_options server;
+  std::vector<provider_settings> providers;
   rate_limit_settings rate_limit;
   auth_options auth;
   storage_options storage;

@@ -391,6 +391,27 @@ TEST(ThemeTest, ValidColoursAreUsed) {
   }
 }
 
+TEST_F(SigninPageTest, ProviderButtonsTakeTheProvidersColours) {
+  page_.providers[0].bg = "#24292f";
+  page_.providers[0].text = "#fff";
+  const rendered r = render_signin(page_);
+  EXPECT_NE(r.html.find(R"(class="button provider-0">Sign in with GitHub)"), std::string::npos);
+  EXPECT_NE(style_text(r.html).find(".button.provider-0{background:#24292f;color:#fff;"),
+            std::string::npos);
+  // Google names no colours: the theme's button.
+  EXPECT_NE(r.html.find(R"(class="button">Sign in with Google)"), std::string::npos);
+  expect_sound_page(r);  // the CSP's hash covers the added rule
+}
+
+TEST_F(SigninPageTest, InvalidProviderColoursNeverReachTheStylesheet) {
+  page_.providers[0].bg = "red;}body{display:none";
+  page_.providers[0].text = "#fff";
+  const rendered r = render_signin(page_);
+  EXPECT_EQ(style_text(r.html).find("display:none"), std::string::npos);
+  EXPECT_EQ(r.html.find("provider-0"), std::string::npos);
+  expect_sound_page(r);
+}
+
 TEST(ThemeTest, ButtonTextFollowsBrandLuminance) {
   EXPECT_NE(style_text(render_verify_request({.theme = {.brand_color = "#fde047"}}).html)
                 .find("--brand-text:#111111;"),

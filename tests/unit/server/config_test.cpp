@@ -413,5 +413,83 @@ TEST(CurrentEnvironmentTest, ReadsTheProcessEnvironment) {
   ::unsetenv("AUTHPP_CONFIG_TEST");
 }
 
+TEST_F(ConfigTest, ProvidersTablesAreRead) {
+  auto c = load(R"(
+[[providers]]
+type = "github"
+client_id = "gh-id"
+client_secret = "gh-secret"
+
+[[providers]]
+type = "oidc"
+id = "corp"
+name = "Corp SSO"
+issuer = "https://sso.example.com/realms/corp"
+client_id = "authpp"
+client_secret = "s3"
+scope = "openid email"
+checks = ["pkce", "state", "nonce"]
+authorization_params = { prompt = "login", acr_values = "mfa" }
+)");
+  ASSERT_TRUE(c) << c.error().message();
+  ASSERT_EQ(c->providers.size(), 2u);
+  EXPECT_EQ(c->providers[0].type, "github");
+  EXPECT_EQ(c->providers[0].id, "github");  // the type names the provider by default
+  EXPECT_EQ(c->providers[0].client_secret, "gh-secret");
+  const provider_settings& corp = c->providers[1];
+  EXPECT_EQ(corp.id, "corp");
+  EXPECT_EQ(corp.name, "Corp SSO");
+  EXPECT_EQ(corp.issuer, "https://sso.example.com/realms/corp");
+  EXPECT_EQ(corp.scope, "openid email");
+  EXPECT_EQ(corp.checks, (std::vector<std::string>{"pkce", "state", "nonce"}));
+  // TOML tables have no order: the parameters come in key order.
+  EXPECT_EQ(corp.authorization_params, (std::vector<std::pair<std::string, std::string>>{
+                                           {"acr_values", "mfa"}, {"prompt", "login"}}));
+}
+
+TEST_F(ConfigTest, ProviderSecretsComeFromAuthjsEnvironmentNames) {
+  env_["AUTH_GITHUB_ID"] = "env-id";
+  env_["AUTH_GITHUB_SECRET"] = "env-secret";
+  env_["AUTH_MY_IDP_ISSUER"] = "https://idp.example.com";
+  env_["AUTH_MY_IDP_SECRET"] = "idp-secret";
+  auto c = load(R"(
+[[providers]]
+type = "github"
+
+[[providers]]
+type = "oidc"
+id = "my-idp"
+client_id = "file-id"
+
+[[providers]]
+type = "google"
+client_id = "g"
+client_secret = "from-file"
+)");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->providers[0].client_id, "env-id");
+  EXPECT_EQ(c->providers[0].client_secret, "env-secret");
+  EXPECT_EQ(c->providers[1].issuer, "https://idp.example.com");  // AUTH_MY_IDP_*: '-' as '_'
+  EXPECT_EQ(c->providers[1].client_id, "file-id");
+  EXPECT_EQ(c->providers[1].client_secret, "idp-secret");
+  EXPECT_EQ(c->providers[2].client_secret, "from-file");  // a file secret is left alone
+}
+
+TEST_F(ConfigTest, BadProviderTablesAreErrorsNamingTheKey) {
+  EXPECT_THAT(error_text("[[providers]]\nclient_id = \"x\"\n"),
+              HasSubstr("providers[0].type: required"));
+  EXPECT_THAT(error_text("[[providers]]\ntype = \"facebook\"\n"),
+              HasSubstr("authpp.toml:2: providers[0].type: unknown type \"facebook\""));
+  EXPECT_THAT(error_text("[[providers]]\ntype = \"oidc\"\nissuer = \"not a url\"\n"),
+              HasSubstr("authpp.toml:3: providers[0].issuer: expected an absolute http(s) URL"));
+  EXPECT_THAT(error_text("[[providers]]\ntype = \"oidc\"\nchecks = [\"pkce\", \"csrf\"]\n"),
+              HasSubstr("providers[0].checks: unknown check \"csrf\""));
+  EXPECT_THAT(error_text("[[providers]]\ntype = \"oidc\"\nclient_secrt = \"x\"\n"),
+              HasSubstr("authpp.toml:3: providers[0].client_secrt: unknown key"));
+  EXPECT_THAT(error_text("[[providers]]\ntype = \"github\"\n[[providers]]\ntype = \"github\"\n"),
+              HasSubstr("providers[1].id: duplicate provider id \"github\""));
+  EXPECT_THAT(error_text("providers = 3\n"), HasSubstr("providers: expected [[providers]] tables"));
+}
+
 }  // namespace
 }  // namespace authpp::server

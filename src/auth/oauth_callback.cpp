@@ -174,7 +174,7 @@ boost::asio::awaitable<result<json>> verified_id_token(const request_context& ct
   const auto algs = allowed_algorithms(p, s);
   result<jose::verified_jws> verified = auth_error{errc::no_matching_key, "no keys"};
   for (const bool refresh : {false, true}) {
-    auto keys = co_await signing_keys(ctx, p, s, client, refresh);
+    auto keys = co_await signing_keys(ctx.engine, p, s, client, refresh);
     if (!keys) co_return keys.error();
     verified = jose::verify_jws(id_token, *keys, algs);
     if (verified || verified.error().code != errc::no_matching_key) break;
@@ -234,7 +234,7 @@ boost::asio::awaitable<outcome> oauth_callback(request_context& ctx, const oauth
   };
 
   const http::url_search_params params = callback_params(ctx);
-  auto server = co_await authorization_server_for(ctx, p, client);
+  auto server = co_await authorization_server_for(ctx.engine, p, client);
   if (!server) co_return failed("Configuration", server.error().message());
 
   std::optional<std::string> expected_state;

@@ -32,12 +32,12 @@ inline constexpr std::chrono::seconds oauth_state_max_age{900};
 // authorization_server_for returns the provider's metadata: its configuration, completed by
 // discovery when it leaves endpoints out. Fails with the fetch's or the document's error.
 boost::asio::awaitable<result<providers::authorization_server>> authorization_server_for(
-    const request_context& ctx, const oauth_provider& provider, net::http_client& client);
+    const engine_state& engine, const oauth_provider& provider, net::http_client& client);
 
 // signing_keys returns the provider's JWKS; `refresh` fetches it again (a token named a key the
 // cached set lacks), unless it was fetched in the last minute.
 boost::asio::awaitable<result<jose::jwk_set>> signing_keys(
-    const request_context& ctx, const oauth_provider& provider,
+    const engine_state& engine, const oauth_provider& provider,
     const providers::authorization_server& server, net::http_client& client, bool refresh);
 
 // fetch_json GETs `url` (with `bearer` as the access token when not empty) and parses a 2xx JSON

@@ -3,6 +3,8 @@
 // dependency on the provider being up for each step.
 #include <authpp/http/url.hpp>
 
+#include <boost/asio/this_coro.hpp>
+
 #include "oauth_internal.hpp"
 
 namespace authpp::detail {
@@ -42,10 +44,10 @@ boost::asio::awaitable<result<json>> fetch_json(net::http_client& client, std::s
 }
 
 boost::asio::awaitable<result<providers::authorization_server>> authorization_server_for(
-    const request_context& ctx, const oauth_provider& provider, net::http_client& client) {
+    const engine_state& engine, const oauth_provider& provider, net::http_client& client) {
   if (!providers::needs_discovery(provider)) co_return providers::configured_server(provider);
-  oauth_runtime& rt = ctx.engine.runtime(provider);
-  const auto now = ctx.engine.clock->now();
+  oauth_runtime& rt = engine.runtime(provider);
+  const auto now = engine.clock->now();
   {
     const std::scoped_lock lock(rt.mutex);
     if (rt.server && now - rt.server_fetched < discovery_ttl) co_return *rt.server;
@@ -73,10 +75,10 @@ boost::asio::awaitable<result<providers::authorization_server>> authorization_se
 }
 
 boost::asio::awaitable<result<jose::jwk_set>> signing_keys(
-    const request_context& ctx, const oauth_provider& provider,
+    const engine_state& engine, const oauth_provider& provider,
     const providers::authorization_server& server, net::http_client& client, bool refresh) {
-  oauth_runtime& rt = ctx.engine.runtime(provider);
-  const auto now = ctx.engine.clock->now();
+  oauth_runtime& rt = engine.runtime(provider);
+  const auto now = engine.clock->now();
   {
     const std::scoped_lock lock(rt.mutex);
     // A token naming an unknown key may be a rotation, or an attacker making us fetch: at most
@@ -101,7 +103,9 @@ boost::asio::awaitable<result<jose::jwk_set>> signing_keys(
     co_return e;
   }
   if (response->body.size() > max_jwks_bytes) {
-    co_return auth_error{errc::limit_exceeded, "JWKS: " + host + " sent more than 64 KiB"};
+    auth_error e{errc::limit_exceeded, "JWKS: " + host + " sent more than 64 KiB"};
+    remember_error(rt, e.message());
+    co_return e;
   }
   auto keys = jose::jwk_set::parse(response->body);
   if (!keys) {
@@ -111,7 +115,39 @@ boost::asio::awaitable<result<jose::jwk_set>> signing_keys(
   const std::scoped_lock lock(rt.mutex);
   rt.keys = *keys;
   rt.keys_fetched = now;
+  rt.last_error.clear();
   co_return keys;
 }
 
 }  // namespace authpp::detail
+
+namespace authpp {
+
+std::vector<auth::provider_status> auth::oauth_status() const {
+  std::vector<provider_status> out;
+  for (const provider& p : state_->config.providers) {
+    const auto* o = std::get_if<oauth_provider>(&p);
+    if (!o) continue;
+    detail::oauth_runtime& rt = state_->runtime(*o);
+    const std::scoped_lock lock(rt.mutex);
+    out.push_back({o->id, rt.last_error.empty(), rt.last_error});
+  }
+  return out;
+}
+
+boost::asio::awaitable<void> auth::check_providers() const {
+  const auto state = state_;  // the coroutine keeps the engine alive
+  auto& client =
+      net::shared_client(co_await boost::asio::this_coro::executor, state->config.outbound);
+  for (const provider& p : state->config.providers) {
+    const auto* o = std::get_if<oauth_provider>(&p);
+    if (!o) continue;
+    auto server = co_await detail::authorization_server_for(*state, *o, client);
+    if (server && !server->jwks_uri.empty()) {
+      // Only keys never fetched are fetched here: a set in hand is refreshed on demand.
+      (void)co_await detail::signing_keys(*state, *o, *server, client, false);
+    }
+  }
+}
+
+}  // namespace authpp

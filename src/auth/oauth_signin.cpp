@@ -84,7 +84,7 @@ boost::asio::awaitable<outcome> oauth_signin(request_context& ctx, const oauth_p
   if (!ctx.csrf_verified) {
     co_return fail(ctx, {"MissingCSRF", "OAuth sign-in without a valid CSRF token"});
   }
-  auto server = co_await authorization_server_for(ctx, p, client);
+  auto server = co_await authorization_server_for(ctx.engine, p, client);
   if (!server) {
     co_return fail(ctx, {"Configuration", "provider " + p.id + ": " + server.error().message()});
   }

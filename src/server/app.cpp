@@ -13,10 +13,16 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "demo_page.hpp"
 
@@ -92,6 +98,10 @@ struct app::state {
   std::mutex log_mutex;  // keeps log lines whole
   log_level level = log_level::info;
   std::shared_ptr<worker_pool> pool;
+  // OAuth providers are checked in the background on a loop of their own: at start, then every
+  // 15 s while one is unavailable and every 10 minutes otherwise.
+  boost::asio::io_context checker_loop;
+  std::thread checker;
   // Last, so destroyed first: until its threads are joined, handlers and hooks use all the above.
   std::unique_ptr<http_server> metrics_server;  // with metrics.listen
   std::unique_ptr<http_server> server;
@@ -99,6 +109,8 @@ struct app::state {
   // The server's threads stop first, then the pool's: work finishing on the pool resumes its
   // request on the server's (stopped, still existing) loops, whose queues die with the server.
   ~state() {
+    checker_loop.stop();
+    if (checker.joinable()) checker.join();
     for (auto* s : {server.get(), metrics_server.get()}) {
       if (s == nullptr) continue;
       s->stop();
@@ -147,6 +159,7 @@ struct app::state {
   boost::asio::awaitable<http::response> sign_in(http::request req);
   http::response handle(const http::request& req);
   http::response health();
+  boost::asio::awaitable<void> check_providers();
   http::response metrics_page(const http::request& req);
   http::response home(const http::request& req);
   void count_sign_in(const http::request& req);
@@ -217,12 +230,42 @@ http::response app::state::metrics_page(const http::request& req) {
   return res;
 }
 
+// health is 200 while the database answers; an OAuth provider that cannot be reached is
+// reported (its sign-ins fail) without failing the whole server: other providers still work.
 http::response app::state::health() {
-  if (auto ok = store->check_health(); !ok) {
-    log(log_level::error, "StorageUnavailable", ok.error().message());
-    return json_response(503, R"({"status":"unavailable","database":"unavailable"})");
+  json body = json::object();
+  bool ok = true;
+  if (auto db = store->check_health(); !db) {
+    log(log_level::error, "StorageUnavailable", db.error().message());
+    ok = false;
   }
-  return json_response(200, R"({"status":"ok","database":"ok"})");
+  body["status"] = ok ? "ok" : "unavailable";
+  body["database"] = ok ? "ok" : "unavailable";
+  const auto providers = engine->oauth_status();
+  if (!providers.empty()) {
+    json list = json::object();
+    for (const auto& p : providers) {
+      list[p.id] =
+          p.available ? json("ok") : json{{"status", "unavailable"}, {"problem", p.problem}};
+    }
+    body["providers"] = std::move(list);
+  }
+  return json_response(ok ? 200 : 503, body.dump());
+}
+
+boost::asio::awaitable<void> app::state::check_providers() {
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  for (;;) {
+    co_await engine->check_providers();
+    const auto status = engine->oauth_status();
+    const bool all_up =
+        std::all_of(status.begin(), status.end(), [](const auto& p) { return p.available; });
+    for (const auto& p : status) {
+      if (!p.available) log(log_level::warn, "ProviderUnavailable", p.id + ": " + p.problem);
+    }
+    timer.expires_after(all_up ? std::chrono::minutes(10) : std::chrono::seconds(15));
+    co_await timer.async_wait(boost::asio::use_awaitable);
+  }
 }
 
 http::response app::state::home(const http::request& req) {
@@ -352,6 +395,11 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
       hooks);
   if (!server) return server.error();
   s->server = std::move(*server);
+
+  if (!s->engine->oauth_status().empty()) {
+    boost::asio::co_spawn(s->checker_loop, s->check_providers(), boost::asio::detached);
+    s->checker = std::thread([raw] { raw->checker_loop.run(); });
+  }
 
   if (config.metrics.listen) {
     // A listener of its own for /metrics (and /healthz), e.g. on a private interface.

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { renameSync, statSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import net from "node:net";
+import http from "node:http";
 import https from "node:https";
 import { execFileSync } from "node:child_process";
 import { Browser, runCli, startServer, tempDir, writeConfig } from "./server_harness.mjs";
@@ -346,6 +347,66 @@ test("rate limits: an account locked for a guessing address, POSTs per address p
     assert.match(metrics, /authpp_rate_limited_total\{limit="sign_in"\} 1\n/);
     assert.match(metrics, /authpp_rate_limited_total\{limit="posts"\} 1\n/);
   } finally {
+    await s.stop();
+  }
+});
+
+test("an OAuth provider down at start-up: healthz reports it, sign-in says Configuration, and both recover once it is up", async () => {
+  // A port nothing listens on yet: the provider's issuer.
+  const probe = net.createServer().listen(0, "127.0.0.1");
+  await new Promise((r) => probe.once("listening", r));
+  const port = probe.address().port;
+  await new Promise((r) => probe.close(r));
+  const issuer = `http://127.0.0.1:${port}`;
+  const dir = tempDir();
+  const config = writeConfig(dir, `[[providers]]
+type = "oidc"
+id = "corp"
+name = "Corp SSO"
+issuer = "${issuer}"
+client_id = "authpp-test"
+client_secret = "not-a-real-secret"
+`);
+  const s = await startServer(["--dev", "--config", config]);
+  let idp;
+  try {
+    const b = new Browser(s.url);
+    const providers = (await b.fetch("/api/auth/providers")).body;
+    assert.equal(providers.corp.type, "oidc");
+    assert.equal(providers.corp.name, "Corp SSO");
+    const refused = await b.post("/api/auth/signin/corp", { csrfToken: await b.csrf() });
+    assert.equal(refused.body.url, s.url + "/api/auth/error?error=Configuration");
+    const down = await fetch(s.url + "/healthz");
+    assert.equal(down.status, 200); // the server itself is healthy
+    const downBody = await down.json();
+    assert.equal(downBody.providers.corp.status, "unavailable");
+    assert.match(downBody.providers.corp.problem, new RegExp(`127\\.0\\.0\\.1:${port}`));
+    assert.doesNotMatch(JSON.stringify(downBody), /not-a-real-secret/);
+
+    // The provider comes up: discovery and an empty key set are enough to start a sign-in.
+    idp = http.createServer((req, res) => {
+      res.setHeader("content-type", "application/json");
+      if (req.url === "/.well-known/openid-configuration") {
+        res.end(JSON.stringify({ issuer, authorization_endpoint: issuer + "/authorize",
+          token_endpoint: issuer + "/token", jwks_uri: issuer + "/jwks" }));
+      } else if (req.url === "/jwks") {
+        res.end(JSON.stringify({ keys: [] }));
+      } else {
+        res.statusCode = 404;
+        res.end("{}");
+      }
+    });
+    await new Promise((r) => idp.listen(port, "127.0.0.1", r));
+    const started = await b.post("/api/auth/signin/corp?login_hint=ada", { csrfToken: await b.csrf() });
+    const url = new URL(started.body.url);
+    assert.equal(url.origin + url.pathname, issuer + "/authorize");
+    assert.equal(url.searchParams.get("client_id"), "authpp-test");
+    assert.equal(url.searchParams.get("login_hint"), "ada");
+    assert.equal(url.searchParams.get("redirect_uri"), s.url + "/api/auth/callback/corp");
+    const up = await (await fetch(s.url + "/healthz")).json();
+    assert.equal(up.providers.corp, "ok");
+  } finally {
+    idp?.close();
     await s.stop();
   }
 });

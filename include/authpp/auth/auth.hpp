@@ -5,6 +5,8 @@
 #include <authpp/http/message.hpp>
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -45,6 +47,21 @@ class auth {
   bool handles(std::string_view target) const;
 
   const auth_config& config() const;
+
+  // provider_status is an OAuth provider's health: whether its discovery document and keys
+  // could be fetched last time they were needed, and why not.
+  struct provider_status {
+    std::string id;
+    bool available = true;
+    std::string problem{};  // the last failure (no secrets), empty while available
+  };
+  // oauth_status reports every OAuth provider, in configuration order.
+  std::vector<provider_status> oauth_status() const;
+  // check_providers fetches each OAuth provider's discovery document and keys where they are
+  // missing, stale or failed last time: a server calls it at start and then now and again, so
+  // that a provider unreachable at start-up is reported, and recovers on its own. Outbound calls
+  // use net::shared_client of the awaiting coroutine's execution context.
+  boost::asio::awaitable<void> check_providers() const;
 
  private:
   explicit auth(std::shared_ptr<const detail::engine_state> state) : state_(std::move(state)) {}

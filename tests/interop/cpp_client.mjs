@@ -50,6 +50,7 @@ export function cppClient(origin) {
   return {
     name: "authpp CLI",
     currentUrl,
+    jarPath: jar, // the Netscape cookie file the calls share
     providers: () => cli(["providers"]),
     csrf: async () => (await cli(["csrf"])).csrfToken,
     session: () => cli(["session"]),

@@ -224,13 +224,10 @@ boost::asio::awaitable<outcome> oauth_callback(request_context& ctx, const oauth
                                                net::http_client& client) {
   const auto& names = ctx.cookies_policy->names;
   std::vector<http::set_cookie> clears;
-  // Every failure deletes the check cookies it read: a flow is tried once.
+  // A failure sets no cookie, as in Auth.js: the check cookies expire on their own, and the
+  // provider's code is single-use anyway.
   const auto failed = [&](std::string type, std::string detail) {
-    outcome out = fail(ctx, {std::move(type), "provider " + p.id + ": " + std::move(detail)});
-    out.cookies = clears;
-    out.failed = false;  // the deletions must go out with the error redirect
-    out.with_init_cookies = false;
-    return out;
+    return fail(ctx, {std::move(type), "provider " + p.id + ": " + std::move(detail)});
   };
 
   const http::url_search_params params = callback_params(ctx);
@@ -253,7 +250,7 @@ boost::asio::awaitable<outcome> oauth_callback(request_context& ctx, const oauth
   if (expected_state) {
     const auto state = params.get("state");
     if (!state || !constant_time_equal(*state, *expected_state)) {
-      co_return failed("InvalidCheck", "state differs from the state cookie");
+      co_return failed("CallbackRouteError", "state differs from the state cookie");
     }
   }
   if (const auto error = params.get("error")) {

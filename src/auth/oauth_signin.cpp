@@ -18,20 +18,19 @@ result<std::string> random_value(const request_context& ctx) {
   return base64url::encode(*raw);
 }
 
-// configured_params are the provider's own parameters: `scope` first (the default one where the
-// provider names none), then its authorization_params.
+// configured_params are the provider's own parameters in Auth.js's order: an explicit `scope`
+// (a preset's, like GitHub's), the authorization_params, then the default scope where neither
+// names one. A provider with neither an endpoint nor parameters gets its scope last of all
+// (below), as Auth.js does for a purely discovered one.
 std::vector<std::pair<std::string, std::string>> configured_params(const oauth_provider& p) {
   std::vector<std::pair<std::string, std::string>> params;
-  const bool names_scope = std::any_of(p.authorization_params.begin(), p.authorization_params.end(),
-                                       [](const auto& kv) { return kv.first == "scope"; });
-  if (!p.scope.empty()) {
-    params.emplace_back("scope", p.scope);
-  } else if (!names_scope &&
-             (!p.authorization_endpoint.empty() || !p.authorization_params.empty())) {
-    // Auth.js gives every provider it normalises a scope; a purely discovered one gets it last.
+  if (!p.scope.empty()) params.emplace_back("scope", p.scope);
+  params.insert(params.end(), p.authorization_params.begin(), p.authorization_params.end());
+  const bool names_scope =
+      std::any_of(params.begin(), params.end(), [](const auto& kv) { return kv.first == "scope"; });
+  if (!names_scope && (!p.authorization_endpoint.empty() || !p.authorization_params.empty())) {
     params.emplace_back("scope", std::string(default_scope));
   }
-  params.insert(params.end(), p.authorization_params.begin(), p.authorization_params.end());
   return params;
 }
 

@@ -1,3 +1,5 @@
+#include <tuple>
+
 #include "oauth_internal.hpp"
 
 namespace authpp::detail {
@@ -10,12 +12,14 @@ std::string append_query(std::string url, const http::url_search_params& params)
 }
 
 // authorization_origin is where the provider's sign-in form ends up (for the page's CSP): the
-// configured or discovered authorization endpoint; empty while discovery has not run.
-std::string authorization_origin(const request_context& ctx, const oauth_provider& p) {
-  if (!p.authorization_endpoint.empty()) return p.authorization_endpoint;
+// configured or discovered authorization endpoint, else (before discovery) the issuer, a guess.
+std::pair<std::string, bool> authorization_origin(const request_context& ctx,
+                                                  const oauth_provider& p) {
+  if (!p.authorization_endpoint.empty()) return {p.authorization_endpoint, false};
   oauth_runtime& rt = ctx.engine.runtime(p);
   const std::scoped_lock lock(rt.mutex);
-  return rt.server ? rt.server->authorization_endpoint : std::string();
+  if (rt.server) return {rt.server->authorization_endpoint, false};
+  return {p.issuer, true};
 }
 
 pages::signin_page signin_page_model(const request_context& ctx) {
@@ -34,7 +38,8 @@ pages::signin_page signin_page_model(const request_context& ctx) {
       }
     }
     if (const auto* o = std::get_if<oauth_provider>(&p)) {
-      entry.authorization_origin = authorization_origin(ctx, *o);
+      std::tie(entry.authorization_origin, entry.authorization_origin_guessed) =
+          authorization_origin(ctx, *o);
       entry.bg = o->style.bg;
       entry.text = o->style.text;
     }

@@ -301,6 +301,7 @@ rendered render_signin(const signin_page& page) {
         if (form_action.find(*origin + ' ') == std::string::npos) {
           form_action += *origin + ' ';
         }
+        if (p.authorization_origin_guessed) any_https_authorization = true;
       } else {
         any_https_authorization = true;
       }

@@ -446,10 +446,16 @@ void load_provider(loader& l, const toml::table& t, std::string_view p, provider
   }
   if (const toml::table* params = l.table(t, p, "authorization_params")) {
     const std::string prefix = loader::join(p, "authorization_params");
-    for (auto&& [k, v] : *params) {
+    // toml++ keeps a table's keys sorted; the URL gets them in the order the file wrote them.
+    std::vector<std::pair<toml::source_position, std::string>> keys;
+    for (auto&& [k, v] : *params) keys.emplace_back(k.source().begin, std::string(k.str()));
+    std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
+      return std::pair(a.first.line, a.first.column) < std::pair(b.first.line, b.first.column);
+    });
+    for (const auto& [where, key] : keys) {
       std::string value;
-      if (l.string(*params, prefix, k.str(), value)) {
-        out.authorization_params.emplace_back(std::string(k.str()), std::move(value));
+      if (l.string(*params, prefix, key, value)) {
+        out.authorization_params.emplace_back(key, std::move(value));
       }
     }
   }

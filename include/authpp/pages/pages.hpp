@@ -57,6 +57,9 @@ struct provider_entry {
   // OAuth/OIDC entry leaves it empty or invalid (an endpoint not discovered yet), form-action
   // also allows https: so that sign-in still works.
   std::string authorization_origin{};
+  // authorization_origin_guessed says the origin is a guess (the issuer's, before discovery has
+  // named the endpoint): form-action then allows https: as well.
+  bool authorization_origin_guessed = false;
   // bg and text colour an OAuth/OIDC provider's button (#rgb…#rrggbbaa or a colour name); the
   // theme's colours apply unless both are valid.
   std::string bg{};

@@ -174,6 +174,13 @@ TEST_F(SigninPageTest, FormActionAllowsTheAuthorizationRedirects) {
   EXPECT_NE(render_signin(page_).content_security_policy.find(
                 "form-action 'self' https://github.com https:;"),
             std::string::npos);
+  // A local provider over http, known only by its issuer so far: its origin, and https: in case
+  // discovery names another host.
+  page_.providers[1].authorization_origin = "http://127.0.0.1:9555/realms/x";
+  page_.providers[1].authorization_origin_guessed = true;
+  EXPECT_NE(render_signin(page_).content_security_policy.find(
+                "form-action 'self' https://github.com http://127.0.0.1:9555 https:;"),
+            std::string::npos);
   page_.providers.erase(page_.providers.begin(), page_.providers.begin() + 2);
   EXPECT_NE(render_signin(page_).content_security_policy.find("form-action 'self';"),
             std::string::npos);

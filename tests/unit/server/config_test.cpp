@@ -442,9 +442,9 @@ authorization_params = { prompt = "login", acr_values = "mfa" }
   EXPECT_EQ(corp.issuer, "https://sso.example.com/realms/corp");
   EXPECT_EQ(corp.scope, "openid email");
   EXPECT_EQ(corp.checks, (std::vector<std::string>{"pkce", "state", "nonce"}));
-  // TOML tables have no order: the parameters come in key order.
+  // In the file's order (toml++ sorts a table's keys).
   EXPECT_EQ(corp.authorization_params, (std::vector<std::pair<std::string, std::string>>{
-                                           {"acr_values", "mfa"}, {"prompt", "login"}}));
+                                           {"prompt", "login"}, {"acr_values", "mfa"}}));
 }
 
 TEST_F(ConfigTest, ProviderSecretsComeFromAuthjsEnvironmentNames) {

@@ -39,6 +39,18 @@ oauth_provider oauth_from_settings(const provider_settings& s) {
     p = providers::github(client);
   } else if (s.type == "google") {
     p = providers::google(client);
+  } else if (s.type == "gitlab") {
+    p = providers::gitlab(client);
+  } else if (s.type == "discord") {
+    p = providers::discord(client);
+  } else if (s.type == "keycloak") {
+    p = providers::keycloak(client);
+  } else if (s.type == "auth0") {
+    p = providers::auth0(client);
+  } else if (s.type == "okta") {
+    p = providers::okta(client);
+  } else if (s.type == "microsoft-entra-id") {
+    p = providers::microsoft_entra_id(client);
   } else {
     p = providers::oidc(client);
     p.name = s.type == "oidc" ? "OpenID Connect" : "OAuth";

@@ -394,8 +394,17 @@ void load_auth(loader& l, const toml::table& t, auth_options& a) {
   if (const toml::table* theme = l.table(t, p, "theme")) load_theme(l, *theme, a.theme);
 }
 
+// provider_types are the `type` values of a [[providers]] table: the generic flows, then the
+// presets (Apple is not among them: it needs a team id, a key id and a .p8 key).
+constexpr std::string_view provider_types =
+    "oidc, oauth, github, google, gitlab, discord, keycloak, auth0, okta or microsoft-entra-id";
+
 bool known_provider_type(std::string_view type) {
-  return type == "oidc" || type == "oauth" || type == "github" || type == "google";
+  for (const std::string_view known : {"oidc", "oauth", "github", "google", "gitlab", "discord",
+                                       "keycloak", "auth0", "okta", "microsoft-entra-id"}) {
+    if (type == known) return true;
+  }
+  return false;
 }
 
 void load_provider(loader& l, const toml::table& t, std::string_view p, provider_settings& out) {
@@ -406,10 +415,10 @@ void load_provider(loader& l, const toml::table& t, std::string_view p, provider
   const toml::node* type = l.string(t, p, "type", out.type);
   if (!type) {
     if (!t.get("type"))
-      l.fail(t.source(), loader::join(p, "type"), "required: oidc, oauth, github or google");
+      l.fail(t.source(), loader::join(p, "type"), "required: " + std::string(provider_types));
   } else if (!known_provider_type(out.type)) {
     l.fail(type->source(), loader::join(p, "type"),
-           "unknown type \"" + out.type + "\"; expected oidc, oauth, github or google");
+           "unknown type \"" + out.type + "\"; expected " + std::string(provider_types));
   }
   if (const toml::node* n = l.string(t, p, "id", out.id)) {
     if (out.id.empty() ||

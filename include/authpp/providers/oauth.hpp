@@ -100,7 +100,8 @@ struct oauth_provider {
 };
 
 // default_profile is Auth.js's: id = sub ?? id, name = name ?? nickname ?? preferred_username,
-// email, image = picture. Numbers become their decimal text; members of other types are ignored.
+// email, image = picture. Integers become their decimal text; members of other types (fractions
+// included) are ignored.
 user default_profile(const profile_input& in);
 
 }  // namespace authpp

@@ -475,6 +475,21 @@ client_secret = "from-file"
   EXPECT_EQ(c->providers[2].client_secret, "from-file");  // a file secret is left alone
 }
 
+// Every preset of authpp::providers but Apple (whose .p8 key has no setting) is a type, and names
+// the provider by default, as Auth.js's ids do.
+TEST_F(ConfigTest, PresetTypesAreKnown) {
+  for (const std::string_view type : {"oidc", "oauth", "github", "google", "gitlab", "discord",
+                                      "keycloak", "auth0", "okta", "microsoft-entra-id"}) {
+    SCOPED_TRACE(type);
+    auto c = load("[[providers]]\ntype = \"" + std::string(type) + "\"\n");
+    ASSERT_TRUE(c) << c.error().message();
+    EXPECT_EQ(c->providers[0].id, type);
+  }
+  EXPECT_THAT(error_text("[[providers]]\ntype = \"apple\"\n"),
+              HasSubstr("providers[0].type: unknown type \"apple\"; expected oidc, oauth, github, "
+                        "google, gitlab, discord, keycloak, auth0, okta or microsoft-entra-id"));
+}
+
 TEST_F(ConfigTest, BadProviderTablesAreErrorsNamingTheKey) {
   EXPECT_THAT(error_text("[[providers]]\nclient_id = \"x\"\n"),
               HasSubstr("providers[0].type: required"));

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { renameSync, statSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import net from "node:net";
+import { once } from "node:events";
 import http from "node:http";
 import https from "node:https";
 import { execFileSync } from "node:child_process";
@@ -407,6 +408,55 @@ client_secret = "not-a-real-secret"
     assert.equal(up.providers.corp, "ok");
   } finally {
     idp?.close();
+    await s.stop();
+  }
+});
+
+test("a client that leaves cancels the OAuth call it was waiting on: the provider sees its connection closed", async () => {
+  let tokenRequested, upstreamClosed;
+  const requested = new Promise((r) => (tokenRequested = r));
+  const closed = new Promise((r) => (upstreamClosed = r));
+  // The provider's token endpoint never answers; it reports the request, then its close.
+  const idp = http.createServer((req, res) => {
+    if (req.url === "/token") {
+      req.resume();
+      res.on("close", () => upstreamClosed(res.writableEnded));
+      tokenRequested();
+      return;
+    }
+    res.statusCode = 404;
+    res.end();
+  });
+  await new Promise((r) => idp.listen(0, "127.0.0.1", r));
+  const upstream = `http://127.0.0.1:${idp.address().port}`;
+  const dir = tempDir();
+  const config = writeConfig(dir, `[[providers]]
+type = "oauth"
+id = "slow"
+client_id = "authpp-test"
+client_secret = "not-a-real-secret"
+authorization_endpoint = "${upstream}/authorize"
+token_endpoint = "${upstream}/token"
+userinfo_endpoint = "${upstream}/userinfo"
+checks = []
+`);
+  const s = await startServer(["--dev", "--config", config]);
+  try {
+    const { port } = new URL(s.url);
+    const client = net.connect(Number(port), "127.0.0.1");
+    await new Promise((r) => client.once("connect", r));
+    client.write(`GET /api/auth/callback/slow?code=abc HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+    await requested;
+    client.destroy(); // the browser gives up
+    // The engine's token request is cancelled: the provider's connection closes unanswered, and
+    // the log says why (cancelled, not the outbound client's 10-second timeout).
+    assert.equal(await closed, false);
+    const logged = /CallbackRouteError: provider slow: token request: ([^\n]*)/;
+    while (!logged.test(s.out.stderr)) await once(s.proc.stderr, "data");
+    assert.match(s.out.stderr.match(logged)[1], /cancelled/);
+    assert.equal((await fetch(s.url + "/healthz")).status, 200);
+  } finally {
+    idp.close();
     await s.stop();
   }
 });

@@ -226,6 +226,33 @@ TEST_F(OAuthTest, EcdsaSignedIdTokensAreAccepted) {
   EXPECT_TRUE(j.has("authjs.session-token"));
 }
 
+TEST_F(OAuthTest, FormPostResponsesAreTakenFromTheBodyWithCrossSiteCookies) {
+  oauth_provider p = provider();
+  p.authorization_params = {{"response_mode", "form_post"}};
+  auto a = build_with(p);
+  jar j;
+  const std::string token = csrf(a, j);
+  auto started = a.handle(post_form("/api/auth/signin/oidc",
+                                    form({{"csrfToken", token},
+                                          {"callbackUrl", "http://localhost:3000/after"}}),
+                                    j.header()));
+  j.apply(started);
+  // The provider POSTs back cross-site: only SameSite=None cookies come with it (Auth.js sets
+  // the state and nonce cookies so; the PKCE one keeps Lax, as there).
+  for (const auto& line : set_cookies(started)) {
+    if (line.starts_with("authjs.state=") || line.starts_with("authjs.nonce=")) {
+      EXPECT_NE(line.find("; Secure; SameSite=None"), std::string::npos) << line;
+    }
+  }
+  const std::string query = idp_.approve(body_json(started)["url"].get<std::string>());
+  auto fields = http::url_search_params::parse(query).value();
+  auto res = a.handle(post_form("/api/auth/callback/oidc", fields, j.header(), true));
+  j.apply(res);
+  EXPECT_EQ(res.status, 302) << res.body;
+  EXPECT_EQ(res.headers.get("Location"), "http://localhost:3000/after");
+  EXPECT_TRUE(j.has("authjs.session-token"));
+}
+
 TEST_F(OAuthTest, SignInWithoutCsrfIsRefused) {
   auto a = build_with(provider());
   jar j;

@@ -243,9 +243,11 @@ boost::asio::awaitable<outcome> oauth_callback(request_context& ctx, const oauth
   // RFC 9207: a response naming another issuer comes from a mix-up; one without `iss` from a
   // server that promises it is refused too.
   if (const auto iss = params.get("iss")) {
-    if (*iss != server->issuer) co_return failed("InvalidCheck", "iss differs from the issuer");
+    if (*iss != server->issuer) {
+      co_return failed("CallbackRouteError", "iss differs from the issuer");
+    }
   } else if (server->authorization_response_iss_parameter_supported) {
-    co_return failed("InvalidCheck", "iss missing from the authorization response");
+    co_return failed("CallbackRouteError", "iss missing from the authorization response");
   }
   if (expected_state) {
     const auto state = params.get("state");
@@ -291,11 +293,15 @@ boost::asio::awaitable<outcome> oauth_callback(request_context& ctx, const oauth
   auto profile = co_await profile_of(p, *server, client, *tokens, claims);
   if (!profile) co_return failed("OAuthCallbackError", "profile: " + profile.error().message());
 
-  if (auto e = tokens->find("expires_in");
-      e != tokens->end() && e->is_number() && e->get<double>() != 0) {
-    const auto now = std::chrono::floor<std::chrono::seconds>(ctx.engine.clock->now());
-    (*tokens)["expires_at"] = static_cast<long long>(now.time_since_epoch().count()) +
-                              static_cast<long long>(std::floor(e->get<double>()));
+  // expires_at = now + expires_in, for a lifetime a provider could mean (up to ten years): a
+  // huge or negative number from a provider must not overflow the sum.
+  if (auto e = tokens->find("expires_in"); e != tokens->end() && e->is_number()) {
+    const double lifetime = e->get<double>();
+    if (lifetime > 0 && lifetime <= 10.0 * 366 * 86400) {
+      const auto now = std::chrono::floor<std::chrono::seconds>(ctx.engine.clock->now());
+      (*tokens)["expires_at"] = static_cast<long long>(now.time_since_epoch().count()) +
+                                static_cast<long long>(std::floor(lifetime));
+    }
   }
 
   user mapped;

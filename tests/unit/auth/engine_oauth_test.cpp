@@ -232,10 +232,9 @@ TEST_F(OAuthTest, FormPostResponsesAreTakenFromTheBodyWithCrossSiteCookies) {
   auto a = build_with(p);
   jar j;
   const std::string token = csrf(a, j);
-  auto started = a.handle(post_form("/api/auth/signin/oidc",
-                                    form({{"csrfToken", token},
-                                          {"callbackUrl", "http://localhost:3000/after"}}),
-                                    j.header()));
+  auto started = a.handle(post_form(
+      "/api/auth/signin/oidc",
+      form({{"csrfToken", token}, {"callbackUrl", "http://localhost:3000/after"}}), j.header()));
   j.apply(started);
   // The provider POSTs back cross-site: only SameSite=None cookies come with it (Auth.js sets
   // the state and nonce cookies so; the PKCE one keeps Lax, as there).
@@ -361,6 +360,22 @@ TEST_F(OAuthHostileProviderTest, TokenTypeOtherThanBearerIsRefused) {
 TEST_F(OAuthHostileProviderTest, HugeTokenResponseIsRefusedWithoutHanging) {
   expect_refused(misbehaviour::huge_token_response, "response too large");
 }
+TEST_F(OAuthHostileProviderTest, HugeExpiresInIsIgnoredNotOverflowed) {
+  auth_config c = config();
+  c.providers.push_back(provider());
+  bool has_expires_at = true;
+  c.callbacks.jwt = [&has_expires_at](const jwt_params& p) -> std::optional<json> {
+    if (p.account) has_expires_at = p.account->tokens.contains("expires_at");
+    return p.token;
+  };
+  auto a = build(std::move(c));
+  idp_.set(misbehaviour::huge_expires_in);
+  jar j;
+  sign_in_through(a, j);
+  EXPECT_TRUE(j.has("authjs.session-token"));
+  EXPECT_FALSE(has_expires_at);
+}
+
 TEST_F(OAuthHostileProviderTest, UserinfoSubOtherThanIdTokensIsRefused) {
   oauth_provider p = provider();
   p.use_userinfo = true;

@@ -42,6 +42,7 @@ enum class misbehaviour {
   token_type_mac,
   userinfo_other_sub,
   huge_token_response,  // 2 MiB: over the client's response bound
+  huge_expires_in,      // expires_in = 1e300: now + expires_in would overflow
 };
 
 class test_idp {
@@ -196,13 +197,13 @@ class test_idp {
       default:
         break;
     }
-    return json_response(200,
-                         {{"access_token", "at-" + std::to_string(token_requests_)},
-                          {"token_type", mode_ == misbehaviour::token_type_mac ? "mac" : "Bearer"},
-                          {"expires_in", 3600},
-                          {"refresh_token", "rt-1"},
-                          {"scope", "openid profile email"},
-                          {"id_token", id_token(g)}});
+    return json_response(
+        200, {{"access_token", "at-" + std::to_string(token_requests_)},
+              {"token_type", mode_ == misbehaviour::token_type_mac ? "mac" : "Bearer"},
+              {"expires_in", mode_ == misbehaviour::huge_expires_in ? json(1e300) : json(3600)},
+              {"refresh_token", "rt-1"},
+              {"scope", "openid profile email"},
+              {"id_token", id_token(g)}});
   }
 
   std::string id_token(const grant& g) {

@@ -107,7 +107,8 @@ cookies::cookie_names effective_names(const auth_config& config, bool secure) {
 std::optional<engine_error> init(request_context& ctx) {
   if (ctx.route.provider_id) {
     ctx.provider = ctx.engine.find_provider(*ctx.route.provider_id);
-    if (!ctx.provider) return engine_error{"InvalidProvider", "no provider with this id"};
+    if (!ctx.provider)
+      return engine_error{authjs_error::invalid_provider, "no provider with this id"};
   }
 
   const http::cookie* csrf_cookie = ctx.cookie(ctx.cookies_policy->names.csrf_token);
@@ -121,7 +122,7 @@ std::optional<engine_error> init(request_context& ctx) {
                         constant_time_equal(*submitted, ctx.csrf_token);
   } else {
     auto minted = cookies::create_csrf_token(ctx.engine.csrf_secret, *ctx.engine.random);
-    if (!minted) return engine_error{"Configuration", minted.error().message()};
+    if (!minted) return engine_error{authjs_error::configuration, minted.error().message()};
     ctx.csrf_token = std::move(minted->token);
     http::set_cookie c = ctx.cookies_policy->attributes;
     c.name = ctx.cookies_policy->names.csrf_token;
@@ -139,7 +140,7 @@ std::optional<engine_error> init(request_context& ctx) {
   if (!candidate && callback_cookie) candidate = present(callback_cookie->value);
   if (candidate) {
     auto resolved = resolve_redirect(ctx, *candidate);
-    if (!resolved) return engine_error{"InvalidCallbackUrl", "callback URL refused"};
+    if (!resolved) return engine_error{authjs_error::invalid_callback_url, "callback URL refused"};
     ctx.callback_url = std::move(*resolved);
   } else {
     ctx.callback_url = ctx.origin;
@@ -179,7 +180,7 @@ outcome dispatch(request_context& ctx) {
       if (get) return verify_request_action(ctx);
       break;
   }
-  return fail(ctx, {"UnknownAction", "unsupported method for this action"});
+  return fail(ctx, {authjs_error::unknown_action, "unsupported method for this action"});
 }
 
 prepared prepare_request(const engine_state& engine, const http::request& req) {
@@ -201,7 +202,8 @@ prepared prepare_request(const engine_state& engine, const http::request& req) {
 
   auto origin = resolve_origin(engine, req);
   if (!origin && origin.error().code == errc::invalid_config) {
-    return configuration_failure(engine, req, r, "", {"UntrustedHost", origin.error().message()});
+    return configuration_failure(engine, req, r, "",
+                                 {authjs_error::untrusted_host, origin.error().message()});
   }
   if (!origin) {
     // The request's own headers are at fault, not the configuration: a 400, not a 500.
@@ -240,7 +242,7 @@ prepared prepare_request(const engine_state& engine, const http::request& req) {
       (callback_cookie && refused(callback_cookie->value))) {
     return configuration_failure(
         engine, req, r, ctx.origin,
-        {"InvalidCallbackUrl", "callbackUrl is not a path or http(s) URL"});
+        {authjs_error::invalid_callback_url, "callbackUrl is not a path or http(s) URL"});
   }
 
   if (auto limited = post_limit(ctx)) return finish_request(ctx, std::move(*limited));

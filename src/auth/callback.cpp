@@ -15,11 +15,12 @@ json sign_in_claims(const user& u) {
 }
 
 outcome missing_csrf(const request_context& ctx) {
-  return fail(ctx, {"MissingCSRF", "credentials sign-in without a valid CSRF token"});
+  return fail(ctx, {authjs_error::missing_csrf, "credentials sign-in without a valid CSRF token"});
 }
 
 outcome authorize_threw(const request_context& ctx, const std::exception& e) {
-  return fail(ctx, {"CallbackRouteError", std::string("authorize threw: ") + e.what()});
+  return fail(ctx,
+              {authjs_error::callback_route_error, std::string("authorize threw: ") + e.what()});
 }
 
 // credentials_decided finishes a credentials sign-in once `authorize` has answered: the same steps
@@ -37,17 +38,19 @@ outcome credentials_decided(request_context& ctx, const credentials_provider& pr
     return out;
   }
   if (decision->failure()) {
-    return fail(ctx, {"CallbackRouteError", "authorize failed: " + *decision->failure()});
+    return fail(ctx,
+                {authjs_error::callback_route_error, "authorize failed: " + *decision->failure()});
   }
   record_sign_in(ctx, provider, decision->accepted().has_value());
   if (!decision->accepted()) {
-    return fail(ctx, {"CredentialsSignin", "authorize refused the credentials", decision->code()});
+    return fail(ctx, {authjs_error::credentials_signin, "authorize refused the credentials",
+                      decision->code()});
   }
 
   user u = *decision->accepted();
   if (!u.id || u.id->empty()) {
     auto id = random_uuid(*ctx.engine.random);
-    if (!id) return fail(ctx, {"CallbackRouteError", id.error().message()});
+    if (!id) return fail(ctx, {authjs_error::callback_route_error, id.error().message()});
     u.id = std::move(*id);
   }
   const account acct{provider.id, "credentials", *u.id};
@@ -76,12 +79,15 @@ outcome complete_sign_in(request_context& ctx, const user& u, const account& acc
     try {
       verdict = config.callbacks.sign_in(sign_in_params{u, acct, credentials, profile});
     } catch (const std::exception& e) {
-      return fail(ctx, {"AccessDenied", std::string("signIn callback threw: ") + e.what()});
+      return fail(ctx,
+                  {authjs_error::access_denied, std::string("signIn callback threw: ") + e.what()});
     }
-    if (verdict->denied()) return fail(ctx, {"AccessDenied", "signIn callback refused"});
+    if (verdict->denied())
+      return fail(ctx, {authjs_error::access_denied, "signIn callback refused"});
     if (!verdict->allowed()) {
       auto target = resolve_redirect(ctx, verdict->redirect_url());
-      if (!target) return fail(ctx, {"InvalidCallbackUrl", "signIn callback URL refused"});
+      if (!target)
+        return fail(ctx, {authjs_error::invalid_callback_url, "signIn callback URL refused"});
       outcome out;
       out.redirect = std::move(*target);
       return out;
@@ -94,13 +100,14 @@ outcome complete_sign_in(request_context& ctx, const user& u, const account& acc
       token = config.callbacks.jwt(
           jwt_params{std::move(*token), &u, &acct, jwt_trigger::sign_in, nullptr, profile});
     } catch (const std::exception& e) {
-      return fail(ctx, {"CallbackRouteError", std::string("jwt callback threw: ") + e.what()});
+      return fail(ctx, {authjs_error::callback_route_error,
+                        std::string("jwt callback threw: ") + e.what()});
     }
   }
   outcome out;
   if (token) {
     auto encoded = encode_token(ctx, std::move(*token));
-    if (!encoded) return fail(ctx, {"CallbackRouteError", encoded.error().message()});
+    if (!encoded) return fail(ctx, {authjs_error::callback_route_error, encoded.error().message()});
     out.cookies = session_cookie_writes(ctx, *encoded);
   } else {
     out.cookies = session_cookie_clears(ctx);
@@ -133,14 +140,16 @@ boost::asio::awaitable<outcome> credentials_callback_async(request_context& ctx,
 
 // /callback/{provider}: the end of a sign-in. Credentials providers POST here with the form.
 outcome callback_action(request_context& ctx) {
-  if (!ctx.provider) return fail(ctx, {"InvalidProvider", "callback without a provider id"});
+  if (!ctx.provider)
+    return fail(ctx, {authjs_error::invalid_provider, "callback without a provider id"});
   if (const auto* c = std::get_if<credentials_provider>(ctx.provider)) {
     if (ctx.request.method != "POST") {
-      return fail(ctx, {"InvalidProvider", "credentials providers only accept POST callbacks"});
+      return fail(ctx, {authjs_error::invalid_provider,
+                        "credentials providers only accept POST callbacks"});
     }
     return credentials_callback(ctx, *c);
   }
-  return fail(ctx, {"InvalidProvider", "provider type has no callback"});
+  return fail(ctx, {authjs_error::invalid_provider, "provider type has no callback"});
 }
 
 }  // namespace authpp::detail

@@ -4,6 +4,7 @@
 // and the pieces each action uses. Nothing here is part of the public API.
 #include <authpp/auth/auth.hpp>
 #include <authpp/cookies/names.hpp>
+#include <authpp/core/authjs_error.hpp>
 #include <authpp/http/cookie.hpp>
 #include <authpp/http/form.hpp>
 #include <authpp/jose/session_token.hpp>
@@ -68,11 +69,10 @@ struct route {
 // "undefined" means none. nullopt means 400 "Bad request.".
 std::optional<route> parse_route(std::string_view base_path, std::string_view path);
 
-// engine_error is a failed flow. `type` is the Auth.js error class (CredentialsSignin,
-// MissingCSRF, UnknownAction, …); the client sees it only when it is client-safe, else
-// "Configuration". `detail` goes to the log only.
+// engine_error is a failed flow: the Auth.js error type (the browser sees it only when it is
+// client-safe, else Configuration), the log detail, and for CredentialsSignin the `code`.
 struct engine_error {
-  std::string type;
+  authjs_error type;
   std::string detail;
   std::string code{};  // CredentialsSignin only
 };

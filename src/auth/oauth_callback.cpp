@@ -226,72 +226,80 @@ boost::asio::awaitable<outcome> oauth_callback(request_context& ctx, const oauth
   std::vector<http::set_cookie> clears;
   // A failure sets no cookie, as in Auth.js: the check cookies expire on their own, and the
   // provider's code is single-use anyway.
-  const auto failed = [&](std::string type, std::string detail) {
-    return fail(ctx, {std::move(type), "provider " + p.id + ": " + std::move(detail)});
+  const auto failed = [&](authjs_error type, std::string detail) {
+    return fail(ctx, {type, "provider " + p.id + ": " + std::move(detail)});
   };
 
   const http::url_search_params params = callback_params(ctx);
   auto server = co_await authorization_server_for(ctx.engine, p, client);
-  if (!server) co_return failed("Configuration", server.error().message());
+  if (!server) co_return failed(authjs_error::configuration, server.error().message());
 
   std::optional<std::string> expected_state;
   if (p.checks.state) {
     auto state = read_check(ctx, ctx.cookies_policy->state, p, names.state, clears);
-    if (!state) co_return failed("InvalidCheck", "state: " + state.error().message());
+    if (!state) co_return failed(authjs_error::invalid_check, "state: " + state.error().message());
     expected_state = std::move(*state);
   }
   // RFC 9207: a response naming another issuer comes from a mix-up; one without `iss` from a
   // server that promises it is refused too.
   if (const auto iss = params.get("iss")) {
     if (*iss != server->issuer) {
-      co_return failed("CallbackRouteError", "iss differs from the issuer");
+      co_return failed(authjs_error::callback_route_error, "iss differs from the issuer");
     }
   } else if (server->authorization_response_iss_parameter_supported) {
-    co_return failed("CallbackRouteError", "iss missing from the authorization response");
+    co_return failed(authjs_error::callback_route_error,
+                     "iss missing from the authorization response");
   }
   if (expected_state) {
     const auto state = params.get("state");
     if (!state || !constant_time_equal(*state, *expected_state)) {
-      co_return failed("CallbackRouteError", "state differs from the state cookie");
+      co_return failed(authjs_error::callback_route_error, "state differs from the state cookie");
     }
   }
   if (const auto error = params.get("error")) {
-    co_return failed("OAuthCallbackError", "the provider answered error=" + printable(*error));
+    co_return failed(authjs_error::oauth_callback_error,
+                     "the provider answered error=" + printable(*error));
   }
   if (params.has("id_token") || params.has("token")) {
-    co_return failed("CallbackRouteError", "implicit and hybrid responses are not supported");
+    co_return failed(authjs_error::callback_route_error,
+                     "implicit and hybrid responses are not supported");
   }
   const auto code = params.get("code");
-  if (!code || code->empty()) co_return failed("CallbackRouteError", "no code in the callback");
+  if (!code || code->empty())
+    co_return failed(authjs_error::callback_route_error, "no code in the callback");
 
   std::optional<std::string> verifier;
   if (p.checks.pkce) {
     auto v = read_check(ctx, ctx.cookies_policy->pkce, p, names.pkce_code_verifier, clears);
-    if (!v) co_return failed("InvalidCheck", "PKCE: " + v.error().message());
+    if (!v) co_return failed(authjs_error::invalid_check, "PKCE: " + v.error().message());
     verifier = std::move(*v);
   }
   std::optional<std::string> nonce;
   if (p.checks.nonce) {
     auto n = read_check(ctx, ctx.cookies_policy->nonce, p, names.nonce, clears);
-    if (!n) co_return failed("InvalidCheck", "nonce: " + n.error().message());
+    if (!n) co_return failed(authjs_error::invalid_check, "nonce: " + n.error().message());
     nonce = std::move(*n);
   }
 
   auto response = co_await client.fetch(token_request(ctx, p, *server, *code, verifier));
   if (!response)
-    co_return failed("CallbackRouteError", "token request: " + response.error().message());
+    co_return failed(authjs_error::callback_route_error,
+                     "token request: " + response.error().message());
   auto tokens = token_set(*response, p);
-  if (!tokens) co_return failed("CallbackRouteError", tokens.error().message());
+  if (!tokens) co_return failed(authjs_error::callback_route_error, tokens.error().message());
 
   std::optional<json> claims;
   if (auto id = tokens->find("id_token"); id != tokens->end()) {
     auto checked =
         co_await verified_id_token(ctx, p, *server, client, id->get<std::string>(), nonce);
-    if (!checked) co_return failed("CallbackRouteError", "ID token: " + checked.error().message());
+    if (!checked)
+      co_return failed(authjs_error::callback_route_error,
+                       "ID token: " + checked.error().message());
     claims = std::move(*checked);
   }
   auto profile = co_await profile_of(p, *server, client, *tokens, claims);
-  if (!profile) co_return failed("OAuthCallbackError", "profile: " + profile.error().message());
+  if (!profile)
+    co_return failed(authjs_error::oauth_callback_error, "profile: " + profile.error().message());
 
   // expires_at = now + expires_in, for a lifetime a provider could mean (up to ten years): a
   // huge or negative number from a provider must not overflow the sum.
@@ -309,10 +317,11 @@ boost::asio::awaitable<outcome> oauth_callback(request_context& ctx, const oauth
     const profile_input in{*profile, *tokens};
     mapped = p.profile ? p.profile(in) : default_profile(in);
   } catch (const std::exception& e) {
-    co_return failed("OAuthCallbackError", std::string("profile mapping threw: ") + e.what());
+    co_return failed(authjs_error::oauth_callback_error,
+                     std::string("profile mapping threw: ") + e.what());
   }
   auto uuid = random_uuid(*ctx.engine.random);
-  if (!uuid) co_return failed("CallbackRouteError", uuid.error().message());
+  if (!uuid) co_return failed(authjs_error::callback_route_error, uuid.error().message());
   account acct;
   acct.provider = p.id;
   acct.type = p.type == oauth_kind::oidc ? "oidc" : "oauth";

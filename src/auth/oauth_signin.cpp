@@ -81,14 +81,16 @@ result<std::string> open_check(const request_context& ctx, const jose::session_k
 boost::asio::awaitable<outcome> oauth_signin(request_context& ctx, const oauth_provider& p,
                                              net::http_client& client) {
   if (!ctx.csrf_verified) {
-    co_return fail(ctx, {"MissingCSRF", "OAuth sign-in without a valid CSRF token"});
+    co_return fail(ctx, {authjs_error::missing_csrf, "OAuth sign-in without a valid CSRF token"});
   }
   auto server = co_await authorization_server_for(ctx.engine, p, client);
   if (!server) {
-    co_return fail(ctx, {"Configuration", "provider " + p.id + ": " + server.error().message()});
+    co_return fail(
+        ctx, {authjs_error::configuration, "provider " + p.id + ": " + server.error().message()});
   }
   if (server->authorization_endpoint.empty()) {
-    co_return fail(ctx, {"Configuration", "provider " + p.id + ": no authorization endpoint"});
+    co_return fail(
+        ctx, {authjs_error::configuration, "provider " + p.id + ": no authorization endpoint"});
   }
 
   // The endpoint's own query stays first; `set` keeps a parameter where it already is.
@@ -98,7 +100,7 @@ boost::asio::awaitable<outcome> oauth_signin(request_context& ctx, const oauth_p
   const std::string base = endpoint.substr(0, std::min(q, hash));
   auto params = http::url_search_params::parse(
       q == std::string::npos ? "" : std::string_view(endpoint).substr(q + 1, hash - q - 1));
-  if (!params) co_return fail(ctx, {"Configuration", "authorization endpoint query"});
+  if (!params) co_return fail(ctx, {authjs_error::configuration, "authorization endpoint query"});
   const auto own = configured_params(p);
   if (!p.authorization_endpoint.empty()) {
     for (const auto& [k, v] : own) params->set(k, v);
@@ -115,34 +117,34 @@ boost::asio::awaitable<outcome> oauth_signin(request_context& ctx, const oauth_p
   outcome out;
   if (p.checks.state) {
     auto random = random_value(ctx);
-    if (!random) co_return fail(ctx, {"Configuration", random.error().message()});
+    if (!random) co_return fail(ctx, {authjs_error::configuration, random.error().message()});
     jose::session_token_options options;
     options.max_age = oauth_state_max_age;
     auto state = ctx.engine.encoded_state.encode(json{{"random", *random}}, *ctx.engine.clock,
                                                  *ctx.engine.random, options);
-    if (!state) co_return fail(ctx, {"Configuration", state.error().message()});
+    if (!state) co_return fail(ctx, {authjs_error::configuration, state.error().message()});
     auto sealed = seal_check(ctx, ctx.cookies_policy->state, p, *state);
-    if (!sealed) co_return fail(ctx, {"Configuration", sealed.error().message()});
+    if (!sealed) co_return fail(ctx, {authjs_error::configuration, sealed.error().message()});
     params->set("state", *state);
     out.cookies.push_back(
         check_cookie(ctx, ctx.cookies_policy->names.state, std::move(*sealed), true, form_post));
   }
   if (p.checks.pkce) {
     auto verifier = random_value(ctx);
-    if (!verifier) co_return fail(ctx, {"Configuration", verifier.error().message()});
+    if (!verifier) co_return fail(ctx, {authjs_error::configuration, verifier.error().message()});
     params->set("code_challenge", base64url::encode(byte_view(jose::sha256(*verifier))));
     params->set("code_challenge_method", "S256");
     auto sealed = seal_check(ctx, ctx.cookies_policy->pkce, p, std::move(*verifier));
-    if (!sealed) co_return fail(ctx, {"Configuration", sealed.error().message()});
+    if (!sealed) co_return fail(ctx, {authjs_error::configuration, sealed.error().message()});
     out.cookies.push_back(check_cookie(ctx, ctx.cookies_policy->names.pkce_code_verifier,
                                        std::move(*sealed), true, false));
   }
   if (p.checks.nonce) {
     auto nonce = random_value(ctx);
-    if (!nonce) co_return fail(ctx, {"Configuration", nonce.error().message()});
+    if (!nonce) co_return fail(ctx, {authjs_error::configuration, nonce.error().message()});
     params->set("nonce", *nonce);
     auto sealed = seal_check(ctx, ctx.cookies_policy->nonce, p, std::move(*nonce));
-    if (!sealed) co_return fail(ctx, {"Configuration", sealed.error().message()});
+    if (!sealed) co_return fail(ctx, {authjs_error::configuration, sealed.error().message()});
     out.cookies.push_back(
         check_cookie(ctx, ctx.cookies_policy->names.nonce, std::move(*sealed), false, form_post));
   }

@@ -27,7 +27,8 @@ outcome limited(const request_context& ctx, std::string_view limit, seconds retr
                      std::to_string(retry_after.count()) + " s");
   outcome out;
   if (ctx.route.action == action::callback) {
-    out.redirect = error_url(ctx, {"CredentialsSignin", "rate limited", "rate_limited"});
+    out.redirect =
+        error_url(ctx, {authjs_error::credentials_signin, "rate limited", "rate_limited"});
   } else {
     out = json_outcome(json{{"message", "Too many requests. Try again later."}}, 429);
   }

@@ -12,26 +12,6 @@ constexpr std::string_view config_message =
     "There was a problem with the server configuration. Check the server logs for more "
     "information.";
 
-bool one_of(std::string_view type, std::initializer_list<std::string_view> list) {
-  for (auto t : list) {
-    if (t == type) return true;
-  }
-  return false;
-}
-
-// Auth.js exposes these error types to the browser; every other failure is "Configuration".
-bool client_safe(std::string_view type) {
-  return one_of(type,
-                {"CredentialsSignin", "OAuthAccountNotLinked", "OAuthCallbackError", "AccessDenied",
-                 "Verification", "MissingCSRF", "AccountNotLinked", "WebAuthnVerificationError"});
-}
-
-// Errors of kind "signIn" send the user back to the sign-in page; the rest to the error page.
-bool sign_in_kind(std::string_view type) {
-  return one_of(type, {"CredentialsSignin", "OAuthAccountNotLinked", "OAuthCallbackError",
-                       "OAuthSignInError", "EmailSignInError", "MissingCSRF", "AccountNotLinked"});
-}
-
 bool is_page_action(const std::optional<route>& r) {
   return r && (r->action == action::signin || r->action == action::signout ||
                r->action == action::error || r->action == action::verify_request);
@@ -81,7 +61,7 @@ std::string iso_time(clock::time_point t) {
 }
 
 outcome fail(const request_context& ctx, const engine_error& error) {
-  ctx.engine.log(log_level::error, error.type, error.detail);
+  ctx.engine.log(log_level::error, name(error.type), error.detail);
   if (ctx.route.action == action::session) {
     // POST /session reports every failure as 400 null (the client's update() resolves null).
     return json_outcome(nullptr, 400);
@@ -93,8 +73,8 @@ outcome fail(const request_context& ctx, const engine_error& error) {
 }
 
 std::string error_url(const request_context& ctx, const engine_error& error) {
-  const bool safe = client_safe(error.type);
-  const std::string type = safe ? error.type : "Configuration";
+  // Auth.js shows the browser the client-safe types; every other failure is "Configuration".
+  const authjs_error shown = client_safe(error.type) ? error.type : authjs_error::configuration;
   const auto& pages = ctx.config().pages;
   std::string page;
   if (sign_in_kind(error.type)) {
@@ -103,15 +83,15 @@ std::string error_url(const request_context& ctx, const engine_error& error) {
     page = pages.error.value_or(ctx.config().base_path + "/error");
   }
   http::url_search_params params;
-  params.append("error", type);
-  if (error.type == "CredentialsSignin") params.append("code", error.code);
+  params.append("error", std::string(name(shown)));
+  if (error.type == authjs_error::credentials_signin) params.append("code", error.code);
   return ctx.origin + page + "?" + params.to_string();
 }
 
 http::response configuration_failure(const engine_state& engine, const http::request& request,
                                      const std::optional<route>& r, std::string_view origin,
                                      const engine_error& error) {
-  engine.log(log_level::error, error.type, error.detail);
+  engine.log(log_level::error, name(error.type), error.detail);
   if (is_page_action(r) && request.method == "GET") {
     if (engine.config.pages.error && !origin.empty()) {
       outcome out;

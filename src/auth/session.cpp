@@ -68,7 +68,7 @@ result<std::optional<json>> read_session_claims(const request_context& ctx) {
 outcome session_action(request_context& ctx) {
   const bool update = ctx.request.method == "POST";
   if (update && !ctx.csrf_verified) {
-    return fail(ctx, {"MissingCSRF", "POST /session without a valid CSRF token"});
+    return fail(ctx, {authjs_error::missing_csrf, "POST /session without a valid CSRF token"});
   }
   const auto& config = ctx.config();
   auto claims = read_session_claims(ctx);

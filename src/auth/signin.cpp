@@ -62,7 +62,7 @@ pages::signin_page signin_page_model(const request_context& ctx) {
 outcome signin_action(request_context& ctx) {
   if (ctx.request.method == "GET") {
     if (ctx.route.provider_id) {
-      return fail(ctx, {"UnknownAction", "GET /signin/{provider} is not supported"});
+      return fail(ctx, {authjs_error::unknown_action, "GET /signin/{provider} is not supported"});
     }
     if (const auto& custom = ctx.config().pages.sign_in) {
       http::url_search_params params;
@@ -75,7 +75,7 @@ outcome signin_action(request_context& ctx) {
     return page_outcome(pages::render_signin(signin_page_model(ctx)));
   }
   if (!ctx.csrf_verified) {
-    return fail(ctx, {"MissingCSRF", "POST /signin without a valid CSRF token"});
+    return fail(ctx, {authjs_error::missing_csrf, "POST /signin without a valid CSRF token"});
   }
   outcome out;
   out.redirect = ctx.base_url() + "/signin";

@@ -19,7 +19,7 @@ outcome signout_action(request_context& ctx) {
     return page_outcome(pages::render_signout(page));
   }
   if (!ctx.csrf_verified) {
-    return fail(ctx, {"MissingCSRF", "POST /signout without a valid CSRF token"});
+    return fail(ctx, {authjs_error::missing_csrf, "POST /signout without a valid CSRF token"});
   }
   outcome out;
   auto claims = read_session_claims(ctx);

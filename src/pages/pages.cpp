@@ -1,3 +1,4 @@
+#include <authpp/core/authjs_error.hpp>
 #include <authpp/pages/pages.hpp>
 
 #include <cstddef>
@@ -208,53 +209,53 @@ std::string_view autocomplete_for(const credential_field& f, std::string_view ty
 
 }  // namespace
 
-std::string_view signin_error_message(std::string_view type) noexcept {
+std::string_view signin_error_message(std::string_view type_name) noexcept {
   // Messages of server-flows.md §12, plus plainer ones for the types Auth.js lumps into default.
-  if (type == "Signin" || type == "OAuthSignin" || type == "OAuthCallbackError" ||
-      type == "OAuthCreateAccount" || type == "EmailCreateAccount" || type == "Callback") {
-    return "Try signing in with a different account.";
+  const auto type = parse_authjs_error(type_name);
+  if (!type) return "Unable to sign in.";
+  switch (*type) {
+    case authjs_error::signin:
+    case authjs_error::oauth_signin:
+    case authjs_error::oauth_callback_error:
+    case authjs_error::oauth_create_account:
+    case authjs_error::email_create_account:
+    case authjs_error::callback:
+      return "Try signing in with a different account.";
+    case authjs_error::oauth_account_not_linked:
+      return "To confirm your identity, sign in with the same account you used originally.";
+    case authjs_error::email_signin:
+      return "The email could not be sent. Please try again.";
+    case authjs_error::credentials_signin:
+      return "Sign in failed. Check the details you provided are correct.";
+    case authjs_error::session_required:
+      return "Please sign in to access this page.";
+    case authjs_error::missing_csrf:
+      return "Your sign in request expired. Please try again.";
+    case authjs_error::access_denied:
+      return "You do not have permission to sign in.";
+    case authjs_error::verification:
+      return "The sign in link is no longer valid. It may have been used already or it may have "
+             "expired.";
+    case authjs_error::configuration:
+      return "Sign in is unavailable because of a server configuration problem.";
+    default:
+      return "Unable to sign in.";
   }
-  if (type == "OAuthAccountNotLinked") {
-    return "To confirm your identity, sign in with the same account you used originally.";
-  }
-  if (type == "EmailSignin") {
-    return "The email could not be sent. Please try again.";
-  }
-  if (type == "CredentialsSignin") {
-    return "Sign in failed. Check the details you provided are correct.";
-  }
-  if (type == "SessionRequired") {
-    return "Please sign in to access this page.";
-  }
-  if (type == "MissingCSRF") {
-    return "Your sign in request expired. Please try again.";
-  }
-  if (type == "AccessDenied") {
-    return "You do not have permission to sign in.";
-  }
-  if (type == "Verification") {
-    return "The sign in link is no longer valid. It may have been used already or it may have "
-           "expired.";
-  }
-  if (type == "Configuration") {
-    return "Sign in is unavailable because of a server configuration problem.";
-  }
-  return "Unable to sign in.";
 }
 
-std::string_view error_page_message(std::string_view type) noexcept {
-  if (type == "Configuration") {
-    return "There is a problem with the server configuration. Check the server logs for more "
-           "information.";
+std::string_view error_page_message(std::string_view type_name) noexcept {
+  switch (parse_authjs_error(type_name).value_or(authjs_error::callback)) {
+    case authjs_error::configuration:
+      return "There is a problem with the server configuration. Check the server logs for more "
+             "information.";
+    case authjs_error::access_denied:
+      return "You do not have permission to sign in.";
+    case authjs_error::verification:
+      return "The sign in link is no longer valid. It may have been used already or it may have "
+             "expired.";
+    default:
+      return "An unexpected error occurred. Please try again later.";
   }
-  if (type == "AccessDenied") {
-    return "You do not have permission to sign in.";
-  }
-  if (type == "Verification") {
-    return "The sign in link is no longer valid. It may have been used already or it may have "
-           "expired.";
-  }
-  return "An unexpected error occurred. Please try again later.";
 }
 
 rendered render_signin(const signin_page& page) {
@@ -372,26 +373,27 @@ rendered render_signout(const signout_page& page) {
 }
 
 rendered render_error(const error_page& page) {
-  const std::string_view type = page.error;
+  const std::optional<authjs_error> type = parse_authjs_error(page.error);
   int status = 200;
   std::string_view heading = "Something went wrong";
-  if (type == "Configuration") {
+  if (type == authjs_error::configuration) {
     status = 500;
     heading = "Server error";
-  } else if (type == "AccessDenied") {
+  } else if (type == authjs_error::access_denied) {
     status = 403;
     heading = "Access denied";
-  } else if (type == "Verification") {
+  } else if (type == authjs_error::verification) {
     status = 403;
     heading = "Unable to sign in";
   }
   const bool show_signin =
-      (type == "AccessDenied" || type == "Verification") && detail::is_safe_link(page.signin_url);
+      (type == authjs_error::access_denied || type == authjs_error::verification) &&
+      detail::is_safe_link(page.signin_url);
   const std::string home = link_or(page.home_url, "/");
   mst::data d;
   d.set("icon", std::string(alert_icon));
   d.set("heading", std::string(heading));
-  d.set("message", std::string(error_page_message(type)));
+  d.set("message", std::string(error_page_message(page.error)));
   d.set("show_signin", boolean(show_signin));
   d.set("signin_url", page.signin_url);
   d.set("home_button", boolean(!show_signin));

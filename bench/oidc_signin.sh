@@ -3,8 +3,9 @@
 # Auth.js side by side in one run, with the same provider, the same checks and the same driver:
 #   completed sign-ins per second at C concurrent flows (csrf → signin → the IdP's authorize →
 #   callback), failures, p50 / p99 of a whole flow, and who used the CPU meanwhile
-#   GET /session on authpp (wrk, 8 connections, the cookies of an OIDC sign-in), alone and while
-#   the sign-in load runs
+#   GET /session on authpp (wrk, 8 connections, the cookies of an OIDC sign-in), alone, while the
+#   sign-in load runs against the same server, and (the control) while it runs against a second
+#   authpp process, which takes the same CPU from the machine but leaves the first one alone
 # The provider is tests/bench/fast_idp.mjs (one node process, RS256 ID tokens, no login page),
 # the driver tests/bench/oidc_signin_load.mjs, Auth.js tests/bench/authjs_oidc.mjs (@auth/core
 # 0.41.3 behind node:http). All share this machine's cores with the server they measure.
@@ -115,8 +116,10 @@ flows() {
   completed=$(jq .completed <<<"$out")
   awk -v s=$((s1 - s0)) -v i=$((i1 - i0)) -v hz="$hz" -v t="$elapsed" -v d="$(jq .driverCpuPercent <<<"$out")" \
     -v busy=$((m1[0] - m0[0])) -v total=$((m1[1] - m0[1])) \
-    'BEGIN { printf "    CPU (%% of one core): server %.0f, IdP %.0f, driver %.0f; machine busy %.0f%% of its %d cores\n",
-             100 * s / hz / t, 100 * i / hz / t, d, 100 * busy / total, '"$(nproc)"' }'
+    -v cores="$(nproc)" \
+    'BEGIN { server = 100 * s / hz / t; idp = 100 * i / hz / t; all = cores * 100 * busy / total
+             printf "    CPU (%% of one core): server %.0f, IdP %.0f, driver %.0f, everything else %.0f; machine busy %.0f%% of its %d cores\n",
+             server, idp, d, all - server - idp - d, 100 * busy / total, cores }'
   # The server's own requests to the IdP (the driver sends no user-agent), per completed sign-in.
   jq -r -n --argjson a "$after" --argjson b "$before" --argjson n "$completed" '
     [$a.requests | to_entries[] | select(.key | startswith("- ") or startswith("curl/") | not)
@@ -133,21 +136,41 @@ cookie="Cookie: $(cat "$work/cookies")"
 authpp_base=$base
 authpp_pid=$server_pid
 
-wait_quiet
-wrk_line "GET /session, 8 connections, alone" \
-  "$(wrk -t1 -c8 -d"${seconds}s" --latency -H "$cookie" "$authpp_base/api/auth/session")"
-# The sign-in load runs two seconds longer, so the probe never sees it start or stop.
-wait_quiet
-node tests/bench/oidc_signin_load.mjs "$authpp_base" --concurrency "$concurrency" \
-  --seconds "$((seconds + 2))" >"$work/during" &
-load=$!
-sleep 1
-wrk_line "GET /session, 8 connections, during the sign-in load" \
-  "$(wrk -t1 -c8 -d"${seconds}s" --latency -H "$cookie" "$authpp_base/api/auth/session")"
-wait "$load"
-jq -r '"    the sign-ins meanwhile: \(.signinsPerSecond)/s, failures \(.failed), flow p50 \(.p50ms) ms p99 \(.p99ms) ms"' "$work/during"
+# probe LABEL [LOAD_BASE]: GET /session on the first authpp with wrk (8 connections), alone or
+# while the sign-in load runs against LOAD_BASE; the load runs two seconds longer, so the probe
+# never sees it start or stop. Prints the CPU of the authpp processes and the IdP meanwhile.
+probe() {
+  local label=$1 load_base=${2:-} load a0 b0 i0 m0 a1 b1 i1 m1 out
+  wait_quiet
+  if [[ -n $load_base ]]; then
+    node tests/bench/oidc_signin_load.mjs "$load_base" --concurrency "$concurrency" \
+      --seconds "$((seconds + 2))" >"$work/during" &
+    load=$!
+    sleep 1
+  fi
+  a0=$(ticks "$authpp_pid"); b0=$(ticks "$other_pid"); i0=$(ticks "$idp_pid"); read -r -a m0 <<<"$(machine_ticks)"
+  out=$(wrk -t1 -c8 -d"${seconds}s" --latency -H "$cookie" "$authpp_base/api/auth/session")
+  a1=$(ticks "$authpp_pid"); b1=$(ticks "$other_pid"); i1=$(ticks "$idp_pid"); read -r -a m1 <<<"$(machine_ticks)"
+  wrk_line "$label" "$out"
+  [[ -z $load_base ]] || wait "$load"
+  awk -v a=$((a1 - a0)) -v b=$((b1 - b0)) -v i=$((i1 - i0)) -v hz="$hz" -v t="$seconds" \
+    -v busy=$((m1[0] - m0[0])) -v total=$((m1[1] - m0[1])) -v cores="$(nproc)" \
+    'BEGIN { printf "    CPU (%% of one core): this authpp %.0f, the other authpp %.0f, IdP %.0f; machine busy %.0f%% of its %d cores\n",
+             100 * a / hz / t, 100 * b / hz / t, 100 * i / hz / t, 100 * busy / total, cores }'
+  [[ -z $load_base ]] ||
+    jq -r '"    the sign-ins meanwhile: \(.signinsPerSecond)/s, failures \(.failed), flow p50 \(.p50ms) ms p99 \(.p99ms) ms; driver CPU \(.driverCpuPercent)%"' "$work/during"
+}
+
+# A second authpp, the same configuration, as the control: sign-ins against it take the same CPU
+# from the machine (driver, IdP, a server) without touching the server that answers /session.
+start_authpp '["pkce", "state", "nonce"]'
+other_pid=$server_pid
+other_base=$base
+probe "GET /session, 8 connections, alone"
+probe "GET /session, 8 connections, during the sign-in load" "$authpp_base"
+probe "  control: sign-ins against the other authpp" "$other_base"
 echo "  resident memory after the run: $(awk '/VmRSS/ {print $2, $3}' /proc/"$authpp_pid"/status)"
-kill "$authpp_pid"
+kill "$authpp_pid" "$other_pid"
 
 start_authpp ""
 flows 'checks default (["pkce"])'

@@ -460,3 +460,49 @@ checks = []
     await s.stop();
   }
 });
+
+test("SIGTERM while OAuth callbacks wait on the provider: exit 0 within shutdown_timeout, the provider's connections closed", async () => {
+  let requests = 0, allRequested, allClosed;
+  const requested = new Promise((r) => (allRequested = r));
+  const closedAll = new Promise((r) => (allClosed = r));
+  let closes = 0;
+  const waiting = 4;
+  // A token endpoint that never answers.
+  const idp = http.createServer((req, res) => {
+    req.resume();
+    res.on("close", () => { if (++closes === waiting) allClosed(); });
+    if (++requests === waiting) allRequested();
+  });
+  await new Promise((r) => idp.listen(0, "127.0.0.1", r));
+  const upstream = `http://127.0.0.1:${idp.address().port}`;
+  const dir = tempDir();
+  const config = writeConfig(dir, `[server]
+shutdown_timeout = 2
+[[providers]]
+type = "oauth"
+id = "slow"
+client_id = "authpp-test"
+client_secret = "not-a-real-secret"
+authorization_endpoint = "${upstream}/authorize"
+token_endpoint = "${upstream}/token"
+userinfo_endpoint = "${upstream}/userinfo"
+checks = []
+`);
+  const s = await startServer(["--dev", "--config", config], { dataDir: dir });
+  try {
+    const calls = Array.from({ length: waiting }, (_, i) =>
+      fetch(`${s.url}/api/auth/callback/slow?code=c${i}`, { redirect: "manual" }).then((r) => r.status, () => "reset"));
+    await requested;
+    const started = process.hrtime.bigint();
+    assert.equal(await s.stop("SIGTERM"), 0);
+    // Stopped by shutdown_timeout (2 s), not by the outbound client's 10-second total timeout.
+    assert.ok(Number(process.hrtime.bigint() - started) / 1e9 < 8);
+    await closedAll;
+    for (const status of await Promise.all(calls)) {
+      assert.ok(status === "reset" || status === 302 || status === 503, String(status));
+    }
+  } finally {
+    idp.close();
+    await s.stop();
+  }
+});

@@ -1,15 +1,23 @@
 // Starts `authpp serve` on 127.0.0.1 with a port chosen at run time and a fresh data directory,
 // and gives tests a cookie-keeping HTTP client for it. Shared by the integration and browser tests.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { once } from "node:events";
 
 export const BIN = process.env.AUTHPP_BIN;
 
+// tempDir makes a directory that is removed when the test process exits (data directories,
+// configurations, secrets: nothing of a run is left in /tmp).
+const tempDirs = [];
+process.on("exit", () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
 export function tempDir(prefix = "authpp-") {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
 }
 
 // startServer runs `authpp serve ARGS` and resolves once it prints its address. The demo

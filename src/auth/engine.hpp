@@ -1,12 +1,7 @@
 #pragma once
 
-// Internal to the engine: the immutable state behind `authpp::auth`, the per-request context,
-// and the pieces each action uses. Nothing here is part of the public API.
-#include <authpp/auth/auth.hpp>
-#include <authpp/cookies/names.hpp>
-#include <authpp/core/authjs_error.hpp>
-#include <authpp/http/cookie.hpp>
-#include <authpp/http/form.hpp>
+// Internal to the engine: the way of a request (prepare, act, finish) and the helpers every
+// action uses. The state, the request context and the actions have headers of their own.
 #include <authpp/jose/session_token.hpp>
 
 #include <chrono>
@@ -17,101 +12,11 @@
 #include <variant>
 #include <vector>
 
-#include <boost/asio/awaitable.hpp>
+#include "actions.hpp"
+#include "engine_state.hpp"
+#include "request.hpp"
 
 namespace authpp::detail {
-
-// cookie_policy is everything about cookies that depends only on secure mode: names (after the
-// configured overrides), default attributes, and the session keys (the cookie name is their
-// salt). The engine builds both policies once; a request picks one.
-struct cookie_policy {
-  cookies::cookie_names names;
-  http::set_cookie attributes;
-  jose::session_keyring sessions;
-  // The OAuth check cookies are sealed like session tokens, each salted with its own name.
-  jose::session_keyring pkce, state, nonce;
-};
-
-struct oauth_runtime;  // a provider's cached metadata and keys (oauth_metadata.cpp)
-
-struct engine_state {
-  auth_config config;
-  std::string csrf_secret;  // the secrets as JavaScript's String(array): "s1,s2"
-  const authpp::clock* clock;
-  const random_source* random;
-  std::string fixed_origin;  // the origin of config.url, parsed once; empty without one
-
-  std::vector<cookie_policy> policies;  // [0]: plain http, [1]: secure cookies
-  jose::session_keyring encoded_state;  // the OAuth `state` parameter's own seal
-
-  // One per OAuth provider, in configuration order (nullptr for other providers): the only
-  // mutable state of the engine, behind its own lock.
-  std::vector<std::unique_ptr<oauth_runtime>> oauth;
-
-  engine_state();
-  ~engine_state();
-  void log(log_level level, std::string_view code, std::string_view message) const;
-  const provider* find_provider(std::string_view id) const;
-  oauth_runtime& runtime(const oauth_provider& p) const;
-  const cookie_policy& policy(bool secure) const { return policies[secure ? 1 : 0]; }
-};
-
-// action is the first path segment after the base path.
-enum class action { csrf, providers, session, signin, signout, callback, verify_request, error };
-
-struct route {
-  detail::action action;
-  std::optional<std::string> provider_id;
-};
-
-// parse_route maps a path below `base_path` to an action, as Auth.js does: empty segments are
-// dropped, one or two segments, a provider id only for signin and callback, the literal id
-// "undefined" means none. nullopt means 400 "Bad request.".
-std::optional<route> parse_route(std::string_view base_path, std::string_view path);
-
-// engine_error is a failed flow: the Auth.js error type (the browser sees it only when it is
-// client-safe, else Configuration), the log detail, and for CredentialsSignin the `code`.
-struct engine_error {
-  authjs_error type;
-  std::string detail;
-  std::string code{};  // CredentialsSignin only
-};
-
-// outcome is an action's answer before it becomes an http::response.
-struct outcome {
-  int status = 200;
-  http::headers headers;
-  std::string body;
-  std::optional<std::string> redirect;
-  std::vector<http::set_cookie> cookies;
-  bool failed = false;            // an error response: no cookies at all
-  bool with_init_cookies = true;  // prepend the CSRF / callback-URL cookies of init
-  // A rate limit refused the request: Retry-After, and 429 where the answer is JSON.
-  std::optional<std::chrono::seconds> retry_after{};
-};
-
-// request_context is everything init computes for one request (Auth.js's lib/init.ts).
-struct request_context {
-  const engine_state& engine;
-  const http::request& request;
-  detail::route route;
-  std::string origin{};  // scheme://host[:port], no trailing slash
-  bool secure = false;
-  const cookie_policy* cookies_policy = nullptr;  // set by handle_request before anything else
-  std::vector<http::cookie> cookies{};
-  http::url_search_params query{};
-  json body = json::object();  // POST bodies only: form fields as strings, or a JSON object
-  const authpp::provider* provider = nullptr;
-  std::string csrf_token{};
-  bool csrf_verified = false;
-  std::string callback_url{};
-  std::vector<http::set_cookie> cookies_out{};  // init cookies: CSRF, callback URL
-
-  const auth_config& config() const { return engine.config; }
-  std::string base_url() const { return origin + config().base_path; }
-  std::optional<std::string> body_string(std::string_view key) const;
-  const http::cookie* cookie(std::string_view name) const;
-};
 
 // ---- the way of a request ---------------------------------------------------------------------
 // handle and handle_async share every step but the action itself, which handle_async may await.
@@ -187,49 +92,5 @@ std::optional<outcome> post_limit(request_context& ctx);
 std::optional<outcome> sign_in_lock(request_context& ctx, const credentials_provider& provider);
 // record_sign_in counts a refused sign-in (locking past the free failures) or clears the count.
 void record_sign_in(request_context& ctx, const credentials_provider& provider, bool accepted);
-
-// ---- actions
-// ---------------------------------------------------------------------------------------
-outcome csrf_action(request_context& ctx);
-outcome providers_action(request_context& ctx);
-outcome session_action(request_context& ctx);
-outcome signin_action(request_context& ctx);
-outcome callback_action(request_context& ctx);
-// awaited_credentials returns the credentials provider whose authorize_async handle_async awaits
-// for a request (a POST to its callback), or nullptr when the request has nothing to await.
-const credentials_provider* awaited_credentials(const route& r, std::string_view method,
-                                                const provider* p);
-// credentials_callback_async is callback_action for that provider, awaiting authorize_async.
-boost::asio::awaitable<outcome> credentials_callback_async(request_context& ctx,
-                                                           const credentials_provider& provider);
-// complete_sign_in is what every provider's sign-in ends with once it has a user: the signIn
-// callback, the jwt callback, the session cookie, the signIn event, the redirect.
-outcome complete_sign_in(request_context& ctx, const user& u, const account& acct,
-                         const json* credentials, const json* profile);
-outcome signout_action(request_context& ctx);
-outcome error_page_action(request_context& ctx);
-outcome verify_request_action(request_context& ctx);
-
-// fire runs an event handler; events only observe, so what they throw is logged and swallowed.
-template <class Event>
-void fire(const request_context& ctx, const std::function<void(const Event&)>& handler,
-          const Event& event) {
-  if (!handler) return;
-  try {
-    handler(event);
-  } catch (const std::exception& e) {
-    ctx.engine.log(log_level::error, "EventError", e.what());
-  } catch (...) {
-    ctx.engine.log(log_level::error, "EventError", "non-standard exception");
-  }
-}
-
-// provider_type returns "credentials" (and later "oauth", "oidc", "email").
-std::string_view provider_type(const provider& p);
-const std::string& provider_id(const provider& p);
-const std::string& provider_name(const provider& p);
-
-// render_page turns a rendered page into an outcome with its security headers.
-outcome page_outcome(const pages::rendered& page);
 
 }  // namespace authpp::detail

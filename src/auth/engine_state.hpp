@@ -1,0 +1,52 @@
+#pragma once
+
+// Internal to the engine: the immutable state behind `authpp::auth`, built once by auth::create
+// and shared by every request (OAuth providers' caches aside, behind their own lock).
+#include <authpp/auth/auth.hpp>
+#include <authpp/cookies/names.hpp>
+#include <authpp/http/cookie.hpp>
+#include <authpp/jose/session_token.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace authpp::detail {
+
+// cookie_policy is everything about cookies that depends only on secure mode: names (after the
+// configured overrides), default attributes, and the session keys (the cookie name is their
+// salt). The engine builds both policies once; a request picks one.
+struct cookie_policy {
+  cookies::cookie_names names;
+  http::set_cookie attributes;
+  jose::session_keyring sessions;
+  // The OAuth check cookies are sealed like session tokens, each salted with its own name.
+  jose::session_keyring pkce, state, nonce;
+};
+
+struct oauth_runtime;  // a provider's cached metadata and keys (oauth_metadata.cpp)
+
+struct engine_state {
+  auth_config config;
+  std::string csrf_secret;  // the secrets as JavaScript's String(array): "s1,s2"
+  const authpp::clock* clock;
+  const random_source* random;
+  std::string fixed_origin;  // the origin of config.url, parsed once; empty without one
+
+  std::vector<cookie_policy> policies;  // [0]: plain http, [1]: secure cookies
+  jose::session_keyring encoded_state;  // the OAuth `state` parameter's own seal
+
+  // One per OAuth provider, in configuration order (nullptr for other providers): the only
+  // mutable state of the engine, behind its own lock.
+  std::vector<std::unique_ptr<oauth_runtime>> oauth;
+
+  engine_state();
+  ~engine_state();
+  void log(log_level level, std::string_view code, std::string_view message) const;
+  const provider* find_provider(std::string_view id) const;
+  oauth_runtime& runtime(const oauth_provider& p) const;
+  const cookie_policy& policy(bool secure) const { return policies[secure ? 1 : 0]; }
+};
+
+}  // namespace authpp::detail

@@ -1,0 +1,76 @@
+#pragma once
+
+// Internal to the engine: one request on its way through it: the route, the context init
+// computes, and the outcome an action answers with.
+#include <authpp/core/authjs_error.hpp>
+#include <authpp/http/cookie.hpp>
+#include <authpp/http/form.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine_state.hpp"
+
+namespace authpp::detail {
+
+// action is the first path segment after the base path.
+enum class action { csrf, providers, session, signin, signout, callback, verify_request, error };
+
+struct route {
+  detail::action action;
+  std::optional<std::string> provider_id;
+};
+
+// parse_route maps a path below `base_path` to an action, as Auth.js does: empty segments are
+// dropped, one or two segments, a provider id only for signin and callback, the literal id
+// "undefined" means none. nullopt means 400 "Bad request.".
+std::optional<route> parse_route(std::string_view base_path, std::string_view path);
+
+// engine_error is a failed flow: the Auth.js error type (the browser sees it only when it is
+// client-safe, else Configuration), the log detail, and for CredentialsSignin the `code`.
+struct engine_error {
+  authjs_error type;
+  std::string detail;
+  std::string code{};  // CredentialsSignin only
+};
+
+// outcome is an action's answer before it becomes an http::response.
+struct outcome {
+  int status = 200;
+  http::headers headers;
+  std::string body;
+  std::optional<std::string> redirect;
+  std::vector<http::set_cookie> cookies;
+  bool failed = false;            // an error response: no cookies at all
+  bool with_init_cookies = true;  // prepend the CSRF / callback-URL cookies of init
+  // A rate limit refused the request: Retry-After, and 429 where the answer is JSON.
+  std::optional<std::chrono::seconds> retry_after{};
+};
+
+// request_context is everything init computes for one request (Auth.js's lib/init.ts).
+struct request_context {
+  const engine_state& engine;
+  const http::request& request;
+  detail::route route;
+  std::string origin{};  // scheme://host[:port], no trailing slash
+  bool secure = false;
+  const cookie_policy* cookies_policy = nullptr;  // set by handle_request before anything else
+  std::vector<http::cookie> cookies{};
+  http::url_search_params query{};
+  json body = json::object();  // POST bodies only: form fields as strings, or a JSON object
+  const authpp::provider* provider = nullptr;
+  std::string csrf_token{};
+  bool csrf_verified = false;
+  std::string callback_url{};
+  std::vector<http::set_cookie> cookies_out{};  // init cookies: CSRF, callback URL
+
+  const auth_config& config() const { return engine.config; }
+  std::string base_url() const { return origin + config().base_path; }
+  std::optional<std::string> body_string(std::string_view key) const;
+  const http::cookie* cookie(std::string_view name) const;
+};
+
+}  // namespace authpp::detail

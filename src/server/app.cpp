@@ -31,31 +31,15 @@ namespace authpp::server {
 namespace {
 
 // oauth_from_settings turns a [[providers]] table into the engine's provider: the preset its
-// type names, with the table's values over the preset's.
-oauth_provider oauth_from_settings(const provider_settings& s) {
-  const providers::client_credentials client{s.client_id, s.client_secret, s.issuer};
-  oauth_provider p;
-  if (s.type == "github") {
-    p = providers::github(client);
-  } else if (s.type == "google") {
-    p = providers::google(client);
-  } else if (s.type == "gitlab") {
-    p = providers::gitlab(client);
-  } else if (s.type == "discord") {
-    p = providers::discord(client);
-  } else if (s.type == "keycloak") {
-    p = providers::keycloak(client);
-  } else if (s.type == "auth0") {
-    p = providers::auth0(client);
-  } else if (s.type == "okta") {
-    p = providers::okta(client);
-  } else if (s.type == "microsoft-entra-id") {
-    p = providers::microsoft_entra_id(client);
-  } else {
-    p = providers::oidc(client);
-    p.name = s.type == "oidc" ? "OpenID Connect" : "OAuth";
-    if (s.type == "oauth") p.type = oauth_kind::oauth;
+// type names, with the table's values over the preset's. It fails with errc::invalid_config for a
+// type no preset has (load_config refuses those already; a hand-built app_config may not).
+result<oauth_provider> oauth_from_settings(const provider_settings& s) {
+  auto made = providers::preset(s.type, {s.client_id, s.client_secret, s.issuer});
+  if (!made) {
+    return auth_error{errc::invalid_config, "providers: unknown type \"" + s.type +
+                                                "\"; expected " + providers::preset_names()};
   }
+  oauth_provider p = std::move(*made);
   p.id = s.id;
   if (!s.name.empty()) p.name = s.name;
   if (!s.scope.empty()) p.scope = s.scope;
@@ -349,8 +333,11 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
 
   auth_config ac;
   ac.providers.push_back(store_credentials_provider(s->store, {}, s->pool));
-  for (const provider_settings& p : config.providers)
-    ac.providers.push_back(oauth_from_settings(p));
+  for (const provider_settings& p : config.providers) {
+    auto provider = oauth_from_settings(p);
+    if (!provider) return provider.error();
+    ac.providers.push_back(std::move(*provider));
+  }
   ac.secrets = config.auth.secrets;
   ac.url = config.auth.url;
   ac.trust_host = config.auth.trust_host;

@@ -1,5 +1,6 @@
 #include <authpp/http/message.hpp>
 #include <authpp/http/url.hpp>
+#include <authpp/providers/presets.hpp>
 #include <authpp/server/config.hpp>
 #include <authpp/server/trusted_proxies.hpp>
 
@@ -394,19 +395,6 @@ void load_auth(loader& l, const toml::table& t, auth_options& a) {
   if (const toml::table* theme = l.table(t, p, "theme")) load_theme(l, *theme, a.theme);
 }
 
-// provider_types are the `type` values of a [[providers]] table: the generic flows, then the
-// presets (Apple is not among them: it needs a team id, a key id and a .p8 key).
-constexpr std::string_view provider_types =
-    "oidc, oauth, github, google, gitlab, discord, keycloak, auth0, okta or microsoft-entra-id";
-
-bool known_provider_type(std::string_view type) {
-  for (const std::string_view known : {"oidc", "oauth", "github", "google", "gitlab", "discord",
-                                       "keycloak", "auth0", "okta", "microsoft-entra-id"}) {
-    if (type == known) return true;
-  }
-  return false;
-}
-
 void load_provider(loader& l, const toml::table& t, std::string_view p, provider_settings& out) {
   l.check_keys(
       t, p,
@@ -415,10 +403,10 @@ void load_provider(loader& l, const toml::table& t, std::string_view p, provider
   const toml::node* type = l.string(t, p, "type", out.type);
   if (!type) {
     if (!t.get("type"))
-      l.fail(t.source(), loader::join(p, "type"), "required: " + std::string(provider_types));
-  } else if (!known_provider_type(out.type)) {
+      l.fail(t.source(), loader::join(p, "type"), "required: " + providers::preset_names());
+  } else if (!providers::is_preset(out.type)) {
     l.fail(type->source(), loader::join(p, "type"),
-           "unknown type \"" + out.type + "\"; expected " + std::string(provider_types));
+           "unknown type \"" + out.type + "\"; expected " + providers::preset_names());
   }
   if (const toml::node* n = l.string(t, p, "id", out.id)) {
     if (out.id.empty() ||
@@ -489,20 +477,22 @@ void load_providers(loader& l, const toml::node& n, std::vector<provider_setting
   }
 }
 
+std::string env_value(const environment& env, std::string_view name) {
+  const auto it = env.find(name);
+  return it == env.end() ? std::string() : it->second;
+}
+
 // provider_env fills in a provider from Auth.js's AUTH_<ID>_ID / _SECRET / _ISSUER when its table
 // names no secret (so the secret can stay out of the file).
 void provider_env(const environment& env, provider_settings& p) {
   if (!p.client_secret.empty()) return;
   std::string id = p.id;
-  for (char& c : id)
+  for (char& c : id) {
     c = c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  const auto value = [&env](const std::string& name) {
-    const auto it = env.find(name);
-    return it == env.end() ? std::string() : it->second;
-  };
-  if (auto v = value("AUTH_" + id + "_ID"); !v.empty()) p.client_id = v;
-  if (auto v = value("AUTH_" + id + "_SECRET"); !v.empty()) p.client_secret = v;
-  if (auto v = value("AUTH_" + id + "_ISSUER"); !v.empty()) p.issuer = v;
+  }
+  if (auto v = env_value(env, "AUTH_" + id + "_ID"); !v.empty()) p.client_id = v;
+  if (auto v = env_value(env, "AUTH_" + id + "_SECRET"); !v.empty()) p.client_secret = v;
+  if (auto v = env_value(env, "AUTH_" + id + "_ISSUER"); !v.empty()) p.issuer = v;
 }
 
 void load_storage(loader& l, const toml::table& t, storage_options& s) {
@@ -550,11 +540,6 @@ void load_log(loader& l, const toml::table& t, log_options& o) {
     }
   }
   l.boolean(t, p, "access_log", o.access_log);
-}
-
-std::string env_value(const environment& env, std::string_view name) {
-  const auto it = env.find(name);
-  return it == env.end() ? std::string() : it->second;
 }
 
 }  // namespace

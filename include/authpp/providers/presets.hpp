@@ -5,6 +5,7 @@
 #include <authpp/providers/oauth.hpp>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -97,5 +98,15 @@ result<std::string> apple_client_secret(const apple_credentials& credentials, co
 // as apple_client_secret does.
 result<oauth_provider> apple(const apple_credentials& credentials,
                              const clock& clock = default_clock());
+
+// preset returns the provider that `type` names ("oidc", "oauth", "github", "google", "gitlab",
+// "discord", "keycloak", "auth0", "okta", "microsoft-entra-id") made for `client`; nullopt for any
+// other name. Apple is not among them: it needs a team id, a key id and a key (apple()).
+std::optional<oauth_provider> preset(std::string_view type, client_credentials client);
+// is_preset tells whether preset() knows `type`.
+bool is_preset(std::string_view type) noexcept;
+// preset_names lists the types preset() knows, for messages: "oidc, oauth, …, okta or
+// microsoft-entra-id".
+std::string preset_names();
 
 }  // namespace authpp::providers

@@ -528,5 +528,36 @@ TEST(PresetStyleTest, EveryPresetHasALogoName) {
   }
 }
 
+TEST(PresetTableTest, EveryNamedTypeMakesItsProvider) {
+  const client_credentials credentials{"cid", "secret", "https://idp.example.com"};
+  const std::vector<std::pair<std::string, std::string>> expected{
+      {"oidc", "oidc"},         {"oauth", "oauth"},
+      {"github", "github"},     {"google", "google"},
+      {"gitlab", "gitlab"},     {"discord", "discord"},
+      {"keycloak", "keycloak"}, {"auth0", "auth0"},
+      {"okta", "okta"},         {"microsoft-entra-id", "microsoft-entra-id"}};
+  for (const auto& [type, id] : expected) {
+    SCOPED_TRACE(type);
+    EXPECT_TRUE(is_preset(type));
+    const auto p = preset(type, credentials);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->id, id);
+    EXPECT_EQ(p->client_id, "cid");
+    EXPECT_NE(preset_names().find(type), std::string::npos);
+  }
+  EXPECT_EQ(preset("oauth", credentials)->type, oauth_kind::oauth);
+  EXPECT_EQ(preset("oidc", credentials)->type, oauth_kind::oidc);
+  EXPECT_EQ(preset_names(),
+            "oidc, oauth, github, google, gitlab, discord, keycloak, auth0, okta or "
+            "microsoft-entra-id");
+}
+
+TEST(PresetTableTest, UnknownTypesMakeNothing) {
+  for (std::string_view type : {"", "apple", "GitHub", "facebook", "oidc "}) {
+    EXPECT_FALSE(is_preset(type)) << type;
+    EXPECT_FALSE(preset(type, {})) << type;
+  }
+}
+
 }  // namespace
 }  // namespace authpp::providers

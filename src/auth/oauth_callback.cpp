@@ -21,14 +21,6 @@ struct flow_error {
   std::string detail;
 };
 
-// form_encode is application/x-www-form-urlencoded for one value (space as `+`), which is how
-// RFC 6749 §2.3.1 encodes client credentials before Basic.
-std::string form_encode(std::string_view value) {
-  http::url_search_params p;
-  p.append("", std::string(value));
-  return p.to_string().substr(1);  // drop "="
-}
-
 // callback_params are the authorization response: the query, or a form_post body.
 http::url_search_params callback_params(const request_context& ctx) {
   if (ctx.request.method != "POST") return ctx.query;
@@ -81,8 +73,8 @@ net::outbound_request token_request(const request_context& ctx, const oauth_prov
   switch (p.token_auth) {
     case token_auth_method::client_secret_basic:
       request.headers.add("Authorization",
-                          "Basic " + base64::encode(as_bytes(form_encode(p.client_id) + ":" +
-                                                             form_encode(p.client_secret))));
+                          "Basic " + base64::encode(as_bytes(http::form_encode(p.client_id) + ":" +
+                                                             http::form_encode(p.client_secret))));
       break;
     case token_auth_method::client_secret_post:
       body.append("client_id", p.client_id);

@@ -138,4 +138,10 @@ void url_search_params::remove(std::string_view name) {
                pairs_.end());
 }
 
+std::string form_encode(std::string_view text) {
+  std::string out;
+  append_form_component(out, text);
+  return out;
+}
+
 }  // namespace authpp::http

@@ -77,4 +77,9 @@ class url_search_params {
   std::vector<value_type> pairs_;
 };
 
+// form_encode encodes one name or value as url_search_params::to_string does (space as `+`,
+// every byte but alphanumerics and `*-._` as %XX): RFC 6749 §2.3.1 encodes OAuth client
+// credentials so before HTTP Basic.
+std::string form_encode(std::string_view text);
+
 }  // namespace authpp::http

@@ -56,6 +56,17 @@ TEST(FormTest, SerialisesEveryAsciiByteLikeUrlSearchParams) {
   }
 }
 
+// RFC 6749 §2.3.1's example of client credentials before Basic: what Auth.js sends for
+// `cid` / `c sec` (server-flows.md §7.4) and any byte a secret may hold.
+TEST(FormTest, FormEncodeIsOneComponentOfToString) {
+  EXPECT_EQ(http::form_encode("c sec"), "c+sec");
+  EXPECT_EQ(http::form_encode("a+b/c:d%e~"), "a%2Bb%2Fc%3Ad%25e%7E");
+  EXPECT_EQ(http::form_encode("*-._AZaz09"), "*-._AZaz09");
+  http::url_search_params p;
+  p.append("k", "x y&z=\xC3\xA9");
+  EXPECT_EQ("k=" + http::form_encode("x y&z=\xC3\xA9"), p.to_string());
+}
+
 TEST(FormTest, SerialisesUnicodeAsUtf8Escapes) {
   url_search_params form;
   form.append("name", "Jos\xC3\xA9 \xE2\x82\xAC");

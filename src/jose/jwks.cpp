@@ -102,15 +102,9 @@ result<public_members> read_curve_point(const json& jwk, const curve& c) {
 }
 
 result<pkey_ptr> import_rsa(const public_members& m) {
-  const param_bld_ptr builder(OSSL_PARAM_BLD_new());
-  const bn_ptr n = bn_from(m.n, false);
-  const bn_ptr e = bn_from(m.e, false);
-  if (!builder || !n || !e ||
-      OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) != 1 ||
-      OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_E, e.get()) != 1) {
-    return openssl_error("cannot set up key import");
-  }
-  return pkey_from_params("RSA", EVP_PKEY_PUBLIC_KEY, builder);
+  auto params = rsa_public_params(m);
+  if (!params) return params.error();
+  return pkey_from_params("RSA", EVP_PKEY_PUBLIC_KEY, params->builder);
 }
 
 result<pkey_ptr> import_ec(const public_members& m) {
@@ -187,6 +181,16 @@ const curve& curve_of(key_type type) noexcept {
     if (c.type == type) return c;
   }
   return curves[0];  // unreachable for non-RSA types
+}
+
+result<rsa_params> rsa_public_params(const public_members& m) {
+  rsa_params p{param_bld_ptr(OSSL_PARAM_BLD_new()), bn_from(m.n, false), bn_from(m.e, false)};
+  if (!p.builder || !p.n || !p.e ||
+      OSSL_PARAM_BLD_push_BN(p.builder.get(), OSSL_PKEY_PARAM_RSA_N, p.n.get()) != 1 ||
+      OSSL_PARAM_BLD_push_BN(p.builder.get(), OSSL_PKEY_PARAM_RSA_E, p.e.get()) != 1) {
+    return openssl_error("cannot set up key import");
+  }
+  return p;
 }
 
 auth_error openssl_error(const char* what) {

@@ -100,6 +100,16 @@ auth_error openssl_error(const char* what);
 // errc::invalid_key if OpenSSL refuses the values, errc::crypto_failure if it cannot start.
 result<pkey_ptr> pkey_from_params(const char* name, int selection, const param_bld_ptr& builder);
 
+// rsa_params is a parameter builder with an RSA key's `n` and `e` pushed, and the numbers it
+// points to: OpenSSL reads them only when the parameters are built, so they travel together.
+struct rsa_params {
+  param_bld_ptr builder;
+  bn_ptr n, e;
+};
+// rsa_public_params starts the import of an RSA key from its public members; the private ones
+// (if any) are pushed on the same builder. It fails with errc::crypto_failure.
+result<rsa_params> rsa_public_params(const public_members& members);
+
 // uncompressed_point returns the SEC 1 §2.3.3 uncompressed form of an EC point: 0x04 ‖ x ‖ y.
 bytes uncompressed_point(const public_members& members);
 

@@ -81,25 +81,19 @@ result<pkey_ptr> import_rsa(const json& jwk, const public_members& m) {
       {"dq", OSSL_PKEY_PARAM_RSA_EXPONENT2},
       {"qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1},
   }};
-  const param_bld_ptr builder(OSSL_PARAM_BLD_new());
-  const bn_ptr n = bn_from(m.n, false);
-  const bn_ptr e = bn_from(m.e, false);
-  if (!builder || !n || !e ||
-      OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) != 1 ||
-      OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_E, e.get()) != 1) {
-    return openssl_error("cannot set up key import");
-  }
+  auto params = detail::rsa_public_params(m);
+  if (!params) return params.error();
   std::array<bn_ptr, parts.size()> values;  // alive until the parameters are built
   for (std::size_t i = 0; i < parts.size(); ++i) {
     auto part = read_secret(jwk, parts[i].first);
     if (!part) return part.error();
     values[i] = bn_from(part->view(), true);
     if (!values[i] ||
-        OSSL_PARAM_BLD_push_BN(builder.get(), parts[i].second, values[i].get()) != 1) {
+        OSSL_PARAM_BLD_push_BN(params->builder.get(), parts[i].second, values[i].get()) != 1) {
       return openssl_error("cannot set up key import");
     }
   }
-  return detail::pkey_from_params("RSA", EVP_PKEY_KEYPAIR, builder);
+  return detail::pkey_from_params("RSA", EVP_PKEY_KEYPAIR, params->builder);
 }
 
 result<pkey_ptr> import_ec(const json& jwk, const public_members& m) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <initializer_list>
+#include <string>
 #include <string_view>
 
 // Published JOSE test vectors, copied as data: RFC 7515 Appendix A, RFC 7638 §3.1, RFC 8037
@@ -297,5 +299,17 @@ KKh/g0R5j7uYkB92QlILzOoFFUD/283L6cRTb8hSYQHZa8Im6roQ
 )";
 
 }  // namespace pem
+
+// jwks_text writes a JWK Set holding `keys` (JWK texts) in order.
+inline std::string jwks_text(std::initializer_list<std::string_view> keys) {
+  std::string text = R"({"keys":[)";
+  bool first = true;
+  for (const std::string_view key : keys) {
+    if (!first) text += ',';
+    text += key;
+    first = false;
+  }
+  return text + "]}";
+}
 
 }  // namespace authpp::jose::vectors

@@ -18,16 +18,7 @@ namespace {
 using test::error_of;
 namespace v = vectors;
 
-std::string set_of(std::initializer_list<std::string_view> keys) {
-  std::string text = R"({"keys":[)";
-  bool first = true;
-  for (const std::string_view key : keys) {
-    if (!first) text += ',';
-    text += key;
-    first = false;
-  }
-  return text + "]}";
-}
+std::string set_of(std::initializer_list<std::string_view> keys) { return v::jwks_text(keys); }
 
 json object(std::string_view text) { return parse_json(text).value(); }
 

@@ -31,14 +31,7 @@ constexpr std::array<jws_algorithm, 10> all_algorithms = {
     jws_algorithm::es512, jws_algorithm::eddsa};
 
 jwk_set set_of(std::initializer_list<std::string_view> keys) {
-  std::string text = R"({"keys":[)";
-  bool first = true;
-  for (const std::string_view key : keys) {
-    if (!first) text += ',';
-    text += key;
-    first = false;
-  }
-  return jwk_set::parse(text + "]}").value();
+  return jwk_set::parse(vectors::jwks_text(keys)).value();
 }
 
 std::string b64(std::string_view text) { return base64url::encode(text); }

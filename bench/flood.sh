@@ -9,26 +9,12 @@
 # Usage: bench/flood.sh NEW_BIN [OLD_BIN] [SECONDS]   (release builds; default 10 s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 new_bin=${1:?usage: bench/flood.sh NEW_BIN [OLD_BIN] [SECONDS]}
 old_bin=${2:-}
 seconds=${3:-10}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 2; }
-work=$(mktemp -d)
-secret=bench-secret-0123456789abcdef0123456789
-pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# wrk_line NAME OUT: requests/s, p50, p99 and non-2xx of one wrk run.
-wrk_line() {
-  local rps p50 p99 non2xx
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$2")
-  p50=$(awk '$1=="50%" {print $2}' <<<"$2")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$2")
-  non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$2")
-  printf '  %-52s %10s req/s  p50 %-9s p99 %-9s non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}"
-}
 
 # measure LABEL BIN [LIMITS]: LIMITS "on" keeps authpp's rate limits (where the binary has
 # them); otherwise they are turned off, so that the flood reaches the password checks.

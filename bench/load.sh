@@ -7,6 +7,7 @@
 # Usage: bench/load.sh [SECONDS] [CONNECTIONS]     (defaults 10 s, 256 connections)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 seconds=${1:-10}
 connections=${2:-256}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 2; }
@@ -14,13 +15,7 @@ scripts/install-deps.sh
 (cd tests && npm ci --no-audit --no-fund --loglevel=error)
 scripts/build.sh release >/dev/null
 bin=build/release/apps/authpp/authpp
-work=$(mktemp -d)
-secret=bench-secret-0123456789abcdef0123456789
-pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # --- authpp ---------------------------------------------------------------------------------
 cat >"$work/authpp.toml" <<TOML

@@ -13,28 +13,15 @@
 # Usage: bench/oidc_signin.sh BIN [SECONDS] [CONCURRENCY]   (a release build; default 10 s, 16)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 bin=${1:?usage: bench/oidc_signin.sh BIN [SECONDS] [CONCURRENCY]}
 seconds=${2:-10}
 concurrency=${3:-16}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 2; }
 command -v jq >/dev/null || { echo "jq is needed: apt-get install jq"; exit 2; }
 [[ -d tests/node_modules/@auth/core ]] || { echo "tests/node_modules is needed: (cd tests && npm ci)"; exit 2; }
-work=$(mktemp -d)
-secret=bench-secret-0123456789abcdef0123456789
 client_id=bench
 client_secret=bench-client-secret
-pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wrk_line() {
-  local rps p50 p99 non2xx
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$2")
-  p50=$(awk '$1=="50%" {print $2}' <<<"$2")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$2")
-  non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$2")
-  printf '  %-52s %10s req/s  p50 %-9s p99 %-9s non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}"
-}
 
 # wait_quiet: no measurement while a build runs here (it would take the cores); then the load
 # average is printed, so the reader knows how quiet "quiet" was.

@@ -6,23 +6,10 @@
 # Usage: bench/slow_upstream.sh BIN [SECONDS]   (a release build; default 10 s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 bin=${1:?usage: bench/slow_upstream.sh BIN [SECONDS]}
 seconds=${2:-10}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 2; }
-work=$(mktemp -d)
-secret=bench-secret-0123456789abcdef0123456789
-pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wrk_line() {
-  local rps p50 p99 non2xx
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$2")
-  p50=$(awk '$1=="50%" {print $2}' <<<"$2")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$2")
-  non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$2")
-  printf '  %-52s %10s req/s  p50 %-9s p99 %-9s non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}"
-}
 
 # The slow provider: every token request is answered (with invalid_grant) after 2 s, by a thread
 # of its own, so it can hold all 64 at once.
@@ -46,6 +33,8 @@ class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 http.server.ThreadingHTTPServer.daemon_threads = True
+# wrk drops its connections at the end of a run: not worth a traceback each.
+http.server.ThreadingHTTPServer.handle_error = lambda self, request, address: None
 http.server.ThreadingHTTPServer.request_queue_size = 256
 http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 PY

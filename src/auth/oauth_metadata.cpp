@@ -12,35 +12,51 @@ namespace {
 
 constexpr std::chrono::hours discovery_ttl{1};
 constexpr std::chrono::minutes keys_refetch_interval{1};
-constexpr std::size_t max_jwks_bytes = 64 * 1024;
 
-std::string host_of(std::string_view url) {
-  auto parts = http::parse_absolute_url(url);
+// origin_of names where a URL points, for error details (never its path or query).
+std::string origin_of(std::string_view url) {
+  const auto parts = http::parse_absolute_url(url);
   return parts ? parts->origin() : std::string("(invalid URL)");
 }
 
-void remember_error(oauth_runtime& rt, std::string error) {
+// fetch_body GETs `url` and returns the body of a 200 answer (any 2xx where `any_2xx`). An error
+// names the URL's origin and the status, never the body.
+boost::asio::awaitable<result<std::string>> fetch_body(net::http_client& client, std::string url,
+                                                       std::string_view accept,
+                                                       std::string_view bearer, bool any_2xx) {
+  net::outbound_request request;
+  request.url = std::move(url);
+  request.headers.add("Accept", std::string(accept));
+  if (!bearer.empty()) request.headers.add("Authorization", "Bearer " + std::string(bearer));
+  const std::string origin = origin_of(request.url);
+  auto response = co_await client.fetch(std::move(request));
+  if (!response) co_return response.error();
+  const bool ok =
+      any_2xx ? response->status >= 200 && response->status <= 299 : response->status == 200;
+  if (!ok) {
+    co_return auth_error{errc::http_status,
+                         origin + " answered " + std::to_string(response->status)};
+  }
+  co_return std::move(response->body);
+}
+
+// remembered records a fetch's failure for /healthz and passes it on.
+auth_error remembered(oauth_runtime& rt, std::string_view what, const auth_error& error) {
   const std::scoped_lock lock(rt.mutex);
-  rt.last_error = std::move(error);
+  rt.last_error = std::string(what) + ": " + error.message();
+  return error;
 }
 
 }  // namespace
 
 boost::asio::awaitable<result<json>> fetch_json(net::http_client& client, std::string url,
                                                 std::string bearer) {
-  net::outbound_request request;
-  request.url = std::move(url);
-  request.headers.add("Accept", "application/json");
-  if (!bearer.empty()) request.headers.add("Authorization", "Bearer " + bearer);
-  const std::string host = host_of(request.url);
-  auto response = co_await client.fetch(std::move(request));
-  if (!response) co_return response.error();
-  if (response->status < 200 || response->status > 299) {
-    co_return auth_error{errc::http_status, host + " answered " + std::to_string(response->status)};
-  }
-  auto body = parse_json(response->body, 32);
-  if (!body) co_return auth_error{errc::invalid_response, host + " answered non-JSON"};
-  co_return std::move(*body);
+  const std::string origin = origin_of(url);
+  auto body = co_await fetch_body(client, std::move(url), "application/json", bearer, true);
+  if (!body) co_return body.error();
+  auto parsed = parse_json(*body, 32);
+  if (!parsed) co_return auth_error{errc::invalid_response, origin + " answered non-JSON"};
+  co_return std::move(*parsed);
 }
 
 boost::asio::awaitable<result<providers::authorization_server>> authorization_server_for(
@@ -52,21 +68,11 @@ boost::asio::awaitable<result<providers::authorization_server>> authorization_se
     const std::scoped_lock lock(rt.mutex);
     if (rt.server && now - rt.server_fetched < discovery_ttl) co_return *rt.server;
   }
-  net::outbound_request request;
-  request.url = providers::discovery_url(provider.issuer);
-  request.headers.add("Accept", "application/json");
-  const std::string host = host_of(request.url);
-  auto response = co_await client.fetch(std::move(request));
-  result<providers::authorization_server> server =
-      !response                 ? result<providers::authorization_server>(response.error())
-      : response->status != 200 ? result<providers::authorization_server>(auth_error{
-                                      errc::http_status, "discovery: " + host + " answered " +
-                                                             std::to_string(response->status)})
-                                : providers::parse_discovery(response->body, provider);
-  if (!server) {
-    remember_error(rt, server.error().message());
-    co_return server;
-  }
+  auto body = co_await fetch_body(client, providers::discovery_url(provider.issuer),
+                                  "application/json", {}, false);
+  if (!body) co_return remembered(rt, "discovery", body.error());
+  auto server = providers::parse_discovery(*body, provider);
+  if (!server) co_return remembered(rt, "discovery", server.error());
   const std::scoped_lock lock(rt.mutex);
   rt.server = *server;
   rt.server_fetched = now;
@@ -87,31 +93,12 @@ boost::asio::awaitable<result<jose::jwk_set>> signing_keys(
     if (rt.keys && (!refresh || fresh_enough)) co_return *rt.keys;
   }
   if (server.jwks_uri.empty()) co_return auth_error{errc::invalid_config, "no jwks_uri"};
-  net::outbound_request request;
-  request.url = server.jwks_uri;
-  request.headers.add("Accept", "application/json, application/jwk-set+json");
-  const std::string host = host_of(request.url);
-  auto response = co_await client.fetch(std::move(request));
-  if (!response) {
-    remember_error(rt, response.error().message());
-    co_return response.error();
-  }
-  if (response->status != 200) {
-    auth_error e{errc::http_status,
-                 "JWKS: " + host + " answered " + std::to_string(response->status)};
-    remember_error(rt, e.message());
-    co_return e;
-  }
-  if (response->body.size() > max_jwks_bytes) {
-    auth_error e{errc::limit_exceeded, "JWKS: " + host + " sent more than 64 KiB"};
-    remember_error(rt, e.message());
-    co_return e;
-  }
-  auto keys = jose::jwk_set::parse(response->body);
-  if (!keys) {
-    remember_error(rt, "JWKS: " + keys.error().message());
-    co_return keys.error();
-  }
+  auto body = co_await fetch_body(client, server.jwks_uri,
+                                  "application/json, application/jwk-set+json", {}, false);
+  if (!body) co_return remembered(rt, "JWKS", body.error());
+  // jwk_set::parse bounds the text (64 KiB) before it parses.
+  auto keys = jose::jwk_set::parse(*body);
+  if (!keys) co_return remembered(rt, "JWKS", keys.error());
   const std::scoped_lock lock(rt.mutex);
   rt.keys = *keys;
   rt.keys_fetched = now;

@@ -4,6 +4,9 @@
 // Auth.js-named error.
 #include <authpp/providers/presets.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include "engine_fixture.hpp"
 #include "test_idp.hpp"
 
@@ -260,7 +263,7 @@ TEST_F(OAuthTest, SignInWithoutCsrfIsRefused) {
   EXPECT_EQ(idp_.discovery_requests(), 0);
 }
 
-TEST_F(OAuthTest, UnreachableIssuerIsAConfigurationErrorAndRecoversLater) {
+TEST_F(OAuthTest, UnreachableIssuerIsAConfigurationErrorAndReportedUnavailable) {
   oauth_provider p = provider();
   p.issuer = "http://127.0.0.1:1";  // nothing listens there
   auto a = build_with(p);
@@ -269,6 +272,31 @@ TEST_F(OAuthTest, UnreachableIssuerIsAConfigurationErrorAndRecoversLater) {
   auto res = a.handle(post_form("/api/auth/signin/oidc", form({{"csrfToken", token}}), j.header()));
   EXPECT_EQ(body_json(res)["url"], "http://localhost:3000/api/auth/error?error=Configuration");
   EXPECT_TRUE(logs_contain("127.0.0.1:1"));
+  const auto status = a.oauth_status();
+  ASSERT_EQ(status.size(), 1u);
+  EXPECT_EQ(status[0].id, "oidc");
+  EXPECT_FALSE(status[0].available);
+  EXPECT_NE(status[0].problem.find("discovery: "), std::string::npos) << status[0].problem;
+}
+
+TEST_F(OAuthTest, ProvidersAreAvailableOnceChecked) {
+  auto a = build_with(provider());
+  boost::asio::io_context io;
+  // Stopped when the check is done: the pooled connection would keep the loop busy until its
+  // idle timeout.
+  boost::asio::co_spawn(io, a.check_providers(), [&io](std::exception_ptr) { io.stop(); });
+  io.run();
+  EXPECT_EQ(idp_.discovery_requests(), 1);
+  EXPECT_EQ(idp_.jwks_requests(), 1);
+  const auto status = a.oauth_status();
+  ASSERT_EQ(status.size(), 1u);
+  EXPECT_TRUE(status[0].available) << status[0].problem;
+  // The sign-in that follows uses what the check fetched.
+  jar j;
+  sign_in_through(a, j);
+  EXPECT_TRUE(j.has("authjs.session-token"));
+  EXPECT_EQ(idp_.discovery_requests(), 1);
+  EXPECT_EQ(idp_.jwks_requests(), 1);
 }
 
 TEST_F(OAuthTest, ProviderErrorGoesBackToTheSignInPage) {

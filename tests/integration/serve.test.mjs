@@ -412,6 +412,24 @@ client_secret = "not-a-real-secret"
   }
 });
 
+// slowProviderConfig starts `idp` (an http.Server playing the provider) on a free port and writes
+// a configuration naming it as the OAuth provider "slow", all checks off, so that a bare
+// GET /api/auth/callback/slow?code=… goes straight to its token endpoint. `before` comes first.
+async function slowProviderConfig(dir, idp, before = "") {
+  await new Promise((r) => idp.listen(0, "127.0.0.1", r));
+  const upstream = `http://127.0.0.1:${idp.address().port}`;
+  return writeConfig(dir, `${before}[[providers]]
+type = "oauth"
+id = "slow"
+client_id = "authpp-test"
+client_secret = "not-a-real-secret"
+authorization_endpoint = "${upstream}/authorize"
+token_endpoint = "${upstream}/token"
+userinfo_endpoint = "${upstream}/userinfo"
+checks = []
+`);
+}
+
 test("a client that leaves cancels the OAuth call it was waiting on: the provider sees its connection closed", async () => {
   let tokenRequested, upstreamClosed;
   const requested = new Promise((r) => (tokenRequested = r));
@@ -427,20 +445,8 @@ test("a client that leaves cancels the OAuth call it was waiting on: the provide
     res.statusCode = 404;
     res.end();
   });
-  await new Promise((r) => idp.listen(0, "127.0.0.1", r));
-  const upstream = `http://127.0.0.1:${idp.address().port}`;
   const dir = tempDir();
-  const config = writeConfig(dir, `[[providers]]
-type = "oauth"
-id = "slow"
-client_id = "authpp-test"
-client_secret = "not-a-real-secret"
-authorization_endpoint = "${upstream}/authorize"
-token_endpoint = "${upstream}/token"
-userinfo_endpoint = "${upstream}/userinfo"
-checks = []
-`);
-  const s = await startServer(["--dev", "--config", config]);
+  const s = await startServer(["--dev", "--config", await slowProviderConfig(dir, idp)]);
   try {
     const { port } = new URL(s.url);
     const client = net.connect(Number(port), "127.0.0.1");
@@ -473,21 +479,8 @@ test("SIGTERM while OAuth callbacks wait on the provider: exit 0 within shutdown
     res.on("close", () => { if (++closes === waiting) allClosed(); });
     if (++requests === waiting) allRequested();
   });
-  await new Promise((r) => idp.listen(0, "127.0.0.1", r));
-  const upstream = `http://127.0.0.1:${idp.address().port}`;
   const dir = tempDir();
-  const config = writeConfig(dir, `[server]
-shutdown_timeout = 2
-[[providers]]
-type = "oauth"
-id = "slow"
-client_id = "authpp-test"
-client_secret = "not-a-real-secret"
-authorization_endpoint = "${upstream}/authorize"
-token_endpoint = "${upstream}/token"
-userinfo_endpoint = "${upstream}/userinfo"
-checks = []
-`);
+  const config = await slowProviderConfig(dir, idp, "[server]\nshutdown_timeout = 2\n");
   const s = await startServer(["--dev", "--config", config], { dataDir: dir });
   try {
     const calls = Array.from({ length: waiting }, (_, i) =>

@@ -717,5 +717,50 @@ TEST_F(HttpClientTest, ACancelledCallerCanStillAwaitAfterwards) {
   EXPECT_TRUE(*caller_throws);
 }
 
+// One outbound client per execution context and set of options: what the engine awaits on for
+// every request a server loop serves, so that its keep-alive pool is shared by them.
+TEST(SharedClientTest, OnePerContextAndOptions) {
+  boost::asio::io_context a, b;
+  http_client& first = shared_client(a.get_executor());
+  EXPECT_EQ(&first, &shared_client(a.get_executor()));
+  EXPECT_NE(&first, &shared_client(b.get_executor()));
+  client_options other;
+  other.total_timeout = std::chrono::milliseconds(1234);
+  EXPECT_NE(&first, &shared_client(a.get_executor(), other));
+  EXPECT_EQ(&shared_client(a.get_executor(), other), &shared_client(a.get_executor(), other));
+}
+
+// The clients go with their context: an idle pooled connection is closed when the context shuts
+// down, not left to a destroyed loop (ASan in CI checks the order).
+TEST(SharedClientTest, DestroyedWithItsContext) {
+  std::promise<bool> closed;
+  test_server server([&](test_server::peer& p) {
+    (void)p.read_request();
+    p.send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    closed.set_value(p.wait_closed());
+  });
+  std::optional<result<outbound_response>> got;
+  {
+    boost::asio::io_context io;
+    http_client& client = shared_client(io.get_executor());
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+          outbound_request request;
+          request.url = server.url();
+          got = co_await client.fetch(std::move(request));
+          io.stop();  // the idle connection would keep the loop running
+        },
+        boost::asio::detached);
+    io.run();
+    EXPECT_EQ(client.idle_connections(), 1u);
+  }  // the context, its service and the pooled connection go here
+  ASSERT_TRUE(got && *got);
+  EXPECT_EQ((*got)->body, "ok");
+  auto f = closed.get_future();
+  ASSERT_TRUE(done_within(f));
+  EXPECT_TRUE(f.get()) << "the pooled connection outlived its context";
+}
+
 }  // namespace
 }  // namespace authpp::net

@@ -6,21 +6,18 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "oauth_internal.hpp"
+#include "engine.hpp"
+#include "provider_flow.hpp"
 
 namespace authpp {
 namespace detail {
 namespace {
 
 boost::asio::awaitable<outcome> awaited_action(request_context& ctx) {
-  if (const auto* c = awaited_credentials(ctx.route, ctx.request.method, ctx.provider)) {
-    co_return co_await credentials_callback_async(ctx, *c);
-  }
-  if (const auto* o = awaited_oauth(ctx.route, ctx.request.method, ctx.provider)) {
+  if (ctx.provider && ctx.provider->waits(ctx.route.action, ctx.request.method) != waiting::none) {
     auto& client =
         net::shared_client(co_await boost::asio::this_coro::executor, ctx.config().outbound);
-    if (ctx.route.action == action::signin) co_return co_await oauth_signin(ctx, *o, client);
-    co_return co_await oauth_callback(ctx, *o, client);
+    co_return co_await ctx.provider->act_async(ctx, client);
   }
   co_return dispatch(ctx);
 }
@@ -40,18 +37,17 @@ boost::asio::awaitable<http::response> handle_async_request(
 
 }  // namespace
 
-bool route_awaits(const engine_state& engine, const http::request& request, bool oauth_only) {
+waiting route_waits(const engine_state& engine, const http::request& request) {
   // Cheap tests first: only a POST, or a GET to a callback, can wait.
   const bool get = request.method == "GET";
-  if (request.method != "POST" && !get) return false;
+  if (request.method != "POST" && !get) return waiting::none;
   const std::string_view target = request.target;
   const std::string_view path = target.substr(0, target.find('?'));
-  if (get && path.find("/callback/") == std::string_view::npos) return false;
+  if (get && path.find("/callback/") == std::string_view::npos) return waiting::none;
   const auto r = parse_route(engine.config.base_path, path);
-  if (!r || !r->provider_id) return false;
-  const provider* p = engine.find_provider(*r->provider_id);
-  return (!oauth_only && awaited_credentials(*r, request.method, p) != nullptr) ||
-         awaited_oauth(*r, request.method, p) != nullptr;
+  if (!r || !r->provider_id) return waiting::none;
+  const provider_flow* p = engine.find_provider(*r->provider_id);
+  return p ? p->waits(r->action, request.method) : waiting::none;
 }
 
 // handle_blocking answers a request that waits by running the asynchronous path on a private
@@ -78,7 +74,7 @@ boost::asio::awaitable<http::response> auth::handle_async(http::request request)
 }
 
 bool auth::awaits(const http::request& request) const {
-  return detail::route_awaits(*state_, request, false);
+  return detail::route_waits(*state_, request) != detail::waiting::none;
 }
 
 }  // namespace authpp

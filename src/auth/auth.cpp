@@ -4,8 +4,12 @@
 
 #include <iostream>
 #include <set>
+#include <type_traits>
 
-#include "oauth_internal.hpp"
+#include <boost/asio/this_coro.hpp>
+
+#include "engine.hpp"
+#include "provider_flow.hpp"
 
 namespace authpp {
 namespace detail {
@@ -272,37 +276,6 @@ http::response handle_request(const engine_state& engine, const http::request& r
 
 namespace {
 
-// validate_oauth refuses an OAuth provider that cannot work (Auth.js's InvalidEndpoints and
-// more), naming the member.
-std::optional<std::string> validate_oauth(const oauth_provider& p) {
-  if (p.client_id.empty()) return "client_id: required";
-  if (p.token_auth != token_auth_method::none && p.client_secret.empty()) {
-    return "client_secret: required unless the token endpoint takes no client authentication";
-  }
-  if (p.type == oauth_kind::oidc && p.issuer.empty()) return "issuer: required for oidc";
-  for (const auto& [name, url] :
-       {std::pair{"issuer", &p.issuer},
-        std::pair{"authorization_endpoint", &p.authorization_endpoint},
-        std::pair{"token_endpoint", &p.token_endpoint},
-        std::pair{"userinfo_endpoint", &p.userinfo_endpoint}, std::pair{"jwks_uri", &p.jwks_uri}}) {
-    if (!url->empty() && !http::parse_absolute_url(*url)) {
-      return std::string(name) + ": not an http(s) URL";
-    }
-  }
-  if (p.issuer.empty()) {
-    // Without an issuer nothing can be discovered: every endpoint must be given.
-    if (p.authorization_endpoint.empty()) return "authorization_endpoint: required without issuer";
-    if (p.token_endpoint.empty()) return "token_endpoint: required without issuer";
-    if (!p.userinfo && p.userinfo_endpoint.empty()) {
-      return "userinfo_endpoint: required without issuer";
-    }
-  }
-  for (const auto& alg : p.id_token_algorithms) {
-    if (!jose::parse_jws_algorithm(alg)) return "id_token_algorithms: unsupported \"" + alg + "\"";
-  }
-  return std::nullopt;
-}
-
 // validate refuses configurations that could only fail at request time, naming the field.
 std::optional<std::string> validate(const auth_config& config) {
   if (config.secrets.empty()) return "secrets: at least one secret is required";
@@ -320,22 +293,6 @@ std::optional<std::string> validate(const auth_config& config) {
   }
   if (config.session.max_age.count() <= 0) return "session.max_age: must be positive";
   if (config.session.update_age.count() < 0) return "session.update_age: must not be negative";
-  std::set<std::string, std::less<>> ids;
-  for (std::size_t i = 0; i < config.providers.size(); ++i) {
-    const std::string field = "providers[" + std::to_string(i) + "]";
-    const std::string& id = provider_id(config.providers[i]);
-    if (id.empty() || id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                           "0123456789-_") != std::string::npos) {
-      return field + ".id: must be non-empty [A-Za-z0-9_-]";
-    }
-    if (!ids.insert(id).second) return field + ".id: duplicate provider id \"" + id + "\"";
-    if (const auto* c = std::get_if<credentials_provider>(&config.providers[i])) {
-      if (!c->authorize) return field + ".authorize: a credentials provider needs authorize";
-    }
-    if (const auto* o = std::get_if<oauth_provider>(&config.providers[i])) {
-      if (auto problem = validate_oauth(*o)) return field + "." + *problem;
-    }
-  }
   for (const auto& [name, value] :
        {std::pair{"pages.sign_in", &config.pages.sign_in},
         std::pair{"pages.sign_out", &config.pages.sign_out},
@@ -367,18 +324,39 @@ void engine_state::log(log_level level, std::string_view code, std::string_view 
 engine_state::engine_state() = default;
 engine_state::~engine_state() = default;
 
-oauth_runtime& engine_state::runtime(const oauth_provider& p) const {
-  for (std::size_t i = 0; i < config.providers.size(); ++i) {
-    if (std::get_if<oauth_provider>(&config.providers[i]) == &p) return *oauth[i];
-  }
-  throw std::logic_error("runtime: not a configured OAuth provider");
-}
-
-const provider* engine_state::find_provider(std::string_view id) const {
-  for (const provider& p : config.providers) {
-    if (provider_id(p) == id) return &p;
+const provider_flow* engine_state::find_provider(std::string_view id) const {
+  for (const auto& flow : flows) {
+    if (flow->id() == id) return flow.get();
   }
   return nullptr;
+}
+
+// build_flows gives each configured provider its flow (the one place that tells the kinds
+// apart) and refuses ids that could not route and providers that cannot work, naming the field.
+std::optional<std::string> build_flows(engine_state& state) {
+  std::set<std::string, std::less<>> ids;
+  for (std::size_t i = 0; i < state.config.providers.size(); ++i) {
+    const provider& p = state.config.providers[i];
+    auto flow = std::visit(
+        [&state](const auto& kind) -> std::unique_ptr<provider_flow> {
+          if constexpr (std::is_same_v<std::decay_t<decltype(kind)>, credentials_provider>) {
+            return credentials_flow(state, kind);
+          } else {
+            return oauth_flow(state, kind);
+          }
+        },
+        p);
+    const std::string field = "providers[" + std::to_string(i) + "]";
+    const std::string& id = flow->id();
+    if (id.empty() || id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                           "0123456789-_") != std::string::npos) {
+      return field + ".id: must be non-empty [A-Za-z0-9_-]";
+    }
+    if (!ids.insert(id).second) return field + ".id: duplicate provider id \"" + id + "\"";
+    if (auto problem = flow->problem()) return field + "." + *problem;
+    state.flows.push_back(std::move(flow));
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> request_context::body_string(std::string_view key) const {
@@ -424,18 +402,16 @@ result<auth> auth::create(auth_config config) {
     state->policies.push_back(std::move(policy));
   }
   state->encoded_state = ring("encodedState");
-  for (const provider& p : config.providers) {
-    state->oauth.push_back(std::holds_alternative<oauth_provider>(p)
-                               ? std::make_unique<detail::oauth_runtime>()
-                               : nullptr);
-  }
   state->config = std::move(config);
+  if (auto problem = detail::build_flows(*state)) {
+    return auth_error{errc::invalid_config, *problem};
+  }
   return auth(std::move(state));
 }
 
 http::response auth::handle(const http::request& request) const {
   try {
-    if (detail::route_awaits(*state_, request, true)) {
+    if (detail::route_waits(*state_, request) == detail::waiting::required) {
       return detail::handle_blocking(state_, request);
     }
     return detail::handle_request(*state_, request);
@@ -453,5 +429,20 @@ bool auth::handles(std::string_view target) const {
 }
 
 const auth_config& auth::config() const { return state_->config; }
+
+std::vector<auth::provider_status> auth::oauth_status() const {
+  std::vector<provider_status> out;
+  for (const auto& flow : state_->flows) {
+    if (auto status = flow->status()) out.push_back(std::move(*status));
+  }
+  return out;
+}
+
+boost::asio::awaitable<void> auth::check_providers() const {
+  const auto state = state_;  // the coroutine keeps the engine alive
+  auto& client =
+      net::shared_client(co_await boost::asio::this_coro::executor, state->config.outbound);
+  for (const auto& flow : state->flows) co_await flow->refresh(client);
+}
 
 }  // namespace authpp

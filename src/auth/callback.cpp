@@ -1,4 +1,5 @@
 #include "engine.hpp"
+#include "provider_flow.hpp"
 
 namespace authpp::detail {
 namespace {
@@ -12,61 +13,6 @@ json sign_in_claims(const user& u) {
   if (u.image) token["picture"] = *u.image;
   token["sub"] = *u.id;
   return token;
-}
-
-outcome missing_csrf(const request_context& ctx) {
-  return fail(ctx, {authjs_error::missing_csrf, "credentials sign-in without a valid CSRF token"});
-}
-
-outcome authorize_threw(const request_context& ctx, const std::exception& e) {
-  return fail(ctx,
-              {authjs_error::callback_route_error, std::string("authorize threw: ") + e.what()});
-}
-
-// credentials_decided finishes a credentials sign-in once `authorize` has answered: the same steps
-// whether the answer came at once (handle) or was awaited (handle_async).
-outcome credentials_decided(request_context& ctx, const credentials_provider& provider,
-                            std::optional<authorize_result> decision) {
-  if (decision->is_unavailable()) {
-    // The user store is down: say so (503) instead of calling good credentials wrong.
-    ctx.engine.log(log_level::error, "ServiceUnavailable", *decision->failure());
-    outcome out = json_outcome(
-        json{{"message", "The sign-in service is temporarily unavailable. Try again shortly."}},
-        503);
-    out.headers.add("Retry-After", "5");
-    out.failed = true;
-    return out;
-  }
-  if (decision->failure()) {
-    return fail(ctx,
-                {authjs_error::callback_route_error, "authorize failed: " + *decision->failure()});
-  }
-  record_sign_in(ctx, provider, decision->accepted().has_value());
-  if (!decision->accepted()) {
-    return fail(ctx, {authjs_error::credentials_signin, "authorize refused the credentials",
-                      decision->code()});
-  }
-
-  user u = *decision->accepted();
-  if (!u.id || u.id->empty()) {
-    auto id = random_uuid(*ctx.engine.random);
-    if (!id) return fail(ctx, {authjs_error::callback_route_error, id.error().message()});
-    u.id = std::move(*id);
-  }
-  const account acct{provider.id, "credentials", *u.id};
-  return complete_sign_in(ctx, u, acct, &ctx.body, nullptr);
-}
-
-outcome credentials_callback(request_context& ctx, const credentials_provider& provider) {
-  if (!ctx.csrf_verified) return missing_csrf(ctx);
-  if (auto locked = sign_in_lock(ctx, provider)) return std::move(*locked);
-  std::optional<authorize_result> decision;
-  try {
-    decision = provider.authorize(authorize_request{ctx.body, ctx.request});
-  } catch (const std::exception& e) {
-    return authorize_threw(ctx, e);
-  }
-  return credentials_decided(ctx, provider, std::move(decision));
 }
 
 }  // namespace
@@ -117,39 +63,11 @@ outcome complete_sign_in(request_context& ctx, const user& u, const account& acc
   return out;
 }
 
-const credentials_provider* awaited_credentials(const route& r, std::string_view method,
-                                                const provider* p) {
-  if (r.action != action::callback || method != "POST" || p == nullptr) return nullptr;
-  const auto* c = std::get_if<credentials_provider>(p);
-  return c != nullptr && c->authorize_async ? c : nullptr;
-}
-
-boost::asio::awaitable<outcome> credentials_callback_async(request_context& ctx,
-                                                           const credentials_provider& provider) {
-  // CSRF first: a request without it must not cost a password check.
-  if (!ctx.csrf_verified) co_return missing_csrf(ctx);
-  if (auto locked = sign_in_lock(ctx, provider)) co_return std::move(*locked);
-  std::optional<authorize_result> decision;
-  try {
-    decision = co_await provider.authorize_async(authorize_request{ctx.body, ctx.request});
-  } catch (const std::exception& e) {
-    co_return authorize_threw(ctx, e);
-  }
-  co_return credentials_decided(ctx, provider, std::move(decision));
-}
-
-// /callback/{provider}: the end of a sign-in. Credentials providers POST here with the form.
+// /callback/{provider}: the end of a sign-in, as the provider's flow defines it.
 outcome callback_action(request_context& ctx) {
   if (!ctx.provider)
     return fail(ctx, {authjs_error::invalid_provider, "callback without a provider id"});
-  if (const auto* c = std::get_if<credentials_provider>(ctx.provider)) {
-    if (ctx.request.method != "POST") {
-      return fail(ctx, {authjs_error::invalid_provider,
-                        "credentials providers only accept POST callbacks"});
-    }
-    return credentials_callback(ctx, *c);
-  }
-  return fail(ctx, {authjs_error::invalid_provider, "provider type has no callback"});
+  return ctx.provider->callback(ctx);
 }
 
 }  // namespace authpp::detail

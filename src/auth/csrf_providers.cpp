@@ -1,19 +1,7 @@
 #include "engine.hpp"
+#include "provider_flow.hpp"
 
 namespace authpp::detail {
-
-std::string_view provider_type(const provider& p) {
-  if (const auto* o = std::get_if<oauth_provider>(&p)) {
-    return o->type == oauth_kind::oidc ? "oidc" : "oauth";
-  }
-  return "credentials";
-}
-const std::string& provider_id(const provider& p) {
-  return std::visit([](const auto& v) -> const std::string& { return v.id; }, p);
-}
-const std::string& provider_name(const provider& p) {
-  return std::visit([](const auto& v) -> const std::string& { return v.name; }, p);
-}
 
 // GET /csrf: the token of the double-submit cookie (minted by init when missing or forged).
 outcome csrf_action(request_context& ctx) {
@@ -26,11 +14,11 @@ outcome csrf_action(request_context& ctx) {
 // cookies and no cache headers here.
 outcome providers_action(request_context& ctx) {
   json body = json::object();
-  for (const provider& p : ctx.config().providers) {
-    const std::string& id = provider_id(p);
+  for (const auto& flow : ctx.engine.flows) {
+    const std::string& id = flow->id();
     body[id] = json{{"id", id},
-                    {"name", provider_name(p)},
-                    {"type", provider_type(p)},
+                    {"name", flow->name()},
+                    {"type", flow->type()},
                     {"signinUrl", ctx.base_url() + "/signin/" + id},
                     {"callbackUrl", ctx.base_url() + "/callback/" + id}};
   }

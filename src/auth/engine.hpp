@@ -25,9 +25,10 @@ namespace authpp::detail {
 // answer it gets before any action.
 using prepared = std::variant<http::response, request_context>;
 prepared prepare_request(const engine_state& engine, const http::request& request);
-// route_awaits tells whether handle_async would wait for `request`: a credentials check with
-// authorize_async (unless `oauth_only`), or an OAuth sign-in or callback.
-bool route_awaits(const engine_state& engine, const http::request& request, bool oauth_only);
+// route_waits tells whether handle_async would wait for `request`, and whether handle must (see
+// provider_flow::waits).
+enum class waiting;
+waiting route_waits(const engine_state& engine, const http::request& request);
 // handle_blocking answers through handle_async on a private event loop, blocking the caller: the
 // synchronous API's way to run an OAuth flow.
 http::response handle_blocking(const std::shared_ptr<const engine_state>& engine,

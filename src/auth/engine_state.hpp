@@ -25,7 +25,7 @@ struct cookie_policy {
   jose::session_keyring pkce, state, nonce;
 };
 
-struct oauth_runtime;  // a provider's cached metadata and keys (oauth_metadata.cpp)
+class provider_flow;  // how the engine drives one provider (provider_flow.hpp)
 
 struct engine_state {
   auth_config config;
@@ -37,15 +37,14 @@ struct engine_state {
   std::vector<cookie_policy> policies;  // [0]: plain http, [1]: secure cookies
   jose::session_keyring encoded_state;  // the OAuth `state` parameter's own seal
 
-  // One per OAuth provider, in configuration order (nullptr for other providers): the only
-  // mutable state of the engine, behind its own lock.
-  std::vector<std::unique_ptr<oauth_runtime>> oauth;
+  // One per configured provider, in configuration order. OAuth flows hold the engine's only
+  // mutable state (their metadata and keys), each behind its own lock.
+  std::vector<std::unique_ptr<provider_flow>> flows;
 
   engine_state();
   ~engine_state();
   void log(log_level level, std::string_view code, std::string_view message) const;
-  const provider* find_provider(std::string_view id) const;
-  oauth_runtime& runtime(const oauth_provider& p) const;
+  const provider_flow* find_provider(std::string_view id) const;
   const cookie_policy& policy(bool secure) const { return policies[secure ? 1 : 0]; }
 };
 

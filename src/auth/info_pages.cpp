@@ -1,6 +1,7 @@
 #include <authpp/http/uri_component.hpp>
 
 #include "engine.hpp"
+#include "provider_flow.hpp"
 
 namespace authpp::detail {
 
@@ -34,7 +35,7 @@ outcome verify_request_action(request_context& ctx) {
   pages::verify_request_page page;
   page.home_url = ctx.origin;
   if (auto id = ctx.query.get("provider")) {
-    if (const provider* p = ctx.engine.find_provider(*id)) page.provider_name = provider_name(*p);
+    if (const auto* p = ctx.engine.find_provider(*id)) page.provider_name = p->name();
   }
   page.theme = ctx.config().theme;
   return page_outcome(pages::render_verify_request(page));

@@ -159,6 +159,7 @@ std::vector<jose::jws_algorithm> allowed_algorithms(const oauth_provider& p,
 // again once if it names a key the cached set lacks), then its claims.
 boost::asio::awaitable<result<json>> verified_id_token(const request_context& ctx,
                                                        const oauth_provider& p,
+                                                       oauth_runtime& rt,
                                                        const providers::authorization_server& s,
                                                        net::http_client& client,
                                                        const std::string& id_token,
@@ -166,7 +167,7 @@ boost::asio::awaitable<result<json>> verified_id_token(const request_context& ct
   const auto algs = allowed_algorithms(p, s);
   result<jose::verified_jws> verified = auth_error{errc::no_matching_key, "no keys"};
   for (const bool refresh : {false, true}) {
-    auto keys = co_await signing_keys(ctx.engine, p, s, client, refresh);
+    auto keys = co_await signing_keys(ctx.engine, rt, s, client, refresh);
     if (!keys) co_return keys.error();
     verified = jose::verify_jws(id_token, *keys, algs);
     if (verified || verified.error().code != errc::no_matching_key) break;
@@ -213,7 +214,7 @@ boost::asio::awaitable<result<json>> profile_of(const oauth_provider& p,
 }  // namespace
 
 boost::asio::awaitable<outcome> oauth_callback(request_context& ctx, const oauth_provider& p,
-                                               net::http_client& client) {
+                                               oauth_runtime& rt, net::http_client& client) {
   const auto& names = ctx.cookies_policy->names;
   std::vector<http::set_cookie> clears;
   // A failure sets no cookie, as in Auth.js: the check cookies expire on their own, and the
@@ -223,7 +224,7 @@ boost::asio::awaitable<outcome> oauth_callback(request_context& ctx, const oauth
   };
 
   const http::url_search_params params = callback_params(ctx);
-  auto server = co_await authorization_server_for(ctx.engine, p, client);
+  auto server = co_await authorization_server_for(ctx.engine, p, rt, client);
   if (!server) co_return failed(authjs_error::configuration, server.error().message());
 
   std::optional<std::string> expected_state;
@@ -283,7 +284,7 @@ boost::asio::awaitable<outcome> oauth_callback(request_context& ctx, const oauth
   std::optional<json> claims;
   if (auto id = tokens->find("id_token"); id != tokens->end()) {
     auto checked =
-        co_await verified_id_token(ctx, p, *server, client, id->get<std::string>(), nonce);
+        co_await verified_id_token(ctx, p, rt, *server, client, id->get<std::string>(), nonce);
     if (!checked)
       co_return failed(authjs_error::callback_route_error,
                        "ID token: " + checked.error().message());
@@ -330,14 +331,6 @@ boost::asio::awaitable<outcome> oauth_callback(request_context& ctx, const oauth
   outcome out = complete_sign_in(ctx, u, acct, nullptr, &*profile);
   if (!out.failed) out.cookies.insert(out.cookies.begin(), clears.begin(), clears.end());
   co_return out;
-}
-
-const oauth_provider* awaited_oauth(const route& r, std::string_view method, const provider* p) {
-  const auto* o = p ? std::get_if<oauth_provider>(p) : nullptr;
-  if (!o) return nullptr;
-  if (r.action == action::signin && method == "POST") return o;
-  if (r.action == action::callback && (method == "GET" || method == "POST")) return o;
-  return nullptr;
 }
 
 }  // namespace authpp::detail

@@ -32,29 +32,26 @@ inline constexpr std::chrono::seconds oauth_state_max_age{900};
 // authorization_server_for returns the provider's metadata: its configuration, completed by
 // discovery when it leaves endpoints out. Fails with the fetch's or the document's error.
 boost::asio::awaitable<result<providers::authorization_server>> authorization_server_for(
-    const engine_state& engine, const oauth_provider& provider, net::http_client& client);
+    const engine_state& engine, const oauth_provider& provider, oauth_runtime& rt,
+    net::http_client& client);
 
 // signing_keys returns the provider's JWKS; `refresh` fetches it again (a token named a key the
 // cached set lacks), unless it was fetched in the last minute.
 boost::asio::awaitable<result<jose::jwk_set>> signing_keys(
-    const engine_state& engine, const oauth_provider& provider,
-    const providers::authorization_server& server, net::http_client& client, bool refresh);
+    const engine_state& engine, oauth_runtime& rt, const providers::authorization_server& server,
+    net::http_client& client, bool refresh);
 
 // fetch_json GETs `url` (with `bearer` as the access token when not empty) and parses a 2xx JSON
 // answer; anything else is an error naming the URL's host and the status, never the body.
 boost::asio::awaitable<result<json>> fetch_json(net::http_client& client, std::string url,
                                                 std::string bearer = {});
 
-// awaited_oauth returns the OAuth provider whose flow handle_async awaits for a request (a POST
-// to /signin/{id}, a GET or POST to /callback/{id}), or nullptr.
-const oauth_provider* awaited_oauth(const route& r, std::string_view method, const provider* p);
-
 // oauth_signin starts a sign-in at the provider: the authorization URL, and the check cookies.
 boost::asio::awaitable<outcome> oauth_signin(request_context& ctx, const oauth_provider& provider,
-                                             net::http_client& client);
+                                             oauth_runtime& rt, net::http_client& client);
 // oauth_callback finishes it: checks, code exchange, ID token, profile, session.
 boost::asio::awaitable<outcome> oauth_callback(request_context& ctx, const oauth_provider& provider,
-                                               net::http_client& client);
+                                               oauth_runtime& rt, net::http_client& client);
 
 // seal_check / open_check store a check value in its cookie and read it back, bound to the
 // provider (server-flows.md §7.3: the JWE of {"value", "provider"}).

@@ -60,9 +60,9 @@ boost::asio::awaitable<result<json>> fetch_json(net::http_client& client, std::s
 }
 
 boost::asio::awaitable<result<providers::authorization_server>> authorization_server_for(
-    const engine_state& engine, const oauth_provider& provider, net::http_client& client) {
+    const engine_state& engine, const oauth_provider& provider, oauth_runtime& rt,
+    net::http_client& client) {
   if (!providers::needs_discovery(provider)) co_return providers::configured_server(provider);
-  oauth_runtime& rt = engine.runtime(provider);
   const auto now = engine.clock->now();
   {
     const std::scoped_lock lock(rt.mutex);
@@ -81,9 +81,8 @@ boost::asio::awaitable<result<providers::authorization_server>> authorization_se
 }
 
 boost::asio::awaitable<result<jose::jwk_set>> signing_keys(
-    const engine_state& engine, const oauth_provider& provider,
-    const providers::authorization_server& server, net::http_client& client, bool refresh) {
-  oauth_runtime& rt = engine.runtime(provider);
+    const engine_state& engine, oauth_runtime& rt, const providers::authorization_server& server,
+    net::http_client& client, bool refresh) {
   const auto now = engine.clock->now();
   {
     const std::scoped_lock lock(rt.mutex);
@@ -107,34 +106,3 @@ boost::asio::awaitable<result<jose::jwk_set>> signing_keys(
 }
 
 }  // namespace authpp::detail
-
-namespace authpp {
-
-std::vector<auth::provider_status> auth::oauth_status() const {
-  std::vector<provider_status> out;
-  for (const provider& p : state_->config.providers) {
-    const auto* o = std::get_if<oauth_provider>(&p);
-    if (!o) continue;
-    detail::oauth_runtime& rt = state_->runtime(*o);
-    const std::scoped_lock lock(rt.mutex);
-    out.push_back({o->id, rt.last_error.empty(), rt.last_error});
-  }
-  return out;
-}
-
-boost::asio::awaitable<void> auth::check_providers() const {
-  const auto state = state_;  // the coroutine keeps the engine alive
-  auto& client =
-      net::shared_client(co_await boost::asio::this_coro::executor, state->config.outbound);
-  for (const provider& p : state->config.providers) {
-    const auto* o = std::get_if<oauth_provider>(&p);
-    if (!o) continue;
-    auto server = co_await detail::authorization_server_for(*state, *o, client);
-    if (server && !server->jwks_uri.empty()) {
-      // Only keys never fetched are fetched here: a set in hand is refreshed on demand.
-      (void)co_await detail::signing_keys(*state, *o, *server, client, false);
-    }
-  }
-}
-
-}  // namespace authpp

@@ -79,11 +79,11 @@ result<std::string> open_check(const request_context& ctx, const jose::session_k
 }
 
 boost::asio::awaitable<outcome> oauth_signin(request_context& ctx, const oauth_provider& p,
-                                             net::http_client& client) {
+                                             oauth_runtime& rt, net::http_client& client) {
   if (!ctx.csrf_verified) {
     co_return fail(ctx, {authjs_error::missing_csrf, "OAuth sign-in without a valid CSRF token"});
   }
-  auto server = co_await authorization_server_for(ctx.engine, p, client);
+  auto server = co_await authorization_server_for(ctx.engine, p, rt, client);
   if (!server) {
     co_return fail(
         ctx, {authjs_error::configuration, "provider " + p.id + ": " + server.error().message()});

@@ -61,7 +61,7 @@ struct request_context {
   std::vector<http::cookie> cookies{};
   http::url_search_params query{};
   json body = json::object();  // POST bodies only: form fields as strings, or a JSON object
-  const authpp::provider* provider = nullptr;
+  const provider_flow* provider = nullptr;  // the route's provider, if it names one
   std::string csrf_token{};
   bool csrf_verified = false;
   std::string callback_url{};

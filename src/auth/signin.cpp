@@ -1,6 +1,5 @@
-#include <tuple>
-
-#include "oauth_internal.hpp"
+#include "engine.hpp"
+#include "provider_flow.hpp"
 
 namespace authpp::detail {
 namespace {
@@ -11,38 +10,16 @@ std::string append_query(std::string url, const http::url_search_params& params)
   return url + params.to_string();
 }
 
-// authorization_origin is where the provider's sign-in form ends up (for the page's CSP): the
-// configured or discovered authorization endpoint, else (before discovery) the issuer, a guess.
-std::pair<std::string, bool> authorization_origin(const request_context& ctx,
-                                                  const oauth_provider& p) {
-  if (!p.authorization_endpoint.empty()) return {p.authorization_endpoint, false};
-  oauth_runtime& rt = ctx.engine.runtime(p);
-  const std::scoped_lock lock(rt.mutex);
-  if (rt.server) return {rt.server->authorization_endpoint, false};
-  return {p.issuer, true};
-}
-
 pages::signin_page signin_page_model(const request_context& ctx) {
   pages::signin_page page;
-  for (const provider& p : ctx.config().providers) {
+  for (const auto& flow : ctx.engine.flows) {
     pages::provider_entry entry;
-    entry.id = provider_id(p);
-    entry.name = provider_name(p);
-    entry.type = std::string(provider_type(p));
+    entry.id = flow->id();
+    entry.name = flow->name();
+    entry.type = std::string(flow->type());
     entry.signin_url = ctx.base_url() + "/signin/" + entry.id;
     entry.callback_url = ctx.base_url() + "/callback/" + entry.id;
-    if (const auto* c = std::get_if<credentials_provider>(&p)) {
-      for (const credential_field& f : c->fields) {
-        entry.fields.push_back(
-            {f.name, f.label.empty() ? f.name : f.label, f.type, f.placeholder, f.required});
-      }
-    }
-    if (const auto* o = std::get_if<oauth_provider>(&p)) {
-      std::tie(entry.authorization_origin, entry.authorization_origin_guessed) =
-          authorization_origin(ctx, *o);
-      entry.bg = o->style.bg;
-      entry.text = o->style.text;
-    }
+    flow->describe(ctx, entry);
     page.providers.push_back(std::move(entry));
   }
   page.csrf_token = ctx.csrf_token;

@@ -400,6 +400,19 @@ TEST_F(OAuthHostileProviderTest, TokenTypeOtherThanBearerIsRefused) {
 TEST_F(OAuthHostileProviderTest, HugeTokenResponseIsRefusedWithoutHanging) {
   expect_refused(misbehaviour::huge_token_response, "response too large");
 }
+TEST_F(OAuthHostileProviderTest, StalledTokenEndpointTimesOutInsteadOfHanging) {
+  // A provider that accepts the connection and never answers must cost one total_timeout, then
+  // the sign-in fails like any other token-endpoint failure.
+  auth_config c = config();
+  c.providers.push_back(provider());
+  c.outbound.total_timeout = std::chrono::milliseconds(300);
+  auto a = build(std::move(c));
+  idp_.set(misbehaviour::token_stalls);
+  jar j;
+  refused(sign_in_through(a, j), j);
+  EXPECT_TRUE(logs_contain("token request: ")) << dump_logs();
+  EXPECT_TRUE(logs_contain("no complete response from")) << dump_logs();
+}
 TEST_F(OAuthHostileProviderTest, HugeExpiresInIsIgnoredNotOverflowed) {
   auth_config c = config();
   c.providers.push_back(provider());

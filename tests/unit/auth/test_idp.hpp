@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <condition_variable>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -43,6 +44,7 @@ enum class misbehaviour {
   userinfo_other_sub,
   huge_token_response,  // 2 MiB: over the client's response bound
   huge_expires_in,      // expires_in = 1e300: now + expires_in would overflow
+  token_stalls,         // the token endpoint never answers (until the provider is destroyed)
 };
 
 class test_idp {
@@ -62,7 +64,14 @@ class test_idp {
               }).value();
     issuer_ = "http://127.0.0.1:" + std::to_string(server_->port());
   }
-  ~test_idp() { server_->stop(); }
+  ~test_idp() {
+    {
+      std::lock_guard lock(mutex_);
+      closing_ = true;
+    }
+    closing_cv_.notify_all();
+    server_->stop();
+  }
 
   const std::string& issuer() const { return issuer_; }
   void set(misbehaviour m) { mode_ = m; }
@@ -188,6 +197,11 @@ class test_idp {
         res.body = "<html>oops</html>";
         return res;
       }
+      case misbehaviour::token_stalls: {
+        std::unique_lock lock(mutex_);
+        closing_cv_.wait(lock, [this] { return closing_; });
+        return json_response(503, {{"error", "temporarily_unavailable"}});
+      }
       case misbehaviour::huge_token_response: {
         http::response res;
         res.headers.add("Content-Type", "application/json");
@@ -272,6 +286,8 @@ class test_idp {
 
   long long now_;
   std::atomic<misbehaviour> mode_{misbehaviour::none};
+  std::condition_variable closing_cv_;  // releases a stalled token request
+  bool closing_ = false;
   mutable std::mutex mutex_;
   // RSA key generation costs tens of milliseconds: the keys are made once per test binary.
   static const jose::private_key& shared_key(int which) {

@@ -19,7 +19,7 @@ command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 2
 # measure LABEL BIN [LIMITS]: LIMITS "on" keeps authpp's rate limits (where the binary has
 # them); otherwise they are turned off, so that the flood reaches the password checks.
 measure() {
-  local label=$1 bin=$2 limits=${3:-off} dir=$work/$1 port
+  local label=$1 bin=$2 limits=${3:-off} dir=$work/$1
   mkdir -p "$dir"
   printf '[server]\nthreads = 2\n[log]\nlevel = "error"\naccess_log = false\n' >"$dir/authpp.toml"
   if [[ $limits != on ]]; then
@@ -27,20 +27,8 @@ measure() {
     AUTH_SECRET=$secret "$bin" config check --config "$dir/probe.toml" >/dev/null 2>&1 &&
       printf '[rate_limit]\nenabled = false\n' >>"$dir/authpp.toml"
   fi
-  echo bench-password | "$bin" user add bench@example.com --name Bench --database "$dir/authpp.db" >/dev/null
-  port=$(free_port)
-  AUTH_SECRET=$secret AUTH_URL=http://127.0.0.1:$port "$bin" serve --config "$dir/authpp.toml" \
-    --listen 127.0.0.1:$port --database "$dir/authpp.db" >"$dir/out" 2>&1 &
-  pids+=($!)
-  until grep -q listening "$dir/out"; do sleep 0.1; done
-  local base=http://127.0.0.1:$port jar=$dir/jar token csrf session
-  token=$(curl -s -c "$jar" "$base/api/auth/csrf" | sed 's/.*"csrfToken":"\([0-9a-f]*\)".*/\1/')
-  curl -s -b "$jar" -c "$jar" -o /dev/null -H 'X-Auth-Return-Redirect: 1' \
-    --data-urlencode email=bench@example.com --data-urlencode password=bench-password \
-    --data-urlencode "csrfToken=$token" "$base/api/auth/callback/credentials"
-  csrf=$(awk '$6 ~ /csrf-token$/ {print $6"="$7}' "$jar")
-  session=$(awk '$6 ~ /session-token$/ {print $6"="$7}' "$jar")
-  [[ -n $session ]] || { echo "could not sign in to $label"; exit 1; }
+  serve_signed_in "$label" "$bin" "$dir"
+  local base=$served_base token=$served_csrf_token csrf=$served_csrf_cookie session=$served_session_cookie
   for password in bench-password wrong; do
     cat >"$dir/$password.lua" <<LUA
 wrk.method = "POST"

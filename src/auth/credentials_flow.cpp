@@ -82,7 +82,7 @@ class credentials_flow_impl final : public provider_flow {
 
   waiting waits(action a, std::string_view method) const override {
     return a == action::callback && method == "POST" && p_.authorize_async ? waiting::preferred
-                                                                          : waiting::none;
+                                                                           : waiting::none;
   }
 
   outcome callback(request_context& ctx) const override {

@@ -158,8 +158,7 @@ std::vector<jose::jws_algorithm> allowed_algorithms(const oauth_provider& p,
 // verified_id_token checks the ID token's signature against the provider's keys (fetching them
 // again once if it names a key the cached set lacks), then its claims.
 boost::asio::awaitable<result<json>> verified_id_token(const request_context& ctx,
-                                                       const oauth_provider& p,
-                                                       oauth_runtime& rt,
+                                                       const oauth_provider& p, oauth_runtime& rt,
                                                        const providers::authorization_server& s,
                                                        net::http_client& client,
                                                        const std::string& id_token,

@@ -45,9 +45,7 @@ class oauth_flow_impl final : public provider_flow {
 
   const std::string& id() const override { return p_.id; }
   const std::string& name() const override { return p_.name; }
-  std::string_view type() const override {
-    return p_.type == oauth_kind::oidc ? "oidc" : "oauth";
-  }
+  std::string_view type() const override { return p_.type == oauth_kind::oidc ? "oidc" : "oauth"; }
   std::optional<std::string> problem() const override { return oauth_problem(p_); }
 
   void describe(const request_context&, pages::provider_entry& entry) const override {

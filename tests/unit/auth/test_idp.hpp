@@ -13,11 +13,11 @@
 #include <authpp/server/http_server.hpp>
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <condition_variable>
 #include <vector>
 
 #include <gtest/gtest.h>

@@ -14,6 +14,7 @@
 namespace authpp::cli {
 
 void add_secret_command(CLI::App& app);
+void add_apple_secret_command(CLI::App& app);
 void add_token_command(CLI::App& app);
 void add_user_command(CLI::App& app);
 void add_config_command(CLI::App& app);

@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "authpp 0.1.0");
   authpp::cli::add_secret_command(app);
+  authpp::cli::add_apple_secret_command(app);
   authpp::cli::add_token_command(app);
   authpp::cli::add_user_command(app);
   authpp::cli::add_config_command(app);

@@ -1,6 +1,8 @@
 // Sign in with Apple
 // (https://developer.apple.com/documentation/sign_in_with_apple/request_an_authorization_to_the_sign_in_with_apple_server,
 // …/generate_and_validate_tokens): an OpenID Provider with a JWT client secret.
+#include <authpp/core/base64url.hpp>
+#include <authpp/core/json.hpp>
 #include <authpp/jose/jws.hpp>
 #include <authpp/providers/presets.hpp>
 
@@ -53,16 +55,14 @@ result<std::string> apple_client_secret(const apple_credentials& c, const clock&
   return jose::sign_jws(header, claims.dump(), *key, jose::jws_algorithm::es256);
 }
 
-result<oauth_provider> apple(const apple_credentials& c, const clock& clock) {
-  auto secret = apple_client_secret(c, clock);
-  if (!secret) return secret.error();
+oauth_provider apple_with_secret(client_credentials client) {
   oauth_provider p;
   p.id = "apple";
   p.name = "Apple";
   p.type = oauth_kind::oidc;
-  p.issuer = std::string(apple_issuer);
-  p.client_id = c.client_id;
-  p.client_secret = std::move(*secret);
+  p.issuer = client.issuer.empty() ? std::string(apple_issuer) : std::move(client.issuer);
+  p.client_id = std::move(client.client_id);
+  p.client_secret = std::move(client.client_secret);
   // No "openid": Apple's scopes are "name" and "email", and it sends an ID token regardless.
   // Asking for either requires response_mode=form_post.
   p.scope = "name email";
@@ -70,9 +70,42 @@ result<oauth_provider> apple(const apple_credentials& c, const clock& clock) {
   p.checks = {.pkce = false, .state = true, .nonce = true};
   p.token_auth = token_auth_method::client_secret_post;
   // The profile is the ID token's (default_profile): `sub` and `email`. Apple names the user only
-  // in a `user` form field of the first form_post callback, which the engine does not read yet.
+  // in a `user` form field of the first form_post callback, which Auth.js ignores too.
   p.style = {.logo = "apple.svg", .bg = "#000", .text = "#fff"};
   return p;
+}
+
+result<oauth_provider> apple(const apple_credentials& c, const clock& clock) {
+  auto secret = apple_client_secret(c, clock);
+  if (!secret) return secret.error();
+  return apple_with_secret({c.client_id, std::move(*secret), std::string(apple_issuer)});
+}
+
+std::optional<std::string> apple_secret_problem(std::string_view secret, const clock& clock) {
+  const std::string_view made = "make one with `authpp apple-secret`";
+  const auto first = secret.find('.');
+  const auto second = first == std::string_view::npos ? first : secret.find('.', first + 1);
+  if (second == std::string_view::npos || secret.find('.', second + 1) != std::string_view::npos ||
+      secret.size() > jose::default_max_jwk_size) {
+    return "Apple's client secret is a JWT signed with your key: " + std::string(made);
+  }
+  const auto payload = base64url::decode(secret.substr(first + 1, second - first - 1));
+  std::optional<json> claims;
+  if (payload) {
+    auto parsed = parse_json(
+        std::string_view(reinterpret_cast<const char*>(payload->data()), payload->size()), 4);
+    if (parsed && parsed->is_object()) claims = std::move(*parsed);
+  }
+  const json* exp = claims && claims->contains("exp") ? &(*claims)["exp"] : nullptr;
+  if (!exp || !exp->is_number()) {
+    return "Apple's client secret must be a JWT with an `exp` claim: " + std::string(made);
+  }
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(clock.now().time_since_epoch()).count();
+  if (exp->get<double>() <= static_cast<double>(now)) {
+    return "Apple's client secret has expired (Apple refuses it): " + std::string(made);
+  }
+  return std::nullopt;
 }
 
 }  // namespace authpp::providers

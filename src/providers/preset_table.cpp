@@ -18,7 +18,7 @@ oauth_provider generic_oauth(client_credentials client) {
 }
 
 using factory = oauth_provider (*)(client_credentials);
-constexpr std::array<std::pair<std::string_view, factory>, 10> presets{{
+constexpr std::array<std::pair<std::string_view, factory>, 11> presets{{
     {"oidc", oidc},
     {"oauth", generic_oauth},
     {"github", github},
@@ -29,6 +29,7 @@ constexpr std::array<std::pair<std::string_view, factory>, 10> presets{{
     {"auth0", auth0},
     {"okta", okta},
     {"microsoft-entra-id", microsoft_entra_id},
+    {"apple", apple_with_secret},
 }};
 
 }  // namespace

@@ -685,7 +685,16 @@ result<app_config> load_config(const std::optional<std::string>& file, const env
     if (const toml::table* t = l.table(doc, "", "rate_limit")) load_rate_limit(l, *t, c.rate_limit);
     if (const toml::node* n = doc.get("providers")) load_providers(l, *n, c.providers);
   }
-  for (auto& p : c.providers) provider_env(env, p);
+  for (std::size_t i = 0; i < c.providers.size(); ++i) {
+    provider_settings& p = c.providers[i];
+    provider_env(env, p);
+    // An Apple secret is a JWT that expires: refuse a dead one now, not at every sign-in.
+    if (p.type == "apple" && !p.client_secret.empty()) {
+      if (auto problem = providers::apple_secret_problem(p.client_secret, default_clock())) {
+        l.fail_unplaced("providers[" + std::to_string(i) + "].client_secret: " + *problem);
+      }
+    }
+  }
 
   // The environment, as Auth.js' setEnvDefaults reads it: secrets only when the configuration
   // has none, ordered [AUTH_SECRET_3, AUTH_SECRET_2, AUTH_SECRET_1, AUTH_SECRET] (newest first:

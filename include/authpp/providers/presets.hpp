@@ -99,9 +99,19 @@ result<std::string> apple_client_secret(const apple_credentials& credentials, co
 result<oauth_provider> apple(const apple_credentials& credentials,
                              const clock& clock = default_clock());
 
+// apple_with_secret is the same provider with a client secret made ahead: what `type = "apple"`
+// in a [[providers]] table builds, its client_secret being the JWT `authpp apple-secret` prints
+// (Auth.js's AUTH_APPLE_SECRET is the same kind of value).
+oauth_provider apple_with_secret(client_credentials client);
+
+// apple_secret_problem says why `secret` cannot be Apple's client secret at `clock.now()`: not
+// a JWT, no numeric `exp`, or an `exp` already passed (Apple then answers invalid_client to
+// every sign-in). nullopt when it can; the signature is Apple's to check.
+std::optional<std::string> apple_secret_problem(std::string_view secret, const clock& clock);
+
 // preset returns the provider that `type` names ("oidc", "oauth", "github", "google", "gitlab",
-// "discord", "keycloak", "auth0", "okta", "microsoft-entra-id") made for `client`; nullopt for any
-// other name. Apple is not among them: it needs a team id, a key id and a key (apple()).
+// "discord", "keycloak", "auth0", "okta", "microsoft-entra-id", "apple") made for `client`;
+// nullopt for any other name. "apple" is apple_with_secret.
 std::optional<oauth_provider> preset(std::string_view type, client_credentials client);
 // is_preset tells whether preset() knows `type`.
 bool is_preset(std::string_view type) noexcept;

@@ -83,7 +83,8 @@ struct rate_limit_settings {
 
 // provider_settings is one `[[providers]]` table: an OAuth 2 / OIDC provider. `type` is "oidc",
 // "oauth" or a preset ("github", "google", "gitlab", "discord", "keycloak", "auth0", "okta",
-// "microsoft-entra-id"; not Apple, whose key has no setting yet); `id` defaults to the type.
+// "microsoft-entra-id", "apple": its client_secret is the JWT `authpp apple-secret` prints, and
+// loading refuses one that has expired); `id` defaults to the type.
 // AUTH_<ID>_ID, AUTH_<ID>_SECRET and AUTH_<ID>_ISSUER (ID upper-cased, '-' as '_') fill in a
 // provider whose table names no client secret, as Auth.js reads them.
 struct provider_settings {

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "test_support/test_support.hpp"
@@ -25,6 +26,7 @@ using namespace std::chrono_literals;
 using test::error_of;
 using test::fields;
 using test::user_fields;
+using ::testing::HasSubstr;
 
 constexpr long long jan_2025 = 1735689600;  // 2025-01-01T00:00:00Z
 
@@ -156,6 +158,43 @@ TEST_F(AppleTest, DataMatchesAuthJs) {
   auto jws = verify(p.client_secret);
   ASSERT_TRUE(jws) << jws.error().message();
   EXPECT_EQ(parse_json(jws->payload).value()["sub"], "com.example.web");
+}
+
+// type = "apple" in TOML: the same provider, its secret made ahead by `authpp apple-secret`.
+TEST_F(AppleTest, PresetByNameTakesASecretMadeAhead) {
+  auto made = apple(credentials_, clock_);
+  ASSERT_TRUE(made);
+  auto named = preset("apple", {"com.example.web", "made-ahead", ""});
+  ASSERT_TRUE(named);
+  EXPECT_TRUE(is_preset("apple"));
+  EXPECT_EQ(named->client_secret, "made-ahead");
+  named->client_secret = made->client_secret;
+  EXPECT_EQ(named->id, made->id);
+  EXPECT_EQ(named->issuer, made->issuer);
+  EXPECT_EQ(named->scope, made->scope);
+  EXPECT_EQ(named->authorization_params, made->authorization_params);
+  EXPECT_EQ(named->checks, made->checks);
+  EXPECT_EQ(named->token_auth, made->token_auth);
+}
+
+TEST_F(AppleTest, SecretProblemsAreNamedUntilExpiry) {
+  auto secret = apple_client_secret(credentials_, clock_);
+  ASSERT_TRUE(secret);
+  EXPECT_EQ(apple_secret_problem(*secret, clock_), std::nullopt);
+  // Apple refuses a secret past its exp: so does the check, from that second on.
+  test::fixed_clock later{jan_2025};
+  later.advance(credentials_.secret_lifetime - 1s);
+  EXPECT_EQ(apple_secret_problem(*secret, later), std::nullopt);
+  later.advance(1s);
+  EXPECT_THAT(apple_secret_problem(*secret, later).value_or(""), HasSubstr("has expired"));
+  // Not a JWT, or one without a numeric exp.
+  for (const std::string_view bad :
+       {"", "secret", "a.b", "a.b.c.d", "eyJhbGciOiJFUzI1NiJ9.!!!.c2ln",
+        "eyJhbGciOiJFUzI1NiJ9.eyJleHAiOiJzb29uIn0.c2ln" /* {"exp":"soon"} */,
+        "eyJhbGciOiJFUzI1NiJ9.WzFd.c2ln" /* [1] */}) {
+    SCOPED_TRACE(bad);
+    EXPECT_NE(apple_secret_problem(bad, clock_), std::nullopt);
+  }
 }
 
 TEST_F(AppleTest, PresetFailsAsTheSecretDoes) {

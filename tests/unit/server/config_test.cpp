@@ -475,19 +475,43 @@ client_secret = "from-file"
   EXPECT_EQ(c->providers[2].client_secret, "from-file");  // a file secret is left alone
 }
 
-// Every preset of authpp::providers but Apple (whose .p8 key has no setting) is a type, and names
-// the provider by default, as Auth.js's ids do.
+// Every preset of authpp::providers is a type, and names the provider by default, as Auth.js's
+// ids do.
 TEST_F(ConfigTest, PresetTypesAreKnown) {
   for (const std::string_view type : {"oidc", "oauth", "github", "google", "gitlab", "discord",
-                                      "keycloak", "auth0", "okta", "microsoft-entra-id"}) {
+                                      "keycloak", "auth0", "okta", "microsoft-entra-id", "apple"}) {
     SCOPED_TRACE(type);
     auto c = load("[[providers]]\ntype = \"" + std::string(type) + "\"\n");
     ASSERT_TRUE(c) << c.error().message();
     EXPECT_EQ(c->providers[0].id, type);
   }
-  EXPECT_THAT(error_text("[[providers]]\ntype = \"apple\"\n"),
-              HasSubstr("providers[0].type: unknown type \"apple\"; expected oidc, oauth, github, "
-                        "google, gitlab, discord, keycloak, auth0, okta or microsoft-entra-id"));
+  EXPECT_THAT(error_text("[[providers]]\ntype = \"twitter\"\n"),
+              HasSubstr("providers[0].type: unknown type \"twitter\"; expected oidc, oauth, "
+                        "github, google, gitlab, discord, keycloak, auth0, okta, "
+                        "microsoft-entra-id or apple"));
+}
+
+// Apple's client secret is a JWT that expires within six months: a value that cannot work is a
+// configuration error at start-up, not an invalid_client at every sign-in.
+TEST_F(ConfigTest, AppleSecretMustBeAnUnexpiredJwt) {
+  const auto apple = [](std::string_view jwt) {
+    return "[[providers]]\ntype = \"apple\"\nclient_id = \"com.example.web\"\nclient_secret = \"" +
+           std::string(jwt) + "\"\n";
+  };
+  EXPECT_THAT(error_text(apple("a-plain-password")),
+              HasSubstr("providers[0].client_secret: Apple's client secret is a JWT signed with "
+                        "your key: make one with `authpp apple-secret`"));
+  // {"alg":"ES256"}.{"exp":1}.sig: expired in 1970.
+  EXPECT_THAT(error_text(apple("eyJhbGciOiJFUzI1NiJ9.eyJleHAiOjF9.c2ln")),
+              HasSubstr("providers[0].client_secret: Apple's client secret has expired"));
+  // The secret named by AUTH_APPLE_SECRET is checked the same way.
+  env_["AUTH_APPLE_SECRET"] = "not-a-jwt";
+  EXPECT_THAT(error_text("[[providers]]\ntype = \"apple\"\nclient_id = \"com.example.web\"\n"),
+              HasSubstr("providers[0].client_secret: Apple's client secret is a JWT"));
+  // {"alg":"ES256"}.{"exp":4102444800}.sig: valid until 2100.
+  auto c = load(apple("eyJhbGciOiJFUzI1NiJ9.eyJleHAiOjQxMDI0NDQ4MDB9.c2ln"));
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->providers[0].client_secret, "eyJhbGciOiJFUzI1NiJ9.eyJleHAiOjQxMDI0NDQ4MDB9.c2ln");
 }
 
 TEST_F(ConfigTest, BadProviderTablesAreErrorsNamingTheKey) {

@@ -17,8 +17,9 @@ struct entry {
 };
 
 // memory_store keeps users by id with two unique indexes, mirroring the SQLite schema's UNIQUE
-// constraints. A shared_mutex lets lookups (every sign-in) run in parallel; writes are rare.
-class memory_store final : public user_store {
+// constraints, and sessions and verification tokens by their keys. A shared_mutex lets lookups
+// (every sign-in, every database-session read) run in parallel.
+class memory_store final : public adapter {
  public:
   memory_store(const random_source& random, const clock& clock) : random_(random), clock_(clock) {}
 
@@ -114,6 +115,75 @@ class memory_store final : public user_store {
 
   result<void> check_health() const override { return {}; }
 
+  result<session_record> create_session(const session_record& session) override {
+    if (session.session_token.empty() || session.user_id.empty()) {
+      return auth_error{errc::malformed_input, "a session needs a token and a user id"};
+    }
+    session_record stored = session;
+    stored.expires = detail::to_millis(session.expires);
+    std::unique_lock lock(mutex_);
+    if (!users_.contains(session.user_id)) {
+      return auth_error{errc::not_found, "no user with this id"};
+    }
+    if (!sessions_.emplace(stored.session_token, stored).second) {
+      return auth_error{errc::already_exists, "a session with this token exists"};
+    }
+    return stored;
+  }
+
+  result<std::optional<std::pair<session_record, user_record>>> session_and_user(
+      std::string_view session_token) const override {
+    using found = std::optional<std::pair<session_record, user_record>>;
+    std::shared_lock lock(mutex_);
+    const auto it = sessions_.find(std::string(session_token));
+    if (it == sessions_.end()) return found();
+    return found(std::in_place, it->second, users_.at(it->second.user_id).user);
+  }
+
+  result<std::optional<session_record>> update_session_expiry(
+      std::string_view session_token, std::chrono::system_clock::time_point expires) override {
+    std::unique_lock lock(mutex_);
+    const auto it = sessions_.find(std::string(session_token));
+    if (it == sessions_.end()) return std::optional<session_record>();
+    it->second.expires = detail::to_millis(expires);
+    return std::optional<session_record>(it->second);
+  }
+
+  result<std::optional<session_record>> delete_session(std::string_view session_token) override {
+    std::unique_lock lock(mutex_);
+    auto node = sessions_.extract(std::string(session_token));
+    if (node.empty()) return std::optional<session_record>();
+    return std::optional<session_record>(std::move(node.mapped()));
+  }
+
+  result<std::size_t> delete_user_sessions(std::string_view user_id) override {
+    std::unique_lock lock(mutex_);
+    return static_cast<std::size_t>(
+        std::erase_if(sessions_, [user_id](const auto& s) { return s.second.user_id == user_id; }));
+  }
+
+  result<void> create_verification_token(const verification_token& token) override {
+    if (token.identifier.empty() || token.token.empty()) {
+      return auth_error{errc::malformed_input,
+                        "a verification token needs an identifier and a token"};
+    }
+    verification_token stored = token;
+    stored.expires = detail::to_millis(token.expires);
+    std::unique_lock lock(mutex_);
+    if (!tokens_.emplace(std::pair(token.identifier, token.token), std::move(stored)).second) {
+      return auth_error{errc::already_exists, "this identifier already has this token"};
+    }
+    return {};
+  }
+
+  result<std::optional<verification_token>> use_verification_token(
+      std::string_view identifier, std::string_view token) override {
+    std::unique_lock lock(mutex_);
+    auto node = tokens_.extract(std::pair(std::string(identifier), std::string(token)));
+    if (node.empty()) return std::optional<verification_token>();
+    return std::optional<verification_token>(std::move(node.mapped()));
+  }
+
  private:
   using index = std::unordered_map<std::string, std::string>;
 
@@ -126,14 +196,16 @@ class memory_store final : public user_store {
   const random_source& random_;
   const clock& clock_;
   mutable std::shared_mutex mutex_;
-  std::map<std::string, entry> users_;  // by id
-  index by_email_;                      // normalised email -> id
-  index by_username_;                   // ASCII-lower-cased username -> id
+  std::map<std::string, entry> users_;                        // by id
+  index by_email_;                                            // normalised email -> id
+  index by_username_;                                         // ASCII-lower-cased username -> id
+  std::unordered_map<std::string, session_record> sessions_;  // by session token
+  std::map<std::pair<std::string, std::string>, verification_token> tokens_;  // (identifier, token)
 };
 
 }  // namespace
 
-std::unique_ptr<user_store> make_memory_store(const random_source& random, const clock& clock) {
+std::unique_ptr<adapter> make_memory_store(const random_source& random, const clock& clock) {
   return std::make_unique<memory_store>(random, clock);
 }
 

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "conformance/adapter_suite.hpp"
 #include "conformance/user_store_suite.hpp"
 #include "temp_dir.hpp"
 
@@ -13,6 +14,12 @@ namespace {
 
 struct memory_factory {
   std::unique_ptr<user_store> make(const clock& clock) {
+    return make_memory_store(default_random(), clock);
+  }
+};
+
+struct memory_adapter_factory {
+  std::unique_ptr<adapter> make(const clock& clock) {
     return make_memory_store(default_random(), clock);
   }
 };
@@ -32,6 +39,8 @@ struct sqlite_factory {
 namespace conformance {
 INSTANTIATE_TYPED_TEST_SUITE_P(Memory, UserStoreConformance, memory_factory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, UserStoreConformance, sqlite_factory);
+// SQLite and PostgreSQL join as they gain sessions and verification tokens (issue 11).
+INSTANTIATE_TYPED_TEST_SUITE_P(Memory, AdapterConformance, memory_adapter_factory);
 }  // namespace conformance
 
 namespace {

@@ -535,7 +535,8 @@ TEST(PresetTableTest, EveryNamedTypeMakesItsProvider) {
       {"github", "github"},     {"google", "google"},
       {"gitlab", "gitlab"},     {"discord", "discord"},
       {"keycloak", "keycloak"}, {"auth0", "auth0"},
-      {"okta", "okta"},         {"microsoft-entra-id", "microsoft-entra-id"}};
+      {"okta", "okta"},         {"microsoft-entra-id", "microsoft-entra-id"},
+      {"apple", "apple"}};
   for (const auto& [type, id] : expected) {
     SCOPED_TRACE(type);
     EXPECT_TRUE(is_preset(type));
@@ -548,12 +549,12 @@ TEST(PresetTableTest, EveryNamedTypeMakesItsProvider) {
   EXPECT_EQ(preset("oauth", credentials)->type, oauth_kind::oauth);
   EXPECT_EQ(preset("oidc", credentials)->type, oauth_kind::oidc);
   EXPECT_EQ(preset_names(),
-            "oidc, oauth, github, google, gitlab, discord, keycloak, auth0, okta or "
-            "microsoft-entra-id");
+            "oidc, oauth, github, google, gitlab, discord, keycloak, auth0, okta, "
+            "microsoft-entra-id or apple");
 }
 
 TEST(PresetTableTest, UnknownTypesMakeNothing) {
-  for (std::string_view type : {"", "apple", "GitHub", "facebook", "oidc "}) {
+  for (std::string_view type : {"", "Apple", "GitHub", "facebook", "oidc "}) {
     EXPECT_FALSE(is_preset(type)) << type;
     EXPECT_FALSE(preset(type, {})) << type;
   }

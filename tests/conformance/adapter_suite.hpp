@@ -1,0 +1,242 @@
+#pragma once
+
+#include <authpp/adapters/adapter.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "test_support/test_support.hpp"
+
+// The conformance suite of the adapter model's sessions and verification tokens (Auth.js's
+// runBasicTests, plus the races a fleet of servers makes real): one definition, instantiated
+// per backend (tests/unit/adapters/store_conformance_test.cpp). A factory is a
+// default-constructible type with
+//   std::unique_ptr<adapter> make(const authpp::clock& clock);
+// that owns whatever the backend needs and outlives the adapter it makes. Users are covered by
+// user_store_suite.hpp, which every adapter passes too.
+namespace authpp::adapters::conformance {
+
+template <class Factory>
+class AdapterConformance : public ::testing::Test {
+ protected:
+  using time_point = std::chrono::system_clock::time_point;
+  test::fixed_clock clock_{std::chrono::sys_days{std::chrono::year{2025} / 3 / 14} +
+                           std::chrono::milliseconds{45'296'789}};
+  Factory factory_;
+  std::unique_ptr<adapter> store_ = factory_.make(clock_);
+
+  user_record add(std::string email) {
+    auto r = store_->add_user({.email = std::move(email)}, "");
+    EXPECT_TRUE(r) << r.error().message();
+    return r ? *r : user_record{};
+  }
+  session_record session(std::string token, const user_record& u,
+                         std::chrono::hours lifetime = std::chrono::hours(24 * 30)) {
+    auto r = store_->create_session({std::move(token), u.id, clock_.now() + lifetime});
+    EXPECT_TRUE(r) << r.error().message();
+    return r ? *r : session_record{};
+  }
+};
+
+TYPED_TEST_SUITE_P(AdapterConformance);
+
+TYPED_TEST_P(AdapterConformance, SessionIsReadBackWithItsUser) {
+  const user_record ada = this->add("ada@example.com");
+  const session_record s = this->session("token-1", ada);
+  EXPECT_EQ(s.session_token, "token-1");
+  EXPECT_EQ(s.user_id, ada.id);
+  EXPECT_EQ(s.expires, this->clock_.now() + std::chrono::hours(24 * 30));
+  auto found = this->store_->session_and_user("token-1");
+  ASSERT_TRUE(found) << found.error().message();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->first, s);
+  EXPECT_EQ((*found)->second, ada);
+}
+
+TYPED_TEST_P(AdapterConformance, UnknownSessionTokensFindNothing) {
+  const user_record ada = this->add("ada@example.com");
+  this->session("token-1", ada);
+  for (const std::string_view token : {"", "token-2", "TOKEN-1", "token-1 "}) {
+    SCOPED_TRACE(token);
+    EXPECT_EQ(this->store_->session_and_user(token).value(), std::nullopt);
+    EXPECT_EQ(this->store_->update_session_expiry(token, this->clock_.now()).value(), std::nullopt);
+    EXPECT_EQ(this->store_->delete_session(token).value(), std::nullopt);
+  }
+  EXPECT_TRUE(this->store_->session_and_user("token-1").value());
+}
+
+TYPED_TEST_P(AdapterConformance, BadSessionsAreRefused) {
+  const user_record ada = this->add("ada@example.com");
+  const auto expires = this->clock_.now();
+  EXPECT_EQ(test::error_of(this->store_->create_session({"", ada.id, expires})),
+            errc::malformed_input);
+  EXPECT_EQ(test::error_of(this->store_->create_session({"t", "", expires})),
+            errc::malformed_input);
+  // A session naming no user would sign in nobody, or whoever gets that id next.
+  EXPECT_EQ(test::error_of(this->store_->create_session(
+                {"t", "00000000-0000-4000-8000-000000000000", expires})),
+            errc::not_found);
+  this->session("t", ada);
+  const user_record bob = this->add("bob@example.com");
+  // A token names one session: a second one under it would hand Ada's cookie to Bob.
+  EXPECT_EQ(test::error_of(this->store_->create_session({"t", bob.id, expires})),
+            errc::already_exists);
+  EXPECT_EQ(this->store_->session_and_user("t").value()->second, ada);
+}
+
+TYPED_TEST_P(AdapterConformance, UpdateMovesOnlyTheExpiryToTheMillisecond) {
+  const user_record ada = this->add("ada@example.com");
+  const session_record s = this->session("token-1", ada);
+  const auto later =
+      this->clock_.now() + std::chrono::hours(24 * 60) + std::chrono::microseconds(1500);
+  auto updated = this->store_->update_session_expiry("token-1", later);
+  ASSERT_TRUE(updated) << updated.error().message();
+  ASSERT_TRUE(updated->has_value());
+  const auto to_ms =
+      this->clock_.now() + std::chrono::hours(24 * 60) + std::chrono::milliseconds(1);
+  EXPECT_EQ((*updated)->expires, to_ms);  // as JavaScript's Date keeps it
+  EXPECT_EQ((*updated)->session_token, s.session_token);
+  EXPECT_EQ((*updated)->user_id, s.user_id);
+  EXPECT_EQ(this->store_->session_and_user("token-1").value()->first, **updated);
+}
+
+TYPED_TEST_P(AdapterConformance, DeleteReturnsTheSessionOnce) {
+  const user_record ada = this->add("ada@example.com");
+  const session_record s = this->session("token-1", ada);
+  EXPECT_EQ(this->store_->delete_session("token-1").value(), std::optional(s));
+  EXPECT_EQ(this->store_->delete_session("token-1").value(), std::nullopt);
+  EXPECT_EQ(this->store_->session_and_user("token-1").value(), std::nullopt);
+}
+
+// Revocation: a disabled user, a changed password or `authpp session revoke` ends every session
+// of that user, and nobody else's.
+TYPED_TEST_P(AdapterConformance, DeleteUserSessionsEndsThatUsersSessionsOnly) {
+  const user_record ada = this->add("ada@example.com");
+  const user_record bob = this->add("bob@example.com");
+  for (const char* t : {"ada-1", "ada-2", "ada-3"}) this->session(t, ada);
+  this->session("bob-1", bob);
+  EXPECT_EQ(this->store_->delete_user_sessions(ada.id).value(), 3u);
+  EXPECT_EQ(this->store_->delete_user_sessions(ada.id).value(), 0u);
+  for (const char* t : {"ada-1", "ada-2", "ada-3"}) {
+    EXPECT_EQ(this->store_->session_and_user(t).value(), std::nullopt);
+  }
+  EXPECT_EQ(this->store_->session_and_user("bob-1").value()->second, bob);
+}
+
+// A replayed magic link: the token works once.
+TYPED_TEST_P(AdapterConformance, VerificationTokenWorksOnce) {
+  const verification_token vt{"ada@example.com", "hashed-token",
+                              this->clock_.now() + std::chrono::hours(24)};
+  ASSERT_TRUE(this->store_->create_verification_token(vt));
+  EXPECT_EQ(this->store_->use_verification_token("ada@example.com", "hashed-token").value(),
+            std::optional(vt));
+  EXPECT_EQ(this->store_->use_verification_token("ada@example.com", "hashed-token").value(),
+            std::nullopt);
+}
+
+// A link sent to Ada, presented for Mallory's address, signs nobody in and is not used up.
+TYPED_TEST_P(AdapterConformance, VerificationTokenOfAnotherIdentifierIsNotUsed) {
+  const verification_token vt{"ada@example.com", "hashed-token",
+                              this->clock_.now() + std::chrono::hours(24)};
+  ASSERT_TRUE(this->store_->create_verification_token(vt));
+  EXPECT_EQ(this->store_->use_verification_token("mallory@example.com", "hashed-token").value(),
+            std::nullopt);
+  EXPECT_EQ(this->store_->use_verification_token("ada@example.com", "other-token").value(),
+            std::nullopt);
+  EXPECT_EQ(this->store_->use_verification_token("ada@example.com", "hashed-token").value(),
+            std::optional(vt));
+}
+
+TYPED_TEST_P(AdapterConformance, ExpiredVerificationTokenIsReturnedForTheCallerToJudge) {
+  const verification_token vt{"ada@example.com", "hashed-token",
+                              this->clock_.now() - std::chrono::seconds(1)};
+  ASSERT_TRUE(this->store_->create_verification_token(vt));
+  EXPECT_EQ(this->store_->use_verification_token("ada@example.com", "hashed-token").value(),
+            std::optional(vt));
+  EXPECT_EQ(this->store_->use_verification_token("ada@example.com", "hashed-token").value(),
+            std::nullopt);
+}
+
+TYPED_TEST_P(AdapterConformance, BadVerificationTokensAreRefused) {
+  const auto expires = this->clock_.now() + std::chrono::hours(24);
+  EXPECT_EQ(test::error_of(this->store_->create_verification_token({"", "t", expires})),
+            errc::malformed_input);
+  EXPECT_EQ(test::error_of(this->store_->create_verification_token({"a@example.com", "", expires})),
+            errc::malformed_input);
+  ASSERT_TRUE(this->store_->create_verification_token({"a@example.com", "t", expires}));
+  EXPECT_EQ(
+      test::error_of(this->store_->create_verification_token({"a@example.com", "t", expires})),
+      errc::already_exists);
+  // The same token for another address is another row.
+  EXPECT_TRUE(this->store_->create_verification_token({"b@example.com", "t", expires}));
+}
+
+// Two clicks on one link (a double click, a mail scanner racing the user, two servers of a
+// fleet): exactly one use succeeds.
+TYPED_TEST_P(AdapterConformance, ConcurrentUsesOfOneTokenHaveOneWinner) {
+  constexpr int tokens = 40, threads = 8;
+  const auto expires = this->clock_.now() + std::chrono::hours(24);
+  for (int t = 0; t < tokens; ++t) {
+    ASSERT_TRUE(this->store_->create_verification_token(
+        {"ada@example.com", "token-" + std::to_string(t), expires}));
+  }
+  std::vector<std::atomic<int>> winners(tokens);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> pool;
+  for (int i = 0; i < threads; ++i) {
+    pool.emplace_back([&] {
+      for (int t = 0; t < tokens; ++t) {
+        auto used =
+            this->store_->use_verification_token("ada@example.com", "token-" + std::to_string(t));
+        if (!used)
+          ++failures;
+        else if (used->has_value())
+          ++winners[t];
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  EXPECT_EQ(failures, 0);
+  for (int t = 0; t < tokens; ++t) EXPECT_EQ(winners[t], 1) << "token-" << t;
+}
+
+// Two first sign-ins with one address at once (two tabs, two servers): one user results, and
+// the loser learns it lost (already_exists) rather than creating a twin.
+TYPED_TEST_P(AdapterConformance, ConcurrentSignUpsOfOneEmailMakeOneUser) {
+  constexpr int threads = 8;
+  std::atomic<int> created{0}, refused{0}, other{0};
+  std::vector<std::thread> pool;
+  for (int i = 0; i < threads; ++i) {
+    pool.emplace_back([&] {
+      auto r = this->store_->add_user({.email = "New@Example.com"}, "");
+      if (r)
+        ++created;
+      else if (r.error().code == errc::already_exists)
+        ++refused;
+      else
+        ++other;
+    });
+  }
+  for (auto& th : pool) th.join();
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(refused, threads - 1);
+  EXPECT_EQ(other, 0);
+  EXPECT_EQ(this->store_->list_users().value().size(), 1u);
+}
+
+REGISTER_TYPED_TEST_SUITE_P(AdapterConformance, SessionIsReadBackWithItsUser,
+                            UnknownSessionTokensFindNothing, BadSessionsAreRefused,
+                            UpdateMovesOnlyTheExpiryToTheMillisecond, DeleteReturnsTheSessionOnce,
+                            DeleteUserSessionsEndsThatUsersSessionsOnly, VerificationTokenWorksOnce,
+                            VerificationTokenOfAnotherIdentifierIsNotUsed,
+                            ExpiredVerificationTokenIsReturnedForTheCallerToJudge,
+                            BadVerificationTokensAreRefused, ConcurrentUsesOfOneTokenHaveOneWinner,
+                            ConcurrentSignUpsOfOneEmailMakeOneUser);
+
+}  // namespace authpp::adapters::conformance

@@ -137,6 +137,11 @@ std::optional<std::string> column_text(sqlite3_stmt* s, int col) {
 #define AUTHPP_USER_COLUMNS \
   "id, email, name, username, image, \"emailVerified\", disabled, created_at FROM users "
 
+session_record read_session(sqlite3_stmt* s) {
+  return {column_text(s, 0).value_or(""), column_text(s, 1).value_or(""),
+          from_ms(sqlite3_column_int64(s, 2))};
+}
+
 user_record read_user(sqlite3_stmt* s) {
   user_record u;
   u.id = column_text(s, 0).value_or("");
@@ -158,6 +163,8 @@ struct connection {
   stmt_ptr insert_user, insert_credentials, upsert_password;
   stmt_ptr find_by_email, find_by_username, find_by_id, list_users;
   stmt_ptr set_disabled, get_password;
+  stmt_ptr insert_session, session_and_user, update_session, delete_session, delete_user_sessions;
+  stmt_ptr insert_token, use_token;
   stmt_ptr health_read, health_write;
 };
 
@@ -187,6 +194,21 @@ CREATE TABLE credentials (
   user_id TEXT PRIMARY KEY NOT NULL REFERENCES users(id) ON DELETE CASCADE,
   password_hash TEXT NOT NULL,
   updated_at INTEGER NOT NULL
+);
+)sql"},
+    // Database sessions and magic-link tokens, under the Auth.js pg schema's names.
+    {2, R"sql(
+CREATE TABLE sessions (
+  "sessionToken" TEXT PRIMARY KEY NOT NULL,
+  "userId" TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  expires INTEGER NOT NULL
+);
+CREATE INDEX sessions_user ON sessions ("userId");
+CREATE TABLE verification_token (
+  identifier TEXT NOT NULL,
+  token TEXT NOT NULL,
+  expires INTEGER NOT NULL,
+  PRIMARY KEY (identifier, token)
 );
 )sql"},
 };
@@ -348,6 +370,26 @@ class opener {
         {&c.list_users, "SELECT " AUTHPP_USER_COLUMNS "ORDER BY email"},
         {&c.set_disabled, "UPDATE users SET disabled = ?2 WHERE email = ?1"},
         {&c.get_password, "SELECT password_hash FROM credentials WHERE user_id = ?1"},
+        {&c.insert_session,
+         "INSERT INTO sessions (\"sessionToken\", \"userId\", expires) VALUES (?1, ?2, ?3)"},
+        // The user's columns first, in read_user's order; then the session's expiry.
+        {&c.session_and_user,
+         "SELECT u.id, u.email, u.name, u.username, u.image, u.\"emailVerified\", u.disabled, "
+         "u.created_at, s.expires FROM sessions s JOIN users u ON u.id = s.\"userId\" "
+         "WHERE s.\"sessionToken\" = ?1"},
+        {&c.update_session,
+         "UPDATE sessions SET expires = ?2 WHERE \"sessionToken\" = ?1 "
+         "RETURNING \"sessionToken\", \"userId\", expires"},
+        {&c.delete_session,
+         "DELETE FROM sessions WHERE \"sessionToken\" = ?1 "
+         "RETURNING \"sessionToken\", \"userId\", expires"},
+        {&c.delete_user_sessions, "DELETE FROM sessions WHERE \"userId\" = ?1"},
+        {&c.insert_token,
+         "INSERT INTO verification_token (identifier, token, expires) VALUES (?1, ?2, ?3)"},
+        // One statement: of two connections using one token, the second finds no row.
+        {&c.use_token,
+         "DELETE FROM verification_token WHERE identifier = ?1 AND token = ?2 "
+         "RETURNING identifier, token, expires"},
         {&c.health_read, "SELECT count(*) FROM schema_migrations"},
         // Deletes nothing, but needs the write lock and a writable connection and file.
         {&c.health_write, "DELETE FROM schema_migrations WHERE version < 0"},
@@ -371,7 +413,7 @@ class opener {
 // ---------------------------------------------------------------------------------------------
 // The store
 
-class sqlite_store final : public user_store {
+class sqlite_store final : public adapter {
  public:
   sqlite_store(sqlite_options options, const random_source& random, const clock& clock,
                std::unique_ptr<connection> conn)
@@ -514,6 +556,108 @@ class sqlite_store final : public user_store {
     return {};
   }
 
+  result<session_record> create_session(const session_record& session) override {
+    if (session.session_token.empty() || session.user_id.empty()) {
+      return auth_error{errc::malformed_input, "a session needs a token and a user id"};
+    }
+    session_record stored = session;
+    stored.expires = detail::to_millis(session.expires);
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b((*c)->insert_session.get());
+    b.text(1, stored.session_token);
+    b.text(2, stored.user_id);
+    b.integer(3, to_ms(stored.expires));
+    if (const int rc = b.step(); rc != SQLITE_DONE) {
+      if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        return auth_error{errc::not_found, "no user with this id"};
+      }
+      if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return auth_error{errc::already_exists, "a session with this token exists"};
+      }
+      return fail_locked(rc, "create session");
+    }
+    return stored;
+  }
+
+  result<std::optional<std::pair<session_record, user_record>>> session_and_user(
+      std::string_view session_token) const override {
+    using found = std::optional<std::pair<session_record, user_record>>;
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b((*c)->session_and_user.get());
+    b.text(1, session_token);
+    const int rc = b.step();
+    if (rc == SQLITE_DONE) return found();
+    if (rc != SQLITE_ROW) return fail_locked(rc, "read session");
+    user_record u = read_user(b.get());
+    session_record s{std::string(session_token), u.id, from_ms(sqlite3_column_int64(b.get(), 8))};
+    return found(std::in_place, std::move(s), std::move(u));
+  }
+
+  result<std::optional<session_record>> update_session_expiry(
+      std::string_view session_token, std::chrono::system_clock::time_point expires) override {
+    return change_session(&connection::update_session, session_token, to_ms(expires),
+                          "update session");
+  }
+
+  result<std::optional<session_record>> delete_session(std::string_view session_token) override {
+    return change_session(&connection::delete_session, session_token, std::nullopt,
+                          "delete session");
+  }
+
+  result<std::size_t> delete_user_sessions(std::string_view user_id) override {
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b((*c)->delete_user_sessions.get());
+    b.text(1, user_id);
+    if (const int rc = b.step(); rc != SQLITE_DONE) return fail_locked(rc, "delete sessions");
+    return static_cast<std::size_t>(sqlite3_changes((*c)->db.get()));
+  }
+
+  result<void> create_verification_token(const verification_token& token) override {
+    if (token.identifier.empty() || token.token.empty()) {
+      return auth_error{errc::malformed_input,
+                        "a verification token needs an identifier and a token"};
+    }
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b((*c)->insert_token.get());
+    b.text(1, token.identifier);
+    b.text(2, token.token);
+    b.integer(3, to_ms(detail::to_millis(token.expires)));
+    if (const int rc = b.step(); rc != SQLITE_DONE) {
+      if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return auth_error{errc::already_exists, "this identifier already has this token"};
+      }
+      return fail_locked(rc, "create verification token");
+    }
+    return {};
+  }
+
+  result<std::optional<verification_token>> use_verification_token(
+      std::string_view identifier, std::string_view token) override {
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b((*c)->use_token.get());
+    b.text(1, identifier);
+    b.text(2, token);
+    int rc = b.step();
+    if (rc == SQLITE_DONE) return std::optional<verification_token>();
+    if (rc != SQLITE_ROW) return fail_locked(rc, "use verification token");
+    verification_token used{column_text(b.get(), 0).value_or(""),
+                            column_text(b.get(), 1).value_or(""),
+                            from_ms(sqlite3_column_int64(b.get(), 2))};
+    // The deletion is done at the first step; stepping to the end finishes the statement.
+    if (rc = b.step(); rc != SQLITE_DONE) return fail_locked(rc, "use verification token");
+    return std::optional<verification_token>(std::move(used));
+  }
+
   result<std::string> query_for_testing(const char* sql) const {
     std::lock_guard lock(mutex_);
     auto c = connection_locked();
@@ -551,6 +695,26 @@ class sqlite_store final : public user_store {
     }
     connection& c_;
   };
+
+  // change_session runs an UPDATE or DELETE … RETURNING on one session (binding `ms` as ?2 when
+  // given) and returns the row, or nullopt when there was none.
+  result<std::optional<session_record>> change_session(stmt_ptr connection::*stmt,
+                                                       std::string_view token,
+                                                       std::optional<long long> ms,
+                                                       std::string_view what) {
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b(((**c).*stmt).get());
+    b.text(1, token);
+    if (ms) b.integer(2, *ms);
+    int rc = b.step();
+    if (rc == SQLITE_DONE) return std::optional<session_record>();
+    if (rc != SQLITE_ROW) return fail_locked(rc, what);
+    session_record s = read_session(b.get());
+    if (rc = b.step(); rc != SQLITE_DONE) return fail_locked(rc, what);
+    return std::optional<session_record>(std::move(s));
+  }
 
   result<std::optional<user_record>> find_one(stmt_ptr connection::*stmt, std::string_view key,
                                               std::string_view what) const {
@@ -606,15 +770,15 @@ class sqlite_store final : public user_store {
 
 }  // namespace
 
-result<std::unique_ptr<user_store>> open_sqlite_store(const sqlite_options& options,
-                                                      const random_source& random,
-                                                      const clock& clock) {
+result<std::unique_ptr<adapter>> open_sqlite_store(const sqlite_options& options,
+                                                   const random_source& random,
+                                                   const clock& clock) {
   if (options.path.empty()) return auth_error{errc::invalid_config, "SQLite path is empty"};
   const opener o(options, clock);
   if (auto r = o.create_path(); !r) return r.error();
   auto c = o.open();
   if (!c) return c.error();
-  return std::unique_ptr<user_store>(
+  return std::unique_ptr<adapter>(
       std::make_unique<sqlite_store>(options, random, clock, std::move(*c)));
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <authpp/adapters/user_store.hpp>
+#include <authpp/adapters/adapter.hpp>
 #include <authpp/core/clock.hpp>
 #include <authpp/core/random.hpp>
 #include <authpp/core/result.hpp>
@@ -30,10 +30,11 @@ struct sqlite_options {
 
 // sqlite_schema_version is the newest migration this build knows. The `schema_migrations` table
 // records the applied ones.
-inline constexpr int sqlite_schema_version = 1;
+inline constexpr int sqlite_schema_version = 2;
 
 // open_sqlite_store opens (creating if needed) the database at `options.path`, applies the missing
-// migrations in one transaction, and returns a thread-safe user_store over it. Ids are random
+// migrations in one transaction, and returns a thread-safe adapter over it (users, sessions,
+// verification tokens). Ids are random
 // UUIDs from `random`; times come from `clock`; both must outlive the store.
 //
 // After a failure that means the file is unreachable (removed, renamed, read-only, I/O error,
@@ -45,7 +46,7 @@ inline constexpr int sqlite_schema_version = 1;
 //                                    not a SQLite database,
 //   errc::unsupported_schema_version if the database was migrated by a newer authpp,
 //   errc::storage_failure            for any other SQLite error.
-[[nodiscard]] result<std::unique_ptr<user_store>> open_sqlite_store(
+[[nodiscard]] result<std::unique_ptr<adapter>> open_sqlite_store(
     const sqlite_options& options, const random_source& random = default_random(),
     const clock& clock = default_clock());
 

@@ -1,5 +1,7 @@
 #include <authpp/adapters/sqlite_store.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -31,8 +33,8 @@ constexpr std::string_view some_hash = "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$a
 // another process would.
 class raw_db {
  public:
-  explicit raw_db(const fs::path& path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+  explicit raw_db(const fs::path& path, int flags = SQLITE_OPEN_READWRITE) {
+    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
       ADD_FAILURE() << "raw open: " << sqlite3_errmsg(db_);
     }
   }
@@ -70,8 +72,8 @@ class SqliteStoreTest : public ::testing::Test {
   fs::path dir_ = tmp_.path() / "data";
   fs::path db_ = dir_ / "users.db";
 
-  result<std::unique_ptr<user_store>> open() { return open_sqlite_store({.path = db_.string()}); }
-  std::unique_ptr<user_store> open_ok() {
+  result<std::unique_ptr<adapter>> open() { return open_sqlite_store({.path = db_.string()}); }
+  std::unique_ptr<adapter> open_ok() {
     auto s = open();
     EXPECT_TRUE(s) << s.error().message();
     return s ? std::move(*s) : nullptr;
@@ -111,13 +113,61 @@ TEST_F(SqliteStoreTest, MigrationsAreIdempotentAcrossReopen) {
     ASSERT_TRUE(s);
   }
   raw_db raw(db_);
-  EXPECT_EQ(raw.text("SELECT count(*) || ',' || max(version) FROM schema_migrations"), "1,1");
+  EXPECT_EQ(raw.text("SELECT count(*) || ',' || max(version) FROM schema_migrations"), "2,2");
   EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema "
                      "WHERE type = 'table' ORDER BY name)"),
-            "credentials,schema_migrations,users");
+            "credentials,schema_migrations,sessions,users,verification_token");
   // The Auth.js column names, quoted camelCase included.
   EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM pragma_table_info('users')"),
             "id,name,email,emailVerified,image,username,disabled,created_at");
+  EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM pragma_table_info('sessions')"),
+            "sessionToken,userId,expires");
+  EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM pragma_table_info('verification_token')"),
+            "identifier,token,expires");
+}
+
+// A database written by the previous release (schema version 1: users and passwords only) is
+// migrated forward on open, and every user keeps their id, their fields and their password.
+TEST_F(SqliteStoreTest, VersionOneDatabaseIsMigratedWithItsUsers) {
+  fs::create_directories(dir_);
+  {
+    raw_db raw(db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    // Migration 1 as it shipped, and its record.
+    raw.exec(R"sql(
+CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY NOT NULL, applied_at INTEGER NOT NULL);
+CREATE TABLE users (
+  id TEXT PRIMARY KEY NOT NULL, name TEXT, email TEXT NOT NULL UNIQUE, "emailVerified" INTEGER,
+  image TEXT, username TEXT COLLATE NOCASE UNIQUE,
+  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)), created_at INTEGER NOT NULL);
+CREATE TABLE credentials (
+  user_id TEXT PRIMARY KEY NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  password_hash TEXT NOT NULL, updated_at INTEGER NOT NULL);
+INSERT INTO schema_migrations VALUES (1, 1700000000000);
+INSERT INTO users (id, name, email, username, disabled, created_at) VALUES
+  ('0c6f6a3e-8d2a-4a43-9a53-3c1d1b2f0a01', 'Ada', 'ada@example.com', 'ada', 0, 1700000000001),
+  ('0c6f6a3e-8d2a-4a43-9a53-3c1d1b2f0a02', NULL, 'bob@example.com', NULL, 1, 1700000000002);
+INSERT INTO credentials VALUES
+  ('0c6f6a3e-8d2a-4a43-9a53-3c1d1b2f0a01', '$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA', 1700000000001);
+)sql");
+  }
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  const auto ada = s->find_by_email("ada@example.com").value();
+  ASSERT_TRUE(ada);
+  EXPECT_EQ(ada->id, "0c6f6a3e-8d2a-4a43-9a53-3c1d1b2f0a01");
+  EXPECT_EQ(ada->name, "Ada");
+  EXPECT_EQ(ada->username, "ada");
+  EXPECT_EQ(s->password_hash(ada->id).value(), "$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA");
+  const auto bob = s->find_by_email("bob@example.com").value();
+  ASSERT_TRUE(bob);
+  EXPECT_TRUE(bob->disabled);
+  EXPECT_EQ(s->list_users().value().size(), 2u);
+  // The new tables work for the old users.
+  ASSERT_TRUE(s->create_session({"token", ada->id, ada->created_at}));
+  EXPECT_EQ(s->session_and_user("token").value()->second, *ada);
+  s.reset();
+  raw_db raw(db_);
+  EXPECT_EQ(raw.text("SELECT group_concat(version) FROM schema_migrations"), "1,2");
 }
 
 TEST_F(SqliteStoreTest, DataPersistsAcrossReopen) {
@@ -141,13 +191,13 @@ TEST_F(SqliteStoreTest, NewerSchemaVersionIsRefused) {
   { ASSERT_TRUE(open_ok()); }
   {
     raw_db raw(db_);
-    raw.exec("INSERT INTO schema_migrations (version, applied_at) VALUES (2, 0)");
+    raw.exec("INSERT INTO schema_migrations (version, applied_at) VALUES (3, 0)");
   }
   auto s = open();
   ASSERT_EQ(error_of(s), errc::unsupported_schema_version);
   EXPECT_NE(s.error().detail.find("newer"), std::string::npos) << s.error().detail;
   raw_db raw(db_);
-  EXPECT_EQ(raw.text("SELECT group_concat(version) FROM schema_migrations"), "1,2");
+  EXPECT_EQ(raw.text("SELECT group_concat(version) FROM schema_migrations"), "1,2,3");
 }
 
 TEST_F(SqliteStoreTest, FileThatIsNotADatabaseIsUnavailable) {
@@ -299,6 +349,33 @@ TEST_F(SqliteStoreTest, TwoStoresShareOneFile) {
   EXPECT_EQ(a->list_users().value().size(), 50u);
   EXPECT_TRUE(b->find_by_email("a24@example.com").value());
   EXPECT_EQ(error_of(b->add_user({.email = "A0@example.com"}, "")), errc::already_exists);
+}
+
+// Two servers on one database file, each with its own connection, racing for the same magic
+// links (a replayed or double-clicked link): each token is used by exactly one of them.
+TEST_F(SqliteStoreTest, TwoStoresRacingForOneTokenHaveOneWinner) {
+  auto a = open_ok();
+  auto b = open_ok();
+  ASSERT_TRUE(a && b);
+  constexpr int tokens = 50;
+  const auto expires = std::chrono::system_clock::now() + std::chrono::hours(24);
+  for (int t = 0; t < tokens; ++t) {
+    ASSERT_TRUE(a->create_verification_token({"ada@example.com", std::to_string(t), expires}));
+  }
+  std::vector<std::atomic<int>> winners(tokens);
+  std::vector<std::thread> pool;
+  for (int i = 0; i < 4; ++i) {
+    adapter* s = i % 2 == 0 ? a.get() : b.get();
+    pool.emplace_back([s, &winners] {
+      for (int t = 0; t < tokens; ++t) {
+        auto used = s->use_verification_token("ada@example.com", std::to_string(t));
+        EXPECT_TRUE(used) << used.error().message();
+        if (used && used->has_value()) ++winners[static_cast<std::size_t>(t)];
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  for (int t = 0; t < tokens; ++t) EXPECT_EQ(winners[static_cast<std::size_t>(t)], 1) << t;
 }
 
 // Every user whose add reported success survives SIGKILL of the process (WAL, synchronous=NORMAL:

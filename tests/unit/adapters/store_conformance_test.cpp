@@ -26,7 +26,7 @@ struct memory_adapter_factory {
 
 struct sqlite_factory {
   test::temp_dir dir;
-  std::unique_ptr<user_store> make(const clock& clock) {
+  std::unique_ptr<adapter> make(const clock& clock) {
     auto s =
         open_sqlite_store({.path = (dir.path() / "users.db").string()}, default_random(), clock);
     if (!s) ADD_FAILURE() << s.error().message();
@@ -39,8 +39,8 @@ struct sqlite_factory {
 namespace conformance {
 INSTANTIATE_TYPED_TEST_SUITE_P(Memory, UserStoreConformance, memory_factory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, UserStoreConformance, sqlite_factory);
-// SQLite and PostgreSQL join as they gain sessions and verification tokens (issue 11).
 INSTANTIATE_TYPED_TEST_SUITE_P(Memory, AdapterConformance, memory_adapter_factory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, AdapterConformance, sqlite_factory);
 }  // namespace conformance
 
 namespace {

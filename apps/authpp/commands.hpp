@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,6 +18,7 @@ void add_secret_command(CLI::App& app);
 void add_apple_secret_command(CLI::App& app);
 void add_token_command(CLI::App& app);
 void add_user_command(CLI::App& app);
+void add_db_command(CLI::App& app);  // db status, db migrate
 void add_config_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
 void add_client_commands(CLI::App& app);  // signin, signout, session, csrf, providers
@@ -27,6 +29,12 @@ struct failure {
   std::string message;
   int exit_code = 1;
 };
+
+// database_path returns the SQLite file `authpp serve` would open: --database, else the
+// configuration's storage.database (from `config_file` and the environment). No secret is
+// needed: the commands that manage the database never sign anything.
+std::string database_path(const std::optional<std::string>& config_file,
+                          const std::optional<std::string>& database);
 
 // read_stdin returns standard input, or fails when it exceeds `limit` bytes (input is bounded
 // before it is parsed).

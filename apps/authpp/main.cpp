@@ -122,6 +122,7 @@ int main(int argc, char** argv) {
   authpp::cli::add_apple_secret_command(app);
   authpp::cli::add_token_command(app);
   authpp::cli::add_user_command(app);
+  authpp::cli::add_db_command(app);
   authpp::cli::add_config_command(app);
   authpp::cli::add_serve_command(app);
   authpp::cli::add_client_commands(app);

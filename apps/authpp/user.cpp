@@ -19,6 +19,17 @@
 #include "commands.hpp"
 
 namespace authpp::cli {
+
+std::string database_path(const std::optional<std::string>& config_file,
+                          const std::optional<std::string>& database) {
+  server::load_options load;
+  load.database = database;
+  load.require_secret = false;
+  auto config = server::load_config(config_file, server::current_environment(), load);
+  if (!config) throw failure{config.error().detail, 2};
+  return config->storage.database;
+}
+
 namespace {
 
 struct user_options {
@@ -35,16 +46,10 @@ void add_storage_options(CLI::App* cmd, user_options& o) {
                   "SQLite database file (default: storage.database, ./var/authpp.db)");
 }
 
-// open_store opens the database the configuration names. These commands never sign anything, so
-// no secret is required.
+// open_store opens the database the configuration names.
 std::unique_ptr<adapters::user_store> open_store(const user_options& o) {
-  server::load_options load;
-  load.database = o.database;
-  load.require_secret = false;
-  auto config = server::load_config(o.config, server::current_environment(), load);
-  if (!config) throw failure{config.error().detail, 2};
   adapters::sqlite_options options;
-  options.path = config->storage.database;
+  options.path = database_path(o.config, o.database);
   auto store = adapters::open_sqlite_store(options);
   if (!store) throw failure{options.path + ": " + store.error().message()};
   return std::move(*store);

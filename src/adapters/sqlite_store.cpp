@@ -782,6 +782,33 @@ result<std::unique_ptr<adapter>> open_sqlite_store(const sqlite_options& options
       std::make_unique<sqlite_store>(options, random, clock, std::move(*c)));
 }
 
+result<int> sqlite_applied_version(const std::string& path) {
+  sqlite3* raw = nullptr;
+  // Read-only, and without SQLITE_OPEN_CREATE: a mistyped path is an error, not a new file.
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+  const db_ptr db(raw);
+  if (rc != SQLITE_OK) return sqlite_error(db.get(), rc, "open read-only", path);
+  sqlite3_stmt* s = nullptr;
+  rc = sqlite3_prepare_v2(db.get(),
+                          "SELECT count(*) FROM sqlite_schema "
+                          "WHERE type = 'table' AND name = 'schema_migrations'",
+                          -1, &s, nullptr);
+  stmt_ptr exists(s);
+  if (rc != SQLITE_OK) return sqlite_error(db.get(), rc, "read schema", path);
+  if (rc = sqlite3_step(exists.get()); rc != SQLITE_ROW) {
+    return sqlite_error(db.get(), rc, "read schema", path);
+  }
+  if (sqlite3_column_int(exists.get(), 0) == 0) return 0;
+  rc = sqlite3_prepare_v2(db.get(), "SELECT coalesce(max(version), 0) FROM schema_migrations", -1,
+                          &s, nullptr);
+  stmt_ptr version(s);
+  if (rc != SQLITE_OK) return sqlite_error(db.get(), rc, "read schema version", path);
+  if (rc = sqlite3_step(version.get()); rc != SQLITE_ROW) {
+    return sqlite_error(db.get(), rc, "read schema version", path);
+  }
+  return sqlite3_column_int(version.get(), 0);
+}
+
 namespace detail {
 
 result<std::string> sqlite_query_for_testing(const user_store& store, const char* sql) {

@@ -46,6 +46,13 @@ inline constexpr int sqlite_schema_version = 2;
 //                                    not a SQLite database,
 //   errc::unsupported_schema_version if the database was migrated by a newer authpp,
 //   errc::storage_failure            for any other SQLite error.
+// sqlite_applied_version reads the newest migration applied to the database at `path` without
+// applying any, or creating or writing the file (0 for a database without authpp's tables): what
+// `authpp db status` reports. It fails with
+//   errc::storage_unavailable if there is no database file at `path`, or it cannot be read,
+//   errc::storage_failure     for any other SQLite error.
+[[nodiscard]] result<int> sqlite_applied_version(const std::string& path);
+
 [[nodiscard]] result<std::unique_ptr<adapter>> open_sqlite_store(
     const sqlite_options& options, const random_source& random = default_random(),
     const clock& clock = default_clock());

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# db_cli_test.sh AUTHPP: `authpp db status` reports a database written by the previous release
+# (schema version 1) without changing it, `authpp db migrate` brings it to the current version
+# keeping every user and password, and both say so on a database that is up to date. A missing
+# file is an error for status (a typo must not look like an empty database).
+set -euo pipefail
+
+authpp=${1:?usage: db_cli_test.sh PATH_TO_AUTHPP}
+authpp=$(cd "$(dirname "$authpp")" && pwd)/$(basename "$authpp")
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/authpp-cli-XXXXXX")
+# shellcheck source=tests/cli/cli_test_lib.sh
+source "$(dirname "$0")/cli_test_lib.sh"
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp"
+unset AUTH_SECRET AUTH_SECRET_1 AUTH_SECRET_2 AUTH_SECRET_3 AUTH_URL
+
+echo "== status of a missing file is an error, and creates nothing"
+expect 1 "$authpp" db status --database missing.db
+err_has "missing.db: no database here"
+[[ ! -e missing.db ]] || fail "db status created missing.db"
+
+echo "== a version-1 database: status reports it, unchanged"
+python3 - v1.db <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.executescript("""
+CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY NOT NULL, applied_at INTEGER NOT NULL);
+CREATE TABLE users (
+  id TEXT PRIMARY KEY NOT NULL, name TEXT, email TEXT NOT NULL UNIQUE, "emailVerified" INTEGER,
+  image TEXT, username TEXT COLLATE NOCASE UNIQUE,
+  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)), created_at INTEGER NOT NULL);
+CREATE TABLE credentials (
+  user_id TEXT PRIMARY KEY NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  password_hash TEXT NOT NULL, updated_at INTEGER NOT NULL);
+INSERT INTO schema_migrations VALUES (1, 1700000000000);
+INSERT INTO users (id, name, email, disabled, created_at)
+  VALUES ('0c6f6a3e-8d2a-4a43-9a53-3c1d1b2f0a01', 'Ada', 'ada@example.com', 0, 1700000000001);
+""")
+db.commit()
+PY
+before=$(sha256sum v1.db)
+expect 0 "$authpp" db status --database v1.db
+out_has "v1.db: schema version 1 of 2, 1 migration to apply: run \`authpp db migrate\`"
+[[ $(sha256sum v1.db) == "$before" ]] || fail "db status changed the file"
+
+echo "== migrate applies it and keeps the user; then both say up to date"
+expect 0 "$authpp" db migrate --database v1.db
+out_has "v1.db: migrated from schema version 1 to 2"
+expect 0 "$authpp" db status --database v1.db
+out_has "v1.db: schema version 2 of 2, up to date"
+expect 0 "$authpp" db migrate --database v1.db
+out_has "v1.db: schema version 2 of 2, up to date"
+expect 0 "$authpp" user list --database v1.db
+out_has "ada@example.com"
+
+echo "== a database from a newer authpp is named as such"
+python3 -c 'import sqlite3,sys; d=sqlite3.connect(sys.argv[1]); d.execute("INSERT INTO schema_migrations VALUES (99, 0)"); d.commit()' v1.db
+expect 1 "$authpp" db status --database v1.db
+err_has "schema version 99 of 2: written by a newer authpp"
+echo "PASS"

@@ -13,11 +13,20 @@ namespace authpp {
 namespace detail {
 namespace {
 
+// reads_sessions_store: with database sessions, /session and a sign-out read or write the store.
+bool reads_sessions_store(const engine_state& engine, const route& r, std::string_view method) {
+  return engine.config.session.strategy == session_strategy::database &&
+         (r.action == action::session || (r.action == action::signout && method == "POST"));
+}
+
 boost::asio::awaitable<outcome> awaited_action(request_context& ctx) {
   if (ctx.provider && ctx.provider->waits(ctx.route.action, ctx.request.method) != waiting::none) {
     auto& client =
         net::shared_client(co_await boost::asio::this_coro::executor, ctx.config().outbound);
     co_return co_await ctx.provider->act_async(ctx, client);
+  }
+  if (reads_sessions_store(ctx.engine, ctx.route, ctx.request.method)) {
+    co_return co_await run_blocking_action(ctx, [&ctx] { return dispatch(ctx); });
   }
   co_return dispatch(ctx);
 }
@@ -37,15 +46,29 @@ boost::asio::awaitable<http::response> handle_async_request(
 
 }  // namespace
 
+boost::asio::awaitable<outcome> run_blocking_action(request_context& ctx,
+                                                    std::function<outcome()> action) {
+  const auto& run = ctx.config().run_blocking;
+  if (!run) co_return action();
+  std::optional<outcome> out;
+  auto ran = co_await run([&out, &action] { out = action(); });
+  if (!ran) co_return store_unavailable(ctx, ran.error().message());
+  co_return std::move(*out);
+}
+
 waiting route_waits(const engine_state& engine, const http::request& request) {
-  // Cheap tests first: only a POST, or a GET to a callback, can wait.
+  // Cheap tests first: only a POST, or a GET to a callback (or, with database sessions, to
+  // /session), can wait.
   const bool get = request.method == "GET";
   if (request.method != "POST" && !get) return waiting::none;
+  const bool database = engine.config.session.strategy == session_strategy::database;
   const std::string_view target = request.target;
   const std::string_view path = target.substr(0, target.find('?'));
-  if (get && path.find("/callback/") == std::string_view::npos) return waiting::none;
+  if (get && !database && path.find("/callback/") == std::string_view::npos) return waiting::none;
   const auto r = parse_route(engine.config.base_path, path);
-  if (!r || !r->provider_id) return waiting::none;
+  if (!r) return waiting::none;
+  if (reads_sessions_store(engine, *r, request.method)) return waiting::preferred;
+  if (!r->provider_id) return waiting::none;
   const provider_flow* p = engine.find_provider(*r->provider_id);
   return p ? p->waits(r->action, request.method) : waiting::none;
 }

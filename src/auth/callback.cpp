@@ -40,6 +40,20 @@ outcome complete_sign_in(request_context& ctx, const user& u, const account& acc
     }
   }
 
+  if (uses_database(ctx)) {
+    // The session is a row; the jwt callback has no token to shape (as in Auth.js).
+    auto cookies = start_database_session(ctx, u);
+    if (!cookies && cookies.error().code == errc::storage_unavailable) {
+      return store_unavailable(ctx, cookies.error().message());
+    }
+    if (!cookies) return fail(ctx, {authjs_error::callback_route_error, cookies.error().message()});
+    outcome out;
+    out.cookies = std::move(*cookies);
+    fire(ctx, config.events.sign_in, sign_in_event{u, acct, profile});
+    out.redirect = ctx.callback_url;
+    return out;
+  }
+
   std::optional<json> token = sign_in_claims(u);
   if (config.callbacks.jwt) {
     try {

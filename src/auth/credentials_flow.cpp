@@ -21,13 +21,7 @@ outcome credentials_decided(request_context& ctx, const credentials_provider& pr
                             std::optional<authorize_result> decision) {
   if (decision->is_unavailable()) {
     // The user store is down: say so (503) instead of calling good credentials wrong.
-    ctx.engine.log(log_level::error, "ServiceUnavailable", *decision->failure());
-    outcome out = json_outcome(
-        json{{"message", "The sign-in service is temporarily unavailable. Try again shortly."}},
-        503);
-    out.headers.add("Retry-After", "5");
-    out.failed = true;
-    return out;
+    return store_unavailable(ctx, *decision->failure());
   }
   if (decision->failure()) {
     return fail(ctx,
@@ -63,7 +57,8 @@ outcome credentials_callback(request_context& ctx, const credentials_provider& p
 
 class credentials_flow_impl final : public provider_flow {
  public:
-  explicit credentials_flow_impl(const credentials_provider& p) : p_(p) {}
+  credentials_flow_impl(const engine_state& engine, const credentials_provider& p)
+      : engine_(engine), p_(p) {}
 
   const std::string& id() const override { return p_.id; }
   const std::string& name() const override { return p_.name; }
@@ -81,8 +76,11 @@ class credentials_flow_impl final : public provider_flow {
   }
 
   waiting waits(action a, std::string_view method) const override {
-    return a == action::callback && method == "POST" && p_.authorize_async ? waiting::preferred
-                                                                           : waiting::none;
+    // With database sessions a sign-in also writes the store: that waits too.
+    const bool database = engine_.config.session.strategy == session_strategy::database;
+    return a == action::callback && method == "POST" && (p_.authorize_async || database)
+               ? waiting::preferred
+               : waiting::none;
   }
 
   outcome callback(request_context& ctx) const override {
@@ -95,6 +93,10 @@ class credentials_flow_impl final : public provider_flow {
 
   boost::asio::awaitable<outcome> act_async(request_context& ctx,
                                             net::http_client&) const override {
+    if (!p_.authorize_async) {
+      // Only the session store waits: the whole sign-in runs where blocking calls may.
+      co_return co_await run_blocking_action(ctx, [this, &ctx] { return callback(ctx); });
+    }
     // CSRF first: a request without it must not cost a password check.
     if (!ctx.csrf_verified) co_return missing_csrf(ctx);
     if (auto locked = sign_in_lock(ctx, p_)) co_return std::move(*locked);
@@ -104,18 +106,21 @@ class credentials_flow_impl final : public provider_flow {
     } catch (const std::exception& e) {
       co_return authorize_threw(ctx, e);
     }
-    co_return credentials_decided(ctx, p_, std::move(decision));
+    if (!uses_database(ctx)) co_return credentials_decided(ctx, p_, std::move(decision));
+    co_return co_await run_blocking_action(
+        ctx, [this, &ctx, &decision] { return credentials_decided(ctx, p_, std::move(decision)); });
   }
 
  private:
+  const engine_state& engine_;
   const credentials_provider& p_;
 };
 
 }  // namespace
 
-std::unique_ptr<provider_flow> credentials_flow(const engine_state&,
+std::unique_ptr<provider_flow> credentials_flow(const engine_state& engine,
                                                 const credentials_provider& provider) {
-  return std::make_unique<credentials_flow_impl>(provider);
+  return std::make_unique<credentials_flow_impl>(engine, provider);
 }
 
 }  // namespace authpp::detail

@@ -85,6 +85,28 @@ std::vector<http::set_cookie> session_cookie_clears(const request_context& ctx);
 result<std::string> encode_token(const request_context& ctx, json claims);
 // read_session_claims reads and decrypts the session cookie; nullopt when there is none.
 result<std::optional<json>> read_session_claims(const request_context& ctx);
+// null_session answers /session with `null`, clearing the session cookie when `clear`.
+outcome null_session(const request_context& ctx, bool clear, bool cache_headers);
+
+// ---- database sessions (database_session.cpp) ---------------------------------------------------
+// uses_database tells whether sessions live in config.sessions (session.strategy = database).
+inline bool uses_database(const request_context& ctx) {
+  return ctx.config().session.strategy == session_strategy::database;
+}
+// start_database_session stores a new session for `u` and returns the cookie that carries it.
+result<std::vector<http::set_cookie>> start_database_session(const request_context& ctx,
+                                                             const user& u);
+// database_session_action is /session (GET, or POST when `update`) for database sessions.
+outcome database_session_action(request_context& ctx, bool update);
+// end_database_session deletes the request's session, if any, and fires the signOut event.
+void end_database_session(const request_context& ctx);
+// store_unavailable answers 503 with Retry-After: the store cannot answer right now, which is not
+// the user's fault (their credentials or session may be fine).
+outcome store_unavailable(const request_context& ctx, std::string_view detail);
+// run_blocking_action runs `action` through config.run_blocking (off the I/O thread), or at once
+// when none is set; 503 when it cannot be run.
+boost::asio::awaitable<outcome> run_blocking_action(request_context& ctx,
+                                                    std::function<outcome()> action);
 
 // ---- rate limits (rate_limit.cpp) --------------------------------------------------------------
 // post_limit counts a POST against its client address: an outcome when over the limit.

@@ -27,14 +27,14 @@ json default_session(const request_context& ctx, const json& token) {
   return session;
 }
 
+}  // namespace
+
 outcome null_session(const request_context& ctx, bool clear, bool cache_headers) {
   outcome out = json_outcome(nullptr);
   if (cache_headers) no_store(out);
   if (clear) out.cookies = session_cookie_clears(ctx);
   return out;
 }
-
-}  // namespace
 
 std::vector<http::set_cookie> session_cookie_writes(const request_context& ctx,
                                                     std::string_view token) {
@@ -70,6 +70,7 @@ outcome session_action(request_context& ctx) {
   if (update && !ctx.csrf_verified) {
     return fail(ctx, {authjs_error::missing_csrf, "POST /session without a valid CSRF token"});
   }
+  if (uses_database(ctx)) return database_session_action(ctx, update);
   const auto& config = ctx.config();
   auto claims = read_session_claims(ctx);
   if (!claims) {

@@ -368,7 +368,9 @@ std::optional<std::string> url_problem(const std::string& text) {
 
 void load_auth(loader& l, const toml::table& t, auth_options& a) {
   constexpr std::string_view p = "auth";
-  l.check_keys(t, p, {"url", "trust_host", "base_path", "secrets", "session_max_age", "theme"});
+  l.check_keys(t, p,
+               {"url", "trust_host", "base_path", "secrets", "session_max_age", "session_strategy",
+                "session_update_age", "theme"});
   std::string url;
   if (const toml::node* n = l.string(t, p, "url", url)) {
     if (auto e = url_problem(url)) l.fail(n->source(), "auth.url", *e);
@@ -392,6 +394,18 @@ void load_auth(loader& l, const toml::table& t, auth_options& a) {
   }
   // Auth.js has no upper bound; ten years stops an overflow when it is added to "now".
   l.seconds(t, p, "session_max_age", 10LL * 366 * 86400, a.session_max_age);
+  std::string strategy;
+  if (const toml::node* n = l.string(t, p, "session_strategy", strategy)) {
+    if (strategy != "jwt" && strategy != "database") {
+      l.fail(n->source(), "auth.session_strategy", "expected \"jwt\" or \"database\"");
+    }
+    a.database_sessions = strategy == "database";
+  }
+  // 0 is allowed, as in Auth.js: the row slides on every read.
+  std::int64_t update_age = a.session_update_age.count();
+  if (l.integer(t, p, "session_update_age", 0, 10LL * 366 * 86400, update_age)) {
+    a.session_update_age = std::chrono::seconds(update_age);
+  }
   if (const toml::table* theme = l.table(t, p, "theme")) load_theme(l, *theme, a.theme);
 }
 

@@ -352,6 +352,36 @@ test("rate limits: an account locked for a guessing address, POSTs per address p
   }
 });
 
+test("database sessions: the cookie is an opaque token, and sign-out or `user disable` ends a session everywhere", async () => {
+  const dir = tempDir();
+  const config = writeConfig(dir, '[auth]\nsession_strategy = "database"\n');
+  const s = await startServer(["--dev", "--config", config], { dataDir: dir });
+  try {
+    const laptop = new Browser(s.url);
+    assert.equal((await laptop.signIn(s.demo.email, s.demo.password)).body.url, s.url + "/");
+    const token = laptop.jar.get("authjs.session-token");
+    assert.match(token, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal((await laptop.session()).user.email, s.demo.email);
+    // A copy of the cookie (another device, or a thief) stops working when its owner signs out.
+    const copy = new Browser(s.url);
+    copy.jar.set("authjs.session-token", token);
+    assert.equal((await copy.session()).user.email, s.demo.email);
+    await laptop.signOut();
+    assert.equal(await copy.session(), null);
+
+    // Disabling the user from the CLI ends their open sessions at the next request.
+    const phone = new Browser(s.url);
+    await phone.signIn(s.demo.email, s.demo.password);
+    assert.equal((await phone.session()).user.email, s.demo.email);
+    const db = join(dir, "authpp.db");
+    assert.equal(runCli(["user", "disable", s.demo.email, "--database", db]).status, 0);
+    assert.equal(await phone.session(), null);
+    assert.equal(phone.jar.get("authjs.session-token"), undefined);
+  } finally {
+    await s.stop();
+  }
+});
+
 test("an OAuth provider down at start-up: healthz reports it, sign-in says Configuration, and both recover once it is up", async () => {
   // A port nothing listens on yet: the provider's issuer.
   const probe = net.createServer().listen(0, "127.0.0.1");

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <authpp/adapters/session_store.hpp>
 #include <authpp/auth/provider.hpp>
 #include <authpp/auth/rate_limit.hpp>
 #include <authpp/auth/types.hpp>
@@ -11,6 +12,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,10 +62,11 @@ struct jwt_params {
 };
 
 struct session_params {
-  json session;  // {user:{name,email,image}, expires}
-  const json& token;
+  json session;       // {user:{name,email,image}, expires}
+  const json& token;  // the JWT's claims; an empty object with database sessions
   jwt_trigger trigger;
-  const json* new_session;  // the client's data on update
+  const json* new_session;                      // the client's data on update
+  const adapters::user_record* user = nullptr;  // database sessions: the session's user
 };
 
 // callbacks customise the flows; an empty function means Auth.js's default.
@@ -86,7 +89,8 @@ struct sign_in_event {
   const json* profile = nullptr;  // OAuth sign-ins
 };
 struct sign_out_event {
-  const json& token;
+  const json& token;                                  // JWT sessions; empty with database ones
+  const adapters::session_record* session = nullptr;  // database sessions: the deleted row
 };
 struct session_event {
   const json& session;
@@ -116,7 +120,12 @@ struct page_urls {
   std::optional<std::string> verify_request;
 };
 
+// session_strategy is where a session lives: in the cookie (an encrypted JWT, Auth.js's
+// default), or in a session store with only its token in the cookie (Auth.js's "database").
+enum class session_strategy { jwt, database };
+
 struct session_options {
+  session_strategy strategy = session_strategy::jwt;
   std::chrono::seconds max_age{2592000};   // 30 days
   std::chrono::seconds update_age{86400};  // 1 day (database sessions only)
 };
@@ -155,6 +164,14 @@ struct auth_config {
   std::optional<bool> use_secure_cookies;
   cookie_name_overrides cookies;
   session_options session;
+  // sessions stores the database sessions (session.strategy = database), and reads each one
+  // back with its user: the users that sign in must be in the same store.
+  std::shared_ptr<adapters::session_store> sessions;
+  // run_blocking runs a blocking store call (and the step of the request around it) off the
+  // awaiting thread in handle_async, e.g. on a worker pool; it fails when it cannot (a full
+  // queue: the request then gets 503 with Retry-After). Unset, such calls run on the calling
+  // thread. handle always runs them on the calling thread.
+  std::function<boost::asio::awaitable<result<void>>(std::function<void()>)> run_blocking;
   authpp::callbacks callbacks;
   authpp::events events;
   page_urls pages;

@@ -52,6 +52,10 @@ struct auth_options {
   bool trust_host = false;           // AUTH_TRUST_HOST
   std::string base_path = "/api/auth";
   std::chrono::seconds session_max_age{2592000};
+  // session_strategy "database" (database_sessions) keeps sessions in the database, the cookie
+  // holding only a random token; "jwt" (the default) keeps them in the cookie, as Auth.js does.
+  bool database_sessions = false;
+  std::chrono::seconds session_update_age{86400};  // how often a database session's row slides
   pages::theme theme;
 };
 

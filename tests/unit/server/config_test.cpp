@@ -514,6 +514,20 @@ TEST_F(ConfigTest, AppleSecretMustBeAnUnexpiredJwt) {
   EXPECT_EQ(c->providers[0].client_secret, "eyJhbGciOiJFUzI1NiJ9.eyJleHAiOjQxMDI0NDQ4MDB9.c2ln");
 }
 
+TEST_F(ConfigTest, SessionStrategyIsJwtOrDatabase) {
+  auto c = load("[auth]\nsession_strategy = \"database\"\nsession_update_age = 0\n");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_TRUE(c->auth.database_sessions);
+  EXPECT_EQ(c->auth.session_update_age, std::chrono::seconds(0));  // every read, as Auth.js
+  auto d = load("[auth]\nsession_strategy = \"jwt\"\n");
+  ASSERT_TRUE(d) << d.error().message();
+  EXPECT_FALSE(d->auth.database_sessions);
+  EXPECT_THAT(error_text("[auth]\nsession_strategy = \"cookie\"\n"),
+              HasSubstr("authpp.toml:2: auth.session_strategy: expected \"jwt\" or \"database\""));
+  EXPECT_THAT(error_text("[auth]\nsession_update_age = -1\n"),
+              HasSubstr("auth.session_update_age"));
+}
+
 TEST_F(ConfigTest, BadProviderTablesAreErrorsNamingTheKey) {
   EXPECT_THAT(error_text("[[providers]]\nclient_id = \"x\"\n"),
               HasSubstr("providers[0].type: required"));

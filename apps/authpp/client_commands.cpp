@@ -180,9 +180,13 @@ void run_signout(const client_cli_options& o) {
   });
 }
 
-void add_common(CLI::App* cmd, client_cli_options& o) {
-  cmd->add_option("--url", o.url, "Auth.js API base URL, e.g. http://127.0.0.1:3000/api/auth")
-      ->required();
+// add_common adds the options every client command takes. `url_required` is false only for
+// `session`, which also has the `revoke` subcommand (an operator's, with no URL): its callback
+// checks --url itself.
+void add_common(CLI::App* cmd, client_cli_options& o, bool url_required = true) {
+  auto* url =
+      cmd->add_option("--url", o.url, "Auth.js API base URL, e.g. http://127.0.0.1:3000/api/auth");
+  if (url_required) url->required();
   cmd->add_option("--jar", o.jar, "Netscape cookie file (curl -b/-c format): loaded, then saved");
   cmd->add_option("--current-url", o.current_url,
                   "The page the call starts from (callbackUrl fallback); default: origin + /");
@@ -219,8 +223,11 @@ void add_client_commands(CLI::App& app) {
   signout->callback([o] { run_signout(*o); });
 
   auto* session_cmd = app.add_subcommand("session", "Print the session (getSession()) or null");
-  add_common(session_cmd, *o);
-  session_cmd->callback([o] {
+  add_common(session_cmd, *o, false);
+  add_session_revoke_command(*session_cmd);
+  session_cmd->callback([o, session_cmd] {
+    if (!session_cmd->get_subcommands().empty()) return;  // `session revoke` ran instead
+    if (o->url.empty()) throw failure{"--url is required", 2};
     session s(*o);
     const auto r = (*s).get_session();
     s.finish(r, [&] { return r->has_value() ? **r : json(nullptr); });

@@ -19,6 +19,8 @@ void add_apple_secret_command(CLI::App& app);
 void add_token_command(CLI::App& app);
 void add_user_command(CLI::App& app);
 void add_db_command(CLI::App& app);  // db status, db migrate
+// add_session_revoke_command adds `revoke EMAIL` to the client's `session` command.
+void add_session_revoke_command(CLI::App& session);
 void add_config_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
 void add_client_commands(CLI::App& app);  // signin, signout, session, csrf, providers

@@ -47,7 +47,7 @@ void add_storage_options(CLI::App* cmd, user_options& o) {
 }
 
 // open_store opens the database the configuration names.
-std::unique_ptr<adapters::user_store> open_store(const user_options& o) {
+std::unique_ptr<adapters::adapter> open_store(const user_options& o) {
   adapters::sqlite_options options;
   options.path = database_path(o.config, o.database);
   auto store = adapters::open_sqlite_store(options);
@@ -176,6 +176,23 @@ void list(const user_options& o) {
   }
 }
 
+// end_sessions deletes every database session of `user_id` and says how many ended (JWT
+// sessions live in cookies and are not in the database; a disabled user's are refused at their
+// next sign-in check).
+std::string end_sessions(adapters::adapter& store, const std::string& user_id) {
+  auto ended = store.delete_user_sessions(user_id);
+  if (!ended) throw failure{ended.error().message()};
+  return " (" + std::to_string(*ended) +
+         (*ended == 1 ? " database session" : " database sessions") + " ended)";
+}
+
+adapters::user_record existing_user(adapters::adapter& store, const std::string& email) {
+  auto user = store.find_by_email(email);
+  if (!user) throw failure{user.error().message()};
+  if (!*user) throw failure{"no user with email " + email};
+  return std::move(**user);
+}
+
 void set_disabled(const user_options& o, bool disabled) {
   const std::string email = check_email(o.email);
   auto store = open_store(o);
@@ -184,19 +201,29 @@ void set_disabled(const user_options& o, bool disabled) {
     if (r.error().code == errc::not_found) throw failure{"no user with email " + email};
     throw failure{r.error().message()};
   }
-  std::cout << (disabled ? "disabled " : "enabled ") << email << '\n';
+  const std::string ended =
+      disabled ? end_sessions(*store, existing_user(*store, email).id) : std::string();
+  std::cout << (disabled ? "disabled " : "enabled ") << email << ended << '\n';
 }
 
 void passwd(const user_options& o) {
   const std::string email = check_email(o.email);
   auto store = open_store(o);
-  auto user = store->find_by_email(email);
-  if (!user) throw failure{user.error().message()};
-  if (!*user) throw failure{"no user with email " + email};
+  const adapters::user_record user = existing_user(*store, email);
   const std::string encoded = hash(read_password());
-  auto r = store->set_password((*user)->id, encoded);
+  auto r = store->set_password(user.id, encoded);
   if (!r) throw failure{r.error().message()};
-  std::cout << "password changed for " << email << '\n';
+  // Whoever knew the old password may be signed in: a new password ends every session.
+  const std::string ended = end_sessions(*store, user.id);
+  std::cout << "password changed for " << email << ended << '\n';
+}
+
+void revoke(const user_options& o) {
+  const std::string email = check_email(o.email);
+  auto store = open_store(o);
+  // Computed first: nothing is printed unless it worked.
+  const std::string ended = end_sessions(*store, existing_user(*store, email).id);
+  std::cout << "signed out " << email << ended << '\n';
 }
 
 }  // namespace
@@ -235,6 +262,15 @@ void add_user_command(CLI::App& app) {
   passwd_cmd->add_option("email", o->email, "Email address")->required();
   add_storage_options(passwd_cmd, *o);
   passwd_cmd->callback([o] { passwd(*o); });
+}
+
+void add_session_revoke_command(CLI::App& session) {
+  auto o = std::make_shared<user_options>();
+  auto* cmd = session.add_subcommand(
+      "revoke", "End every database session of a user (they must sign in again)");
+  cmd->add_option("email", o->email, "Email address")->required();
+  add_storage_options(cmd, *o);
+  cmd->callback([o] { revoke(*o); });
 }
 
 }  // namespace authpp::cli

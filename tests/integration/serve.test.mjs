@@ -352,7 +352,7 @@ test("rate limits: an account locked for a guessing address, POSTs per address p
   }
 });
 
-test("database sessions: the cookie is an opaque token, and sign-out or `user disable` ends a session everywhere", async () => {
+test("database sessions: the cookie is an opaque token; sign-out, `user disable`, `session revoke` and `user passwd` end sessions everywhere", async () => {
   const dir = tempDir();
   const config = writeConfig(dir, '[auth]\nsession_strategy = "database"\n');
   const s = await startServer(["--dev", "--config", config], { dataDir: dir });
@@ -374,9 +374,25 @@ test("database sessions: the cookie is an opaque token, and sign-out or `user di
     await phone.signIn(s.demo.email, s.demo.password);
     assert.equal((await phone.session()).user.email, s.demo.email);
     const db = join(dir, "authpp.db");
-    assert.equal(runCli(["user", "disable", s.demo.email, "--database", db]).status, 0);
+    const disabled = runCli(["user", "disable", s.demo.email, "--database", db]);
+    assert.equal(disabled.status, 0);
+    assert.match(disabled.stdout, /\(1 database session ended\)/);
     assert.equal(await phone.session(), null);
     assert.equal(phone.jar.get("authjs.session-token"), undefined);
+
+    // `authpp session revoke` signs a user out of every device; a new password does too.
+    assert.equal(runCli(["user", "enable", s.demo.email, "--database", db]).status, 0);
+    const tablet = new Browser(s.url);
+    await tablet.signIn(s.demo.email, s.demo.password);
+    const revoked = runCli(["session", "revoke", s.demo.email, "--database", db]);
+    assert.equal(revoked.status, 0);
+    assert.equal(revoked.stdout, `signed out ${s.demo.email} (1 database session ended)\n`);
+    assert.equal(await tablet.session(), null);
+    await tablet.signIn(s.demo.email, s.demo.password);
+    const changed = runCli(["user", "passwd", s.demo.email, "--database", db], { input: "a new long passphrase\n" });
+    assert.equal(changed.status, 0);
+    assert.match(changed.stdout, /\(1 database session ended\)/);
+    assert.equal(await tablet.session(), null);
   } finally {
     await s.stop();
   }

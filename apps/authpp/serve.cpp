@@ -6,6 +6,9 @@
 #include <optional>
 #include <string>
 
+#include <pthread.h>
+#include <signal.h>
+
 #include "commands.hpp"
 
 namespace authpp::cli {
@@ -33,9 +36,18 @@ void serve(const serve_options& o) {
   load.data_dir = o.data_dir;
   auto config = server::load_config(o.config, server::current_environment(), load);
   if (!config) throw start_failure(config.error());
+  // SIGINT and SIGTERM stay blocked until their handler is in place: one that came between
+  // "listening" and then would kill the process instead of stopping it gracefully. The server's
+  // threads inherit the blocked mask, so this thread, which unblocks them, is where they land.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   auto app = server::app::start(std::move(*config), std::cout);
   if (!app) throw start_failure(app.error());
   (*app)->stop_on_signals();
+  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   (*app)->wait();
   std::cout << "authpp stopped" << std::endl;
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -746,13 +747,19 @@ void http_server::wait() {
 }
 
 void http_server::stop_on_signals() {
-  asio::post(impl_->control, [s = impl_.get()] {
-    if (s->stopping) return;
-    s->signals.emplace(s->control, SIGINT, SIGTERM);
-    s->signals->async_wait([s](error_code ec, int) {
-      if (!ec) s->begin_stop();
-    });
+  std::promise<void> installed;
+  asio::post(impl_->control, [s = impl_.get(), &installed] {
+    if (!s->stopping) {
+      s->signals.emplace(s->control, SIGINT, SIGTERM);
+      s->signals->async_wait([s](error_code ec, int) {
+        if (!ec) s->begin_stop();
+      });
+    }
+    installed.set_value();
   });
+  // Returns once the handler is in place, so a caller that held the signals blocked until now
+  // may let them through.
+  installed.get_future().wait();
 }
 
 }  // namespace authpp::server

@@ -115,6 +115,53 @@ class memory_store final : public adapter {
 
   result<void> check_health() const override { return {}; }
 
+  result<account_record> link_account(const account_record& account) override {
+    if (auto r = detail::check_account(account); !r) return r.error();
+    std::unique_lock lock(mutex_);
+    if (!users_.contains(account.user_id)) {
+      return auth_error{errc::not_found, "no user with this id"};
+    }
+    const auto key = std::pair(account.provider, account.provider_account_id);
+    if (!accounts_.emplace(key, account).second) {
+      return auth_error{errc::already_exists, "this provider account is linked already"};
+    }
+    return account;
+  }
+
+  result<std::optional<user_record>> user_by_account(
+      std::string_view provider, std::string_view provider_account_id) const override {
+    std::shared_lock lock(mutex_);
+    const auto it =
+        accounts_.find(std::pair(std::string(provider), std::string(provider_account_id)));
+    if (it == accounts_.end()) return std::optional<user_record>();
+    return std::optional<user_record>(users_.at(it->second.user_id).user);
+  }
+
+  result<std::optional<account_record>> find_account(
+      std::string_view provider, std::string_view provider_account_id) const override {
+    std::shared_lock lock(mutex_);
+    const auto it =
+        accounts_.find(std::pair(std::string(provider), std::string(provider_account_id)));
+    if (it == accounts_.end()) return std::optional<account_record>();
+    return std::optional<account_record>(it->second);
+  }
+
+  result<std::vector<account_record>> accounts_of(std::string_view user_id) const override {
+    std::shared_lock lock(mutex_);
+    std::vector<account_record> out;
+    // accounts_ is ordered by (provider, provider account id): the promised order.
+    for (const auto& [key, a] : accounts_) {
+      if (a.user_id == user_id) out.push_back(a);
+    }
+    return out;
+  }
+
+  result<bool> unlink_account(std::string_view provider,
+                              std::string_view provider_account_id) override {
+    std::unique_lock lock(mutex_);
+    return accounts_.erase(std::pair(std::string(provider), std::string(provider_account_id))) != 0;
+  }
+
   result<session_record> create_session(const session_record& session) override {
     if (session.session_token.empty() || session.user_id.empty()) {
       return auth_error{errc::malformed_input, "a session needs a token and a user id"};
@@ -196,10 +243,11 @@ class memory_store final : public adapter {
   const random_source& random_;
   const clock& clock_;
   mutable std::shared_mutex mutex_;
-  std::map<std::string, entry> users_;                        // by id
-  index by_email_;                                            // normalised email -> id
-  index by_username_;                                         // ASCII-lower-cased username -> id
-  std::unordered_map<std::string, session_record> sessions_;  // by session token
+  std::map<std::string, entry> users_;  // by id
+  index by_email_;                      // normalised email -> id
+  index by_username_;                   // ASCII-lower-cased username -> id
+  std::map<std::pair<std::string, std::string>, account_record> accounts_;    // (provider, id)
+  std::unordered_map<std::string, session_record> sessions_;                  // by session token
   std::map<std::pair<std::string, std::string>, verification_token> tokens_;  // (identifier, token)
 };
 

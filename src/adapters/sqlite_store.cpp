@@ -119,6 +119,9 @@ class binding {
     return v ? text(index, *v) : sqlite3_bind_null(s_, index);
   }
   int integer(int index, long long v) { return sqlite3_bind_int64(s_, index, v); }
+  int optional_integer(int index, const std::optional<long long>& v) {
+    return v ? integer(index, *v) : sqlite3_bind_null(s_, index);
+  }
   int step() { return sqlite3_step(s_); }
   sqlite3_stmt* get() const { return s_; }
 
@@ -136,6 +139,27 @@ std::optional<std::string> column_text(sqlite3_stmt* s, int col) {
 // The column list every user query selects, in the order read_user expects.
 #define AUTHPP_USER_COLUMNS \
   "id, email, name, username, image, \"emailVerified\", disabled, created_at FROM users "
+
+// The column list every account query selects, in the order read_account expects.
+#define AUTHPP_ACCOUNT_COLUMNS                                                              \
+  "\"userId\", type, provider, \"providerAccountId\", access_token, token_type, id_token, " \
+  "refresh_token, scope, session_state, expires_at FROM accounts "
+
+account_record read_account(sqlite3_stmt* s) {
+  account_record a;
+  a.user_id = column_text(s, 0).value_or("");
+  a.type = column_text(s, 1).value_or("");
+  a.provider = column_text(s, 2).value_or("");
+  a.provider_account_id = column_text(s, 3).value_or("");
+  a.access_token = column_text(s, 4);
+  a.token_type = column_text(s, 5);
+  a.id_token = column_text(s, 6);
+  a.refresh_token = column_text(s, 7);
+  a.scope = column_text(s, 8);
+  a.session_state = column_text(s, 9);
+  if (sqlite3_column_type(s, 10) != SQLITE_NULL) a.expires_at = sqlite3_column_int64(s, 10);
+  return a;
+}
 
 session_record read_session(sqlite3_stmt* s) {
   return {column_text(s, 0).value_or(""), column_text(s, 1).value_or(""),
@@ -163,6 +187,7 @@ struct connection {
   stmt_ptr insert_user, insert_credentials, upsert_password;
   stmt_ptr find_by_email, find_by_username, find_by_id, list_users;
   stmt_ptr set_disabled, get_password;
+  stmt_ptr insert_account, user_by_account, find_account, accounts_of, unlink_account;
   stmt_ptr insert_session, session_and_user, update_session, delete_session, delete_user_sessions;
   stmt_ptr insert_token, use_token;
   stmt_ptr health_read, health_write;
@@ -196,8 +221,24 @@ CREATE TABLE credentials (
   updated_at INTEGER NOT NULL
 );
 )sql"},
-    // Database sessions and magic-link tokens, under the Auth.js pg schema's names.
+    // Linked accounts, database sessions and magic-link tokens, under the Auth.js pg schema's
+    // names, with the Prisma/Drizzle keys.
     {2, R"sql(
+CREATE TABLE accounts (
+  "userId" TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  type TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  "providerAccountId" TEXT NOT NULL,
+  refresh_token TEXT,
+  access_token TEXT,
+  expires_at INTEGER,
+  id_token TEXT,
+  scope TEXT,
+  session_state TEXT,
+  token_type TEXT,
+  PRIMARY KEY (provider, "providerAccountId")
+);
+CREATE INDEX accounts_user ON accounts ("userId");
 CREATE TABLE sessions (
   "sessionToken" TEXT PRIMARY KEY NOT NULL,
   "userId" TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -370,6 +411,20 @@ class opener {
         {&c.list_users, "SELECT " AUTHPP_USER_COLUMNS "ORDER BY email"},
         {&c.set_disabled, "UPDATE users SET disabled = ?2 WHERE email = ?1"},
         {&c.get_password, "SELECT password_hash FROM credentials WHERE user_id = ?1"},
+        {&c.insert_account,
+         "INSERT INTO accounts (\"userId\", type, provider, \"providerAccountId\", access_token, "
+         "token_type, id_token, refresh_token, scope, session_state, expires_at) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"},
+        {&c.user_by_account,
+         "SELECT u.id, u.email, u.name, u.username, u.image, u.\"emailVerified\", u.disabled, "
+         "u.created_at FROM accounts a JOIN users u ON u.id = a.\"userId\" "
+         "WHERE a.provider = ?1 AND a.\"providerAccountId\" = ?2"},
+        {&c.find_account,
+         "SELECT " AUTHPP_ACCOUNT_COLUMNS "WHERE provider = ?1 AND \"providerAccountId\" = ?2"},
+        {&c.accounts_of, "SELECT " AUTHPP_ACCOUNT_COLUMNS
+                         "WHERE \"userId\" = ?1 ORDER BY provider, \"providerAccountId\""},
+        {&c.unlink_account,
+         "DELETE FROM accounts WHERE provider = ?1 AND \"providerAccountId\" = ?2"},
         {&c.insert_session,
          "INSERT INTO sessions (\"sessionToken\", \"userId\", expires) VALUES (?1, ?2, ?3)"},
         // The user's columns first, in read_user's order; then the session's expiry.
@@ -409,6 +464,7 @@ class opener {
 };
 
 #undef AUTHPP_USER_COLUMNS
+#undef AUTHPP_ACCOUNT_COLUMNS
 
 // ---------------------------------------------------------------------------------------------
 // The store
@@ -554,6 +610,88 @@ class sqlite_store final : public adapter {
     binding b((*c)->health_write.get());
     if (const int rc = b.step(); rc != SQLITE_DONE) return fail_locked(rc, "health write");
     return {};
+  }
+
+  result<account_record> link_account(const account_record& account) override {
+    if (auto r = detail::check_account(account); !r) return r.error();
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b((*c)->insert_account.get());
+    b.text(1, account.user_id);
+    b.text(2, account.type);
+    b.text(3, account.provider);
+    b.text(4, account.provider_account_id);
+    b.optional_text(5, account.access_token);
+    b.optional_text(6, account.token_type);
+    b.optional_text(7, account.id_token);
+    b.optional_text(8, account.refresh_token);
+    b.optional_text(9, account.scope);
+    b.optional_text(10, account.session_state);
+    b.optional_integer(11, account.expires_at);
+    if (const int rc = b.step(); rc != SQLITE_DONE) {
+      if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        return auth_error{errc::not_found, "no user with this id"};
+      }
+      if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return auth_error{errc::already_exists, "this provider account is linked already"};
+      }
+      return fail_locked(rc, "link account");
+    }
+    return account;
+  }
+
+  result<std::optional<user_record>> user_by_account(
+      std::string_view provider, std::string_view provider_account_id) const override {
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b((*c)->user_by_account.get());
+    b.text(1, provider);
+    b.text(2, provider_account_id);
+    const int rc = b.step();
+    if (rc == SQLITE_ROW) return std::optional<user_record>(read_user(b.get()));
+    if (rc == SQLITE_DONE) return std::optional<user_record>();
+    return fail_locked(rc, "find user by account");
+  }
+
+  result<std::optional<account_record>> find_account(
+      std::string_view provider, std::string_view provider_account_id) const override {
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b((*c)->find_account.get());
+    b.text(1, provider);
+    b.text(2, provider_account_id);
+    const int rc = b.step();
+    if (rc == SQLITE_ROW) return std::optional<account_record>(read_account(b.get()));
+    if (rc == SQLITE_DONE) return std::optional<account_record>();
+    return fail_locked(rc, "find account");
+  }
+
+  result<std::vector<account_record>> accounts_of(std::string_view user_id) const override {
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b((*c)->accounts_of.get());
+    b.text(1, user_id);
+    std::vector<account_record> out;
+    int rc = SQLITE_OK;
+    while ((rc = b.step()) == SQLITE_ROW) out.push_back(read_account(b.get()));
+    if (rc != SQLITE_DONE) return fail_locked(rc, "list accounts");
+    return out;
+  }
+
+  result<bool> unlink_account(std::string_view provider,
+                              std::string_view provider_account_id) override {
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b((*c)->unlink_account.get());
+    b.text(1, provider);
+    b.text(2, provider_account_id);
+    if (const int rc = b.step(); rc != SQLITE_DONE) return fail_locked(rc, "unlink account");
+    return sqlite3_changes((*c)->db.get()) != 0;
   }
 
   result<session_record> create_session(const session_record& session) override {

@@ -57,5 +57,14 @@ std::chrono::system_clock::time_point to_millis(std::chrono::system_clock::time_
       std::chrono::floor<std::chrono::milliseconds>(t));
 }
 
+result<void> check_account(const account_record& account) {
+  if (account.user_id.empty() || account.type.empty() || account.provider.empty() ||
+      account.provider_account_id.empty()) {
+    return auth_error{errc::malformed_input,
+                      "an account needs a user id, a type, a provider and a provider account id"};
+  }
+  return {};
+}
+
 }  // namespace detail
 }  // namespace authpp::adapters

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <authpp/adapters/account_store.hpp>
 #include <authpp/adapters/user_store.hpp>
 #include <authpp/core/result.hpp>
 
@@ -22,6 +23,10 @@ result<void> check_new_user(const new_user& user, std::string_view email);
 // check_password_hash accepts an encoded hash: `$`, then printable ASCII without spaces, at most
 // 1024 bytes. It fails with errc::invalid_password_hash. When `allow_empty`, "" is accepted too.
 result<void> check_password_hash(std::string_view hash, bool allow_empty);
+
+// check_account fails with errc::malformed_input when the account's user id, type, provider or
+// provider account id is empty.
+result<void> check_account(const account_record& account);
 
 // to_millis truncates to the millisecond, the precision every backend stores.
 std::chrono::system_clock::time_point to_millis(std::chrono::system_clock::time_point t);

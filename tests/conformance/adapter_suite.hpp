@@ -13,9 +13,9 @@
 
 #include "test_support/test_support.hpp"
 
-// The conformance suite of the adapter model's sessions and verification tokens (Auth.js's
-// runBasicTests, plus the races a fleet of servers makes real): one definition, instantiated
-// per backend (tests/unit/adapters/store_conformance_test.cpp). A factory is a
+// The conformance suite of the adapter model's accounts, sessions and verification tokens
+// (Auth.js's runBasicTests, plus the races a fleet of servers makes real): one definition,
+// instantiated per backend (tests/unit/adapters/store_conformance_test.cpp). A factory is a
 // default-constructible type with
 //   std::unique_ptr<adapter> make(const authpp::clock& clock);
 // that owns whatever the backend needs and outlives the adapter it makes. Users are covered by
@@ -45,6 +45,125 @@ class AdapterConformance : public ::testing::Test {
 };
 
 TYPED_TEST_SUITE_P(AdapterConformance);
+
+// An account as an OIDC provider's token response fills it.
+inline account_record github_account(std::string user_id, std::string id = "12345") {
+  return {.user_id = std::move(user_id),
+          .type = "oauth",
+          .provider = "github",
+          .provider_account_id = std::move(id),
+          .access_token = "gho_access",
+          .token_type = "bearer",
+          .id_token = std::nullopt,
+          .refresh_token = "ghr_refresh",
+          .scope = "read:user,user:email",
+          .session_state = std::nullopt,
+          .expires_at = 1'767'225'600};
+}
+
+TYPED_TEST_P(AdapterConformance, LinkedAccountIsFoundWithItsUserAndTokens) {
+  const user_record ada = this->add("ada@example.com");
+  account_record oidc{.user_id = ada.id,
+                      .type = "oidc",
+                      .provider = "corp",
+                      .provider_account_id = "sub-1",
+                      .access_token = "at",
+                      .token_type = "Bearer",
+                      .id_token = "eyJ.id.token",
+                      .refresh_token = std::nullopt,
+                      .scope = "openid email",
+                      .session_state = "state-1",
+                      .expires_at = std::nullopt};
+  for (const account_record& a : {github_account(ada.id), oidc}) {
+    SCOPED_TRACE(a.provider);
+    auto linked = this->store_->link_account(a);
+    ASSERT_TRUE(linked) << linked.error().message();
+    EXPECT_EQ(*linked, a);
+    EXPECT_EQ(this->store_->find_account(a.provider, a.provider_account_id).value(),
+              std::optional(a));
+    EXPECT_EQ(this->store_->user_by_account(a.provider, a.provider_account_id).value(),
+              std::optional(ada));
+  }
+}
+
+// One identity at a provider signs in as one user: linking it to a second user would let
+// whoever controls it sign in as either.
+TYPED_TEST_P(AdapterConformance, OneProviderAccountLinksToOneUser) {
+  const user_record ada = this->add("ada@example.com");
+  const user_record bob = this->add("bob@example.com");
+  ASSERT_TRUE(this->store_->link_account(github_account(ada.id)));
+  EXPECT_EQ(test::error_of(this->store_->link_account(github_account(bob.id))),
+            errc::already_exists);
+  EXPECT_EQ(this->store_->user_by_account("github", "12345").value(), std::optional(ada));
+  // The same id at another provider is another identity.
+  account_record gitlab = github_account(bob.id);
+  gitlab.provider = "gitlab";
+  EXPECT_TRUE(this->store_->link_account(gitlab));
+  EXPECT_EQ(this->store_->user_by_account("gitlab", "12345").value(), std::optional(bob));
+}
+
+TYPED_TEST_P(AdapterConformance, BadAccountsAreRefused) {
+  const user_record ada = this->add("ada@example.com");
+  EXPECT_EQ(test::error_of(
+                this->store_->link_account(github_account("00000000-0000-4000-8000-000000000000"))),
+            errc::not_found);
+  for (std::string account_record::*member :
+       {&account_record::user_id, &account_record::type, &account_record::provider,
+        &account_record::provider_account_id}) {
+    account_record a = github_account(ada.id);
+    a.*member = "";
+    EXPECT_EQ(test::error_of(this->store_->link_account(a)), errc::malformed_input);
+  }
+  EXPECT_TRUE(this->store_->accounts_of(ada.id).value().empty());
+}
+
+TYPED_TEST_P(AdapterConformance, AccountsOfListsAUsersLinksInOrder) {
+  const user_record ada = this->add("ada@example.com");
+  const user_record bob = this->add("bob@example.com");
+  account_record b = github_account(ada.id, "2"), a = github_account(ada.id, "1");
+  account_record g = github_account(ada.id, "9");
+  g.provider = "discord";
+  for (const auto& acct : {b, a, g, github_account(bob.id, "3")}) {
+    ASSERT_TRUE(this->store_->link_account(acct));
+  }
+  EXPECT_EQ(this->store_->accounts_of(ada.id).value(), (std::vector<account_record>{g, a, b}));
+  EXPECT_TRUE(this->store_->accounts_of("nobody").value().empty());
+}
+
+TYPED_TEST_P(AdapterConformance, UnlinkRemovesOnlyThatLink) {
+  const user_record ada = this->add("ada@example.com");
+  ASSERT_TRUE(this->store_->link_account(github_account(ada.id, "1")));
+  ASSERT_TRUE(this->store_->link_account(github_account(ada.id, "2")));
+  EXPECT_TRUE(this->store_->unlink_account("github", "1").value());
+  EXPECT_FALSE(this->store_->unlink_account("github", "1").value());
+  EXPECT_EQ(this->store_->user_by_account("github", "1").value(), std::nullopt);
+  EXPECT_EQ(this->store_->find_account("github", "1").value(), std::nullopt);
+  EXPECT_EQ(this->store_->user_by_account("github", "2").value(), std::optional(ada));
+  EXPECT_EQ(this->store_->find_by_id(ada.id).value(), std::optional(ada));
+}
+
+// Two first sign-ins with one provider identity at once (two tabs, two servers), each having
+// created a user: one link wins, the other learns it lost.
+TYPED_TEST_P(AdapterConformance, ConcurrentLinksOfOneProviderAccountHaveOneWinner) {
+  constexpr int threads = 8;
+  std::vector<user_record> users;
+  for (int i = 0; i < threads; ++i)
+    users.push_back(this->add("u" + std::to_string(i) + "@example.com"));
+  std::atomic<int> linked{0}, refused{0};
+  std::vector<std::thread> pool;
+  for (int i = 0; i < threads; ++i) {
+    pool.emplace_back([&, i] {
+      auto r = this->store_->link_account(github_account(users[static_cast<std::size_t>(i)].id));
+      if (r)
+        ++linked;
+      else if (r.error().code == errc::already_exists)
+        ++refused;
+    });
+  }
+  for (auto& th : pool) th.join();
+  EXPECT_EQ(linked, 1);
+  EXPECT_EQ(refused, threads - 1);
+}
 
 TYPED_TEST_P(AdapterConformance, SessionIsReadBackWithItsUser) {
   const user_record ada = this->add("ada@example.com");
@@ -230,9 +349,13 @@ TYPED_TEST_P(AdapterConformance, ConcurrentSignUpsOfOneEmailMakeOneUser) {
   EXPECT_EQ(this->store_->list_users().value().size(), 1u);
 }
 
-REGISTER_TYPED_TEST_SUITE_P(AdapterConformance, SessionIsReadBackWithItsUser,
-                            UnknownSessionTokensFindNothing, BadSessionsAreRefused,
-                            UpdateMovesOnlyTheExpiryToTheMillisecond, DeleteReturnsTheSessionOnce,
+REGISTER_TYPED_TEST_SUITE_P(AdapterConformance, LinkedAccountIsFoundWithItsUserAndTokens,
+                            OneProviderAccountLinksToOneUser, BadAccountsAreRefused,
+                            AccountsOfListsAUsersLinksInOrder, UnlinkRemovesOnlyThatLink,
+                            ConcurrentLinksOfOneProviderAccountHaveOneWinner,
+                            SessionIsReadBackWithItsUser, UnknownSessionTokensFindNothing,
+                            BadSessionsAreRefused, UpdateMovesOnlyTheExpiryToTheMillisecond,
+                            DeleteReturnsTheSessionOnce,
                             DeleteUserSessionsEndsThatUsersSessionsOnly, VerificationTokenWorksOnce,
                             VerificationTokenOfAnotherIdentifierIsNotUsed,
                             ExpiredVerificationTokenIsReturnedForTheCallerToJudge,

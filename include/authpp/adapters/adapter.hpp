@@ -1,15 +1,19 @@
 #pragma once
 
+#include <authpp/adapters/account_store.hpp>
 #include <authpp/adapters/session_store.hpp>
 #include <authpp/adapters/user_store.hpp>
 #include <authpp/adapters/verification_token_store.hpp>
 
 // adapter is a backend of the whole Auth.js adapter model (spec/server-flows.md §13) in one
-// object: users, database sessions and verification tokens, in one store, so that a session can
-// only name a user that exists. Accounts (OAuth links) join next. A caller that needs one part
+// object: users, linked accounts, database sessions and verification tokens, in one store, so
+// that an account or a session can only name a user that exists. A caller that needs one part
 // depends on that part's interface alone.
 namespace authpp::adapters {
 
-class adapter : public user_store, public session_store, public verification_token_store {};
+class adapter : public user_store,
+                public account_store,
+                public session_store,
+                public verification_token_store {};
 
 }  // namespace authpp::adapters

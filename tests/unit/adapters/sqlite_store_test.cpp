@@ -116,10 +116,13 @@ TEST_F(SqliteStoreTest, MigrationsAreIdempotentAcrossReopen) {
   EXPECT_EQ(raw.text("SELECT count(*) || ',' || max(version) FROM schema_migrations"), "2,2");
   EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema "
                      "WHERE type = 'table' ORDER BY name)"),
-            "credentials,schema_migrations,sessions,users,verification_token");
+            "accounts,credentials,schema_migrations,sessions,users,verification_token");
   // The Auth.js column names, quoted camelCase included.
   EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM pragma_table_info('users')"),
             "id,name,email,emailVerified,image,username,disabled,created_at");
+  EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM pragma_table_info('accounts')"),
+            "userId,type,provider,providerAccountId,refresh_token,access_token,expires_at,"
+            "id_token,scope,session_state,token_type");
   EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM pragma_table_info('sessions')"),
             "sessionToken,userId,expires");
   EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM pragma_table_info('verification_token')"),

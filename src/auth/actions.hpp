@@ -20,9 +20,23 @@ outcome session_action(request_context& ctx);
 outcome signin_action(request_context& ctx);
 outcome callback_action(request_context& ctx);
 // complete_sign_in is what every provider's sign-in ends with once it has a user: the signIn
-// callback, the jwt callback, the session cookie, the signIn event, the redirect.
+// callback (sign_in_verdict), then issue_session.
 outcome complete_sign_in(request_context& ctx, const user& u, const account& acct,
                          const json* credentials, const json* profile);
+// sign_in_verdict runs the signIn callback: nullopt to go on, else the answer (refused, or
+// redirected elsewhere without a session).
+std::optional<outcome> sign_in_verdict(request_context& ctx, const user& u, const account& acct,
+                                       const json* credentials, const json* profile);
+// register_and_sign_in ends an OAuth sign-in when an adapter stores users: the signIn callback,
+// then the user the provider identity is linked to, the signed-in user (linking it), or a new
+// user, by Auth.js's rules (registration.cpp); then issue_session. Blocking: adapter calls.
+outcome register_and_sign_in(request_context& ctx, const oauth_provider& provider,
+                             const user& profile_user, const account& acct, const json* profile);
+// issue_session gives `u` a session (a JWT through the jwt callback, or a database row; with
+// `kept_token`, the database session the request already has), fires the signIn event and
+// redirects to the callback URL.
+outcome issue_session(request_context& ctx, const user& u, const account& acct, const json* profile,
+                      const std::string* kept_token);
 outcome signout_action(request_context& ctx);
 outcome error_page_action(request_context& ctx);
 outcome verify_request_action(request_context& ctx);

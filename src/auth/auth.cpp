@@ -292,8 +292,8 @@ std::optional<std::string> validate(const auth_config& config) {
     if (!url) return "url: " + url.error().message();
   }
   if (config.session.max_age.count() <= 0) return "session.max_age: must be positive";
-  if (config.session.strategy == session_strategy::database && !config.sessions) {
-    return "sessions: session.strategy = database needs a session store";
+  if (config.session.strategy == session_strategy::database && !config.adapter) {
+    return "adapter: session.strategy = database needs an adapter to keep the sessions";
   }
   if (config.session.update_age.count() < 0) return "session.update_age: must not be negative";
   for (const auto& [name, value] :

@@ -17,38 +17,45 @@ json sign_in_claims(const user& u) {
 
 }  // namespace
 
-outcome complete_sign_in(request_context& ctx, const user& u, const account& acct,
-                         const json* credentials, const json* profile) {
+std::optional<outcome> sign_in_verdict(request_context& ctx, const user& u, const account& acct,
+                                       const json* credentials, const json* profile) {
   const auto& config = ctx.config();
-  if (config.callbacks.sign_in) {
-    std::optional<sign_in_decision> verdict;
-    try {
-      verdict = config.callbacks.sign_in(sign_in_params{u, acct, credentials, profile});
-    } catch (const std::exception& e) {
-      return fail(ctx,
-                  {authjs_error::access_denied, std::string("signIn callback threw: ") + e.what()});
-    }
-    if (verdict->denied())
-      return fail(ctx, {authjs_error::access_denied, "signIn callback refused"});
-    if (!verdict->allowed()) {
-      auto target = resolve_redirect(ctx, verdict->redirect_url());
-      if (!target)
-        return fail(ctx, {authjs_error::invalid_callback_url, "signIn callback URL refused"});
-      outcome out;
-      out.redirect = std::move(*target);
-      return out;
-    }
+  if (!config.callbacks.sign_in) return std::nullopt;
+  std::optional<sign_in_decision> verdict;
+  try {
+    verdict = config.callbacks.sign_in(sign_in_params{u, acct, credentials, profile});
+  } catch (const std::exception& e) {
+    return fail(ctx,
+                {authjs_error::access_denied, std::string("signIn callback threw: ") + e.what()});
   }
+  if (verdict->denied()) return fail(ctx, {authjs_error::access_denied, "signIn callback refused"});
+  if (verdict->allowed()) return std::nullopt;
+  auto target = resolve_redirect(ctx, verdict->redirect_url());
+  if (!target)
+    return fail(ctx, {authjs_error::invalid_callback_url, "signIn callback URL refused"});
+  outcome out;
+  out.redirect = std::move(*target);
+  return out;
+}
 
+outcome issue_session(request_context& ctx, const user& u, const account& acct, const json* profile,
+                      const std::string* kept_token) {
+  const auto& config = ctx.config();
   if (uses_database(ctx)) {
     // The session is a row; the jwt callback has no token to shape (as in Auth.js).
-    auto cookies = start_database_session(ctx, u);
-    if (!cookies && cookies.error().code == errc::storage_unavailable) {
-      return store_unavailable(ctx, cookies.error().message());
-    }
-    if (!cookies) return fail(ctx, {authjs_error::callback_route_error, cookies.error().message()});
     outcome out;
-    out.cookies = std::move(*cookies);
+    if (kept_token) {
+      out.cookies = session_cookie_writes(ctx, *kept_token);
+    } else {
+      auto cookies = start_database_session(ctx, u);
+      if (!cookies && cookies.error().code == errc::storage_unavailable) {
+        return store_unavailable(ctx, cookies.error().message());
+      }
+      if (!cookies) {
+        return fail(ctx, {authjs_error::callback_route_error, cookies.error().message()});
+      }
+      out.cookies = std::move(*cookies);
+    }
     fire(ctx, config.events.sign_in, sign_in_event{u, acct, profile});
     out.redirect = ctx.callback_url;
     return out;
@@ -75,6 +82,13 @@ outcome complete_sign_in(request_context& ctx, const user& u, const account& acc
   fire(ctx, config.events.sign_in, sign_in_event{u, acct, profile});
   out.redirect = ctx.callback_url;
   return out;
+}
+
+outcome complete_sign_in(request_context& ctx, const user& u, const account& acct,
+                         const json* credentials, const json* profile) {
+  if (auto verdict = sign_in_verdict(ctx, u, acct, credentials, profile))
+    return std::move(*verdict);
+  return issue_session(ctx, u, acct, profile, nullptr);
 }
 
 // /callback/{provider}: the end of a sign-in, as the provider's flow defines it.

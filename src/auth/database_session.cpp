@@ -8,7 +8,7 @@
 namespace authpp::detail {
 namespace {
 
-adapters::session_store& store(const request_context& ctx) { return *ctx.config().sessions; }
+adapters::session_store& store(const request_context& ctx) { return *ctx.config().adapter; }
 
 std::optional<std::string> cookie_token(const request_context& ctx) {
   auto token = cookies::read_session_cookie(ctx.cookies_policy->names.session_token, ctx.cookies);

@@ -89,7 +89,7 @@ result<std::optional<json>> read_session_claims(const request_context& ctx);
 outcome null_session(const request_context& ctx, bool clear, bool cache_headers);
 
 // ---- database sessions (database_session.cpp) ---------------------------------------------------
-// uses_database tells whether sessions live in config.sessions (session.strategy = database).
+// uses_database tells whether sessions live in config.adapter (session.strategy = database).
 inline bool uses_database(const request_context& ctx) {
   return ctx.config().session.strategy == session_strategy::database;
 }

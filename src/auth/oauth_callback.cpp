@@ -327,7 +327,14 @@ boost::asio::awaitable<outcome> oauth_callback(request_context& ctx, const oauth
     std::transform(u.email->begin(), u.email->end(), u.email->begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   }
-  outcome out = complete_sign_in(ctx, u, acct, nullptr, &*profile);
+  outcome out;
+  if (ctx.config().adapter) {
+    // The stored user signs in (found, linked or created): adapter calls, off the I/O thread.
+    out = co_await run_blocking_action(
+        ctx, [&] { return register_and_sign_in(ctx, p, u, acct, &*profile); });
+  } else {
+    out = complete_sign_in(ctx, u, acct, nullptr, &*profile);
+  }
   if (!out.failed) out.cookies.insert(out.cookies.begin(), clears.begin(), clears.end());
   co_return out;
 }

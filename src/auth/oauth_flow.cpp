@@ -46,13 +46,7 @@ class oauth_flow_impl final : public provider_flow {
   const std::string& id() const override { return p_.id; }
   const std::string& name() const override { return p_.name; }
   std::string_view type() const override { return p_.type == oauth_kind::oidc ? "oidc" : "oauth"; }
-  std::optional<std::string> problem() const override {
-    if (engine_.config.session.strategy == session_strategy::database) {
-      return "type: OAuth sign-in with database sessions needs linked accounts, which authpp "
-             "does not store yet; use the JWT strategy";
-    }
-    return oauth_problem(p_);
-  }
+  std::optional<std::string> problem() const override { return oauth_problem(p_); }
 
   void describe(const request_context&, pages::provider_entry& entry) const override {
     std::tie(entry.authorization_origin, entry.authorization_origin_guessed) =

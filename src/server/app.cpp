@@ -344,21 +344,20 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
   ac.base_path = config.auth.base_path;
   ac.session.max_age = config.auth.session_max_age;
   ac.session.update_age = config.auth.session_update_age;
-  if (config.auth.database_sessions) {
-    ac.session.strategy = session_strategy::database;
-    ac.sessions = s->store;
-    // Session reads and writes are SQLite calls: they run on the worker pool, like password
-    // checks, never on an I/O thread.
-    ac.run_blocking =
-        [pool = s->pool](std::function<void()> work) -> boost::asio::awaitable<result<void>> {
-      auto ran = co_await pool->run([&work] {
-        work();
-        return true;
-      });
-      if (!ran) co_return ran.error();
-      co_return result<void>{};
-    };
-  }
+  // The SQLite store is the engine's adapter: OAuth users and their accounts are stored there,
+  // and database sessions when configured. Its calls run on the worker pool, like password
+  // checks, never on an I/O thread.
+  ac.adapter = s->store;
+  if (config.auth.database_sessions) ac.session.strategy = session_strategy::database;
+  ac.run_blocking =
+      [pool = s->pool](std::function<void()> work) -> boost::asio::awaitable<result<void>> {
+    auto ran = co_await pool->run([&work] {
+      work();
+      return true;
+    });
+    if (!ran) co_return ran.error();
+    co_return result<void>{};
+  };
   ac.theme = config.auth.theme;
   ac.limits.max_body_bytes = config.server.max_body_bytes;
   ac.limits.max_header_bytes = config.server.max_header_bytes * 2;  // the server enforces first

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <authpp/adapters/session_store.hpp>
+#include <authpp/adapters/adapter.hpp>
 #include <authpp/auth/provider.hpp>
 #include <authpp/auth/rate_limit.hpp>
 #include <authpp/auth/types.hpp>
@@ -164,9 +164,11 @@ struct auth_config {
   std::optional<bool> use_secure_cookies;
   cookie_name_overrides cookies;
   session_options session;
-  // sessions stores the database sessions (session.strategy = database), and reads each one
-  // back with its user: the users that sign in must be in the same store.
-  std::shared_ptr<adapters::session_store> sessions;
+  // adapter stores users, linked accounts and database sessions (Auth.js's adapter). With it,
+  // an OAuth sign-in finds or creates its user and links the provider account by Auth.js's rules
+  // (OAuthAccountNotLinked, allow_dangerous_email_account_linking), and session.strategy =
+  // database keeps sessions in it. Credentials users must be in it for database sessions.
+  std::shared_ptr<adapters::adapter> adapter;
   // run_blocking runs a blocking store call (and the step of the request around it) off the
   // awaiting thread in handle_async, e.g. on a worker pool; it fails when it cannot (a full
   // queue: the request then gets 503 with Retry-After). Unset, such calls run on the calling

@@ -2,12 +2,14 @@
 // URL and check cookies as Auth.js makes them, the whole flow, and one test per hostile-provider
 // case (OpenID Foundation RP certification list), each ending without a session and with an
 // Auth.js-named error.
+#include <authpp/adapters/memory_store.hpp>
 #include <authpp/providers/presets.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include "engine_fixture.hpp"
+#include "faulty_adapter.hpp"
 #include "test_idp.hpp"
 
 namespace authpp::test {
@@ -509,6 +511,165 @@ TEST_F(OAuthHostileProviderTest, CheckCookieOfAnotherProviderIsRefused) {
   const std::string query = idp_.approve(body_json(started)["url"].get<std::string>());
   refused(finish(a, j, query), j);  // finished at "oidc" with cookies sealed for "other"
   EXPECT_TRUE(logs_contain("bound to another provider"));
+}
+
+// ---- with an adapter: users found, created and linked by Auth.js's rules (§9.2) ---------------
+
+class OAuthRegistrationTest : public OAuthTest {
+ protected:
+  std::shared_ptr<adapters::adapter> memory_ =
+      adapters::make_memory_store(default_random(), clock_);
+  std::shared_ptr<faulty_adapter> store_ = std::make_shared<faulty_adapter>(memory_);
+
+  // A second provider at the same test provider: the same `sub` there is another identity.
+  oauth_provider corp() {
+    oauth_provider p = provider();
+    p.id = "corp";
+    p.name = "Corp";
+    return p;
+  }
+  authpp::auth build_stored(std::vector<oauth_provider> extra = {},
+                            session_strategy strategy = session_strategy::jwt,
+                            bool trust_emails = false) {
+    auth_config c = config();
+    oauth_provider p = provider();
+    p.allow_dangerous_email_account_linking = trust_emails;
+    c.providers.push_back(std::move(p));
+    for (auto& e : extra) c.providers.push_back(std::move(e));
+    c.adapter = store_;
+    c.session.strategy = strategy;
+    return build(std::move(c));
+  }
+  http::response sign_in_at(const authpp::auth& a, jar& j, const std::string& id) {
+    const std::string token = csrf(a, j);
+    auto started = a.handle(post_form(
+        "/api/auth/signin/" + id,
+        form({{"csrfToken", token}, {"callbackUrl", "http://localhost:3000/after"}}), j.header()));
+    j.apply(started);
+    auto res = a.handle(get("/api/auth/callback/" + id + "?" +
+                                idp_.approve(body_json(started)["url"].get<std::string>()),
+                            j.header()));
+    j.apply(res);
+    return res;
+  }
+  std::string session_sub(const jar& j) {
+    return decode(j.value("authjs.session-token"))["sub"].get<std::string>();
+  }
+  adapters::user_record stored_alice() {
+    auto u = memory_->find_by_email("alice@example.com").value();
+    EXPECT_TRUE(u);
+    return u.value_or(adapters::user_record{});
+  }
+};
+
+TEST_F(OAuthRegistrationTest, FirstSignInCreatesTheUserAndLinksTheAccount) {
+  auto a = build_stored();
+  jar j;
+  EXPECT_EQ(sign_in_through(a, j).headers.get("Location"), "http://localhost:3000/after");
+  const auto alice = stored_alice();
+  EXPECT_EQ(alice.name, "Alice Liddell");
+  EXPECT_EQ(alice.image, "https://example.com/alice.png");
+  EXPECT_EQ(session_sub(j), alice.id);  // the stored user, not a fresh UUID
+  const auto acct = memory_->find_account("oidc", "alice-sub").value();
+  ASSERT_TRUE(acct);
+  EXPECT_EQ(acct->user_id, alice.id);
+  EXPECT_EQ(acct->type, "oidc");
+  EXPECT_TRUE(acct->access_token && !acct->access_token->empty());
+  EXPECT_TRUE(acct->id_token && !acct->id_token->empty());
+  EXPECT_EQ(acct->expires_at, t0 + 3600);
+}
+
+TEST_F(OAuthRegistrationTest, LaterSignInsFindTheSameUser) {
+  auto a = build_stored();
+  jar first, second;
+  sign_in_through(a, first);
+  sign_in_through(a, second);
+  EXPECT_EQ(memory_->list_users().value().size(), 1u);
+  EXPECT_EQ(session_sub(first), session_sub(second));
+}
+
+// Account takeover through e-mail: whoever controls an identity at a provider that does not
+// verify addresses could claim any address. A user with that address is not signed in as, and
+// the provider account is not linked to them.
+TEST_F(OAuthRegistrationTest, ExistingUserWithTheSameEmailIsNotTakenOver) {
+  const auto victim = memory_->add_user({.email = "alice@example.com"}, "").value();
+  auto a = build_stored();
+  jar j;
+  refused(sign_in_through(a, j), j,
+          "http://localhost:3000/api/auth/signin?error=OAuthAccountNotLinked");
+  EXPECT_EQ(memory_->find_account("oidc", "alice-sub").value(), std::nullopt);
+  EXPECT_TRUE(memory_->accounts_of(victim.id).value().empty());
+}
+
+TEST_F(OAuthRegistrationTest, TrustedProviderLinksToTheUserWithTheSameEmail) {
+  const auto existing = memory_->add_user({.email = "alice@example.com"}, "").value();
+  auto a = build_stored({}, session_strategy::jwt, true);
+  jar j;
+  sign_in_through(a, j);
+  EXPECT_EQ(session_sub(j), existing.id);
+  EXPECT_EQ(memory_->user_by_account("oidc", "alice-sub").value()->id, existing.id);
+}
+
+TEST_F(OAuthRegistrationTest, SignedInUserLinksASecondProvider) {
+  auto a = build_stored({corp()});
+  jar j;
+  sign_in_at(a, j, "oidc");
+  const std::string id = session_sub(j);
+  sign_in_at(a, j, "corp");  // same browser, still signed in
+  EXPECT_EQ(session_sub(j), id);
+  const auto linked = memory_->accounts_of(id).value();
+  ASSERT_EQ(linked.size(), 2u);
+  EXPECT_EQ(linked[0].provider, "corp");
+  EXPECT_EQ(linked[1].provider, "oidc");
+}
+
+// A provider account linked to one user cannot be used to sign in while signed in as another:
+// Auth.js's OAuthAccountNotLinked, and the current session is left as it was.
+TEST_F(OAuthRegistrationTest, ProviderAccountOfAnotherUserIsRefusedWhileSignedIn) {
+  auto a = build_stored({corp()});
+  const auto other = memory_->add_user({.email = "mallory@example.com"}, "").value();
+  ASSERT_TRUE(memory_->link_account({.user_id = other.id,
+                                     .type = "oidc",
+                                     .provider = "corp",
+                                     .provider_account_id = "alice-sub"}));
+  jar j;
+  sign_in_at(a, j, "oidc");
+  const std::string before = j.value("authjs.session-token");
+  const auto res = sign_in_at(a, j, "corp");
+  EXPECT_EQ(res.headers.get("Location"),
+            "http://localhost:3000/api/auth/signin?error=OAuthAccountNotLinked");
+  EXPECT_EQ(j.value("authjs.session-token"), before);
+}
+
+TEST_F(OAuthRegistrationTest, DisabledUserCannotSignInThroughTheProvider) {
+  auto a = build_stored();
+  jar first;
+  sign_in_through(a, first);
+  ASSERT_TRUE(memory_->set_disabled("alice@example.com", true));
+  jar j;
+  refused(sign_in_through(a, j), j, "http://localhost:3000/api/auth/error?error=AccessDenied");
+}
+
+TEST_F(OAuthRegistrationTest, DatabaseSessionsWorkForOAuthSignIns) {
+  auto a = build_stored({}, session_strategy::database);
+  jar j;
+  sign_in_through(a, j);
+  EXPECT_EQ(j.value("authjs.session-token").size(), 36u);
+  const auto session = body_json(a.handle(get("/api/auth/session", j.header())));
+  EXPECT_EQ(session["user"]["email"], "alice@example.com");
+  const auto row = memory_->session_and_user(j.value("authjs.session-token")).value();
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->second.id, stored_alice().id);
+}
+
+TEST_F(OAuthRegistrationTest, AdapterDownIsServiceUnavailable) {
+  auto a = build_stored();
+  store_->accounts_down = true;
+  jar j;
+  const auto res = sign_in_through(a, j);
+  EXPECT_EQ(res.status, 503);
+  EXPECT_EQ(res.headers.get("Retry-After"), "5");
+  EXPECT_FALSE(j.has("authjs.session-token"));
 }
 
 }  // namespace

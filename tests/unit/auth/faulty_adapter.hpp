@@ -1,0 +1,107 @@
+#pragma once
+
+// faulty_adapter forwards to a real adapter and fails chosen parts of it on demand, as a backend
+// that went away would: the engine's answers to an unavailable store are tested with it.
+#include <authpp/adapters/adapter.hpp>
+
+#include <memory>
+#include <utility>
+
+namespace authpp::test {
+
+class faulty_adapter final : public adapters::adapter {
+ public:
+  explicit faulty_adapter(std::shared_ptr<adapters::adapter> inner) : inner_(std::move(inner)) {}
+
+  bool sessions_down = false;  // every session_store call fails with storage_unavailable
+  bool accounts_down = false;  // every account_store call fails with storage_unavailable
+
+  using time_point = std::chrono::system_clock::time_point;
+  // user_store
+  result<adapters::user_record> add_user(const adapters::new_user& u,
+                                         std::string_view hash) override {
+    return inner_->add_user(u, hash);
+  }
+  result<std::optional<adapters::user_record>> find_by_email(std::string_view e) const override {
+    return inner_->find_by_email(e);
+  }
+  result<std::optional<adapters::user_record>> find_by_username(std::string_view u) const override {
+    return inner_->find_by_username(u);
+  }
+  result<std::optional<adapters::user_record>> find_by_id(std::string_view id) const override {
+    return inner_->find_by_id(id);
+  }
+  result<std::vector<adapters::user_record>> list_users() const override {
+    return inner_->list_users();
+  }
+  result<void> set_disabled(std::string_view e, bool d) override {
+    return inner_->set_disabled(e, d);
+  }
+  result<void> set_password(std::string_view id, std::string_view h) override {
+    return inner_->set_password(id, h);
+  }
+  result<std::optional<std::string>> password_hash(std::string_view id) const override {
+    return inner_->password_hash(id);
+  }
+  result<void> check_health() const override { return inner_->check_health(); }
+  // account_store
+  result<adapters::account_record> link_account(const adapters::account_record& a) override {
+    if (accounts_down) return down();
+    return inner_->link_account(a);
+  }
+  result<std::optional<adapters::user_record>> user_by_account(std::string_view p,
+                                                               std::string_view id) const override {
+    if (accounts_down) return down();
+    return inner_->user_by_account(p, id);
+  }
+  result<std::optional<adapters::account_record>> find_account(std::string_view p,
+                                                               std::string_view id) const override {
+    if (accounts_down) return down();
+    return inner_->find_account(p, id);
+  }
+  result<std::vector<adapters::account_record>> accounts_of(std::string_view id) const override {
+    if (accounts_down) return down();
+    return inner_->accounts_of(id);
+  }
+  result<bool> unlink_account(std::string_view p, std::string_view id) override {
+    if (accounts_down) return down();
+    return inner_->unlink_account(p, id);
+  }
+  // session_store
+  result<adapters::session_record> create_session(const adapters::session_record& s) override {
+    if (sessions_down) return down();
+    return inner_->create_session(s);
+  }
+  result<std::optional<std::pair<adapters::session_record, adapters::user_record>>>
+  session_and_user(std::string_view t) const override {
+    if (sessions_down) return down();
+    return inner_->session_and_user(t);
+  }
+  result<std::optional<adapters::session_record>> update_session_expiry(std::string_view t,
+                                                                        time_point e) override {
+    if (sessions_down) return down();
+    return inner_->update_session_expiry(t, e);
+  }
+  result<std::optional<adapters::session_record>> delete_session(std::string_view t) override {
+    if (sessions_down) return down();
+    return inner_->delete_session(t);
+  }
+  result<std::size_t> delete_user_sessions(std::string_view id) override {
+    if (sessions_down) return down();
+    return inner_->delete_user_sessions(id);
+  }
+  // verification_token_store
+  result<void> create_verification_token(const adapters::verification_token& t) override {
+    return inner_->create_verification_token(t);
+  }
+  result<std::optional<adapters::verification_token>> use_verification_token(
+      std::string_view i, std::string_view t) override {
+    return inner_->use_verification_token(i, t);
+  }
+
+ private:
+  static auth_error down() { return {errc::storage_unavailable, "database file missing"}; }
+  std::shared_ptr<adapters::adapter> inner_;
+};
+
+}  // namespace authpp::test

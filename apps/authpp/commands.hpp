@@ -32,11 +32,18 @@ struct failure {
   int exit_code = 1;
 };
 
+// database_location is how the commands that manage the database find it: --config (for its
+// storage.database) and --database.
+struct database_location {
+  std::optional<std::string> config;
+  std::optional<std::string> database;
+};
+// add_database_options adds --config and --database to `cmd`.
+void add_database_options(CLI::App* cmd, database_location& where);
 // database_path returns the SQLite file `authpp serve` would open: --database, else the
-// configuration's storage.database (from `config_file` and the environment). No secret is
-// needed: the commands that manage the database never sign anything.
-std::string database_path(const std::optional<std::string>& config_file,
-                          const std::optional<std::string>& database);
+// configuration's storage.database (from the file and the environment). No secret is needed:
+// the commands that manage the database never sign anything.
+std::string database_path(const database_location& where);
 
 // read_stdin returns standard input, or fails when it exceeds `limit` bytes (input is bounded
 // before it is parsed).

@@ -11,17 +11,6 @@
 namespace authpp::cli {
 namespace {
 
-struct db_options {
-  std::optional<std::string> config;
-  std::optional<std::string> database;
-};
-
-void add_database_options(CLI::App* cmd, db_options& o) {
-  cmd->add_option("--config", o.config, "TOML configuration file (for storage.database)");
-  cmd->add_option("--database", o.database,
-                  "SQLite database file (default: storage.database, ./var/authpp.db)");
-}
-
 std::string describe(int version) {
   return "schema version " + std::to_string(version) + " of " +
          std::to_string(adapters::sqlite_schema_version);
@@ -35,12 +24,12 @@ std::string describe(int version) {
 void add_db_command(CLI::App& app) {
   auto* db = app.add_subcommand("db", "Inspect and migrate the built-in SQLite database");
   db->require_subcommand(1);
-  auto o = std::make_shared<db_options>();
+  auto o = std::make_shared<database_location>();
 
   auto* status = db->add_subcommand("status", "Print the schema version; change nothing");
   add_database_options(status, *o);
   status->callback([o] {
-    const std::string path = database_path(o->config, o->database);
+    const std::string path = database_path(*o);
     if (!std::filesystem::exists(path)) {
       throw failure{path + ": no database here (`authpp db migrate` creates one)"};
     }
@@ -63,7 +52,7 @@ void add_db_command(CLI::App& app) {
   auto* migrate = db->add_subcommand("migrate", "Apply the missing migrations (creates the file)");
   add_database_options(migrate, *o);
   migrate->callback([o] {
-    const std::string path = database_path(o->config, o->database);
+    const std::string path = database_path(*o);
     auto before = adapters::sqlite_applied_version(path);
     auto store = adapters::open_sqlite_store({.path = path});
     if (!store) throw failure{path + ": " + store.error().message()};

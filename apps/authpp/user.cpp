@@ -20,12 +20,17 @@
 
 namespace authpp::cli {
 
-std::string database_path(const std::optional<std::string>& config_file,
-                          const std::optional<std::string>& database) {
+void add_database_options(CLI::App* cmd, database_location& where) {
+  cmd->add_option("--config", where.config, "TOML configuration file (for storage.database)");
+  cmd->add_option("--database", where.database,
+                  "SQLite database file (default: storage.database, ./var/authpp.db)");
+}
+
+std::string database_path(const database_location& where) {
   server::load_options load;
-  load.database = database;
+  load.database = where.database;
   load.require_secret = false;
-  auto config = server::load_config(config_file, server::current_environment(), load);
+  auto config = server::load_config(where.config, server::current_environment(), load);
   if (!config) throw failure{config.error().detail, 2};
   return config->storage.database;
 }
@@ -33,23 +38,16 @@ std::string database_path(const std::optional<std::string>& config_file,
 namespace {
 
 struct user_options {
-  std::optional<std::string> config;
-  std::optional<std::string> database;
+  database_location where;
   std::string email;
   std::optional<std::string> name;
   std::optional<std::string> username;
 };
 
-void add_storage_options(CLI::App* cmd, user_options& o) {
-  cmd->add_option("--config", o.config, "TOML configuration file (for storage.database)");
-  cmd->add_option("--database", o.database,
-                  "SQLite database file (default: storage.database, ./var/authpp.db)");
-}
-
 // open_store opens the database the configuration names.
 std::unique_ptr<adapters::adapter> open_store(const user_options& o) {
   adapters::sqlite_options options;
-  options.path = database_path(o.config, o.database);
+  options.path = database_path(o.where);
   auto store = adapters::open_sqlite_store(options);
   if (!store) throw failure{options.path + ": " + store.error().message()};
   return std::move(*store);
@@ -240,27 +238,27 @@ void add_user_command(CLI::App& app) {
   add_cmd->add_option("email", o->email, "Email address")->required();
   add_cmd->add_option("--name", o->name, "Display name");
   add_cmd->add_option("--username", o->username, "Username (an alternative to the email)");
-  add_storage_options(add_cmd, *o);
+  add_database_options(add_cmd, o->where);
   add_cmd->callback([o] { add(*o); });
 
   auto* list_cmd = user->add_subcommand("list", "List users");
-  add_storage_options(list_cmd, *o);
+  add_database_options(list_cmd, o->where);
   list_cmd->callback([o] { list(*o); });
 
   auto* disable_cmd = user->add_subcommand("disable", "Refuse sign-in to a user");
   disable_cmd->add_option("email", o->email, "Email address")->required();
-  add_storage_options(disable_cmd, *o);
+  add_database_options(disable_cmd, o->where);
   disable_cmd->callback([o] { set_disabled(*o, true); });
 
   auto* enable_cmd = user->add_subcommand("enable", "Allow sign-in to a disabled user");
   enable_cmd->add_option("email", o->email, "Email address")->required();
-  add_storage_options(enable_cmd, *o);
+  add_database_options(enable_cmd, o->where);
   enable_cmd->callback([o] { set_disabled(*o, false); });
 
   auto* passwd_cmd =
       user->add_subcommand("passwd", "Set a user's password; the new one is read from stdin");
   passwd_cmd->add_option("email", o->email, "Email address")->required();
-  add_storage_options(passwd_cmd, *o);
+  add_database_options(passwd_cmd, o->where);
   passwd_cmd->callback([o] { passwd(*o); });
 }
 
@@ -269,7 +267,7 @@ void add_session_revoke_command(CLI::App& session) {
   auto* cmd = session.add_subcommand(
       "revoke", "End every database session of a user (they must sign in again)");
   cmd->add_option("email", o->email, "Email address")->required();
-  add_storage_options(cmd, *o);
+  add_database_options(cmd, o->where);
   cmd->callback([o] { revoke(*o); });
 }
 

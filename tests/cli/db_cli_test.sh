@@ -20,22 +20,12 @@ err_has "missing.db: no database here"
 [[ ! -e missing.db ]] || fail "db status created missing.db"
 
 echo "== a version-1 database: status reports it, unchanged"
-python3 - v1.db <<'PY'
+python3 - v1.db "$(dirname "$0")/../fixtures/sqlite_schema_v1.sql" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-db.executescript("""
-CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY NOT NULL, applied_at INTEGER NOT NULL);
-CREATE TABLE users (
-  id TEXT PRIMARY KEY NOT NULL, name TEXT, email TEXT NOT NULL UNIQUE, "emailVerified" INTEGER,
-  image TEXT, username TEXT COLLATE NOCASE UNIQUE,
-  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)), created_at INTEGER NOT NULL);
-CREATE TABLE credentials (
-  user_id TEXT PRIMARY KEY NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-  password_hash TEXT NOT NULL, updated_at INTEGER NOT NULL);
-INSERT INTO schema_migrations VALUES (1, 1700000000000);
-INSERT INTO users (id, name, email, disabled, created_at)
-  VALUES ('0c6f6a3e-8d2a-4a43-9a53-3c1d1b2f0a01', 'Ada', 'ada@example.com', 0, 1700000000001);
-""")
+db.executescript(open(sys.argv[2]).read())
+db.execute("""INSERT INTO users (id, name, email, disabled, created_at)
+  VALUES ('0c6f6a3e-8d2a-4a43-9a53-3c1d1b2f0a01', 'Ada', 'ada@example.com', 0, 1700000000001)""")
 db.commit()
 PY
 before=$(sha256sum v1.db)

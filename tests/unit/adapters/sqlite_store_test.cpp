@@ -135,17 +135,12 @@ TEST_F(SqliteStoreTest, VersionOneDatabaseIsMigratedWithItsUsers) {
   fs::create_directories(dir_);
   {
     raw_db raw(db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-    // Migration 1 as it shipped, and its record.
+    // Migration 1 as it shipped, and its record; then two users and a password.
+    std::ifstream schema(AUTHPP_SQLITE_SCHEMA_V1);
+    ASSERT_TRUE(schema) << AUTHPP_SQLITE_SCHEMA_V1;
+    const std::string v1((std::istreambuf_iterator<char>(schema)), {});
+    raw.exec(v1.c_str());
     raw.exec(R"sql(
-CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY NOT NULL, applied_at INTEGER NOT NULL);
-CREATE TABLE users (
-  id TEXT PRIMARY KEY NOT NULL, name TEXT, email TEXT NOT NULL UNIQUE, "emailVerified" INTEGER,
-  image TEXT, username TEXT COLLATE NOCASE UNIQUE,
-  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)), created_at INTEGER NOT NULL);
-CREATE TABLE credentials (
-  user_id TEXT PRIMARY KEY NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-  password_hash TEXT NOT NULL, updated_at INTEGER NOT NULL);
-INSERT INTO schema_migrations VALUES (1, 1700000000000);
 INSERT INTO users (id, name, email, username, disabled, created_at) VALUES
   ('0c6f6a3e-8d2a-4a43-9a53-3c1d1b2f0a01', 'Ada', 'ada@example.com', 'ada', 0, 1700000000001),
   ('0c6f6a3e-8d2a-4a43-9a53-3c1d1b2f0a02', NULL, 'bob@example.com', NULL, 1, 1700000000002);

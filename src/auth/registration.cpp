@@ -169,8 +169,7 @@ outcome register_and_sign_in(request_context& ctx, const oauth_provider& provide
     return fail(ctx, {authjs_error::callback_route_error, "adapter: " + r.store_error->message()});
   }
   if (r.refused) return fail(ctx, *r.refused);
-  account linked = acct;
-  return issue_session(ctx, *r.who, linked, profile, r.kept_token ? &*r.kept_token : nullptr);
+  return issue_session(ctx, *r.who, acct, profile, r.kept_token ? &*r.kept_token : nullptr);
 }
 
 }  // namespace authpp::detail

@@ -411,6 +411,28 @@ TEST_F(HttpServerTest, ConnectionsPerClientAreCapped) {
   EXPECT_TRUE(served);
 }
 
+// A trusted proxy speaks for many clients: its connections are not capped per address (else a
+// busy reverse proxy would lock everyone behind it out), while other addresses still are.
+TEST_F(HttpServerTest, TrustedProxyIsExemptFromThePerClientCap) {
+  auto o = options();
+  o.max_connections_per_client = 1;
+  o.trusted_proxies = {"127.0.0.1"};
+  auto server = start(o, echo);
+  std::vector<std::unique_ptr<raw_client>> through_proxy;
+  for (int i = 0; i < 4; ++i) {
+    through_proxy.push_back(std::make_unique<raw_client>(server->port()));
+    ASSERT_TRUE(through_proxy.back()->send(get_request("/p" + std::to_string(i))));
+    EXPECT_THAT(through_proxy.back()->read_response().value_or(""),
+                HasSubstr("GET /p" + std::to_string(i)));
+  }
+  raw_client first(server->port(), std::chrono::seconds(3), "127.0.0.2");
+  ASSERT_TRUE(first.send(get_request("/first")));
+  ASSERT_TRUE(first.read_response());
+  raw_client second(server->port(), std::chrono::seconds(3), "127.0.0.2");
+  second.send(get_request("/second"));
+  EXPECT_FALSE(second.read_response());  // 127.0.0.2 is no proxy: its second connection is refused
+}
+
 // fill_descriptors_but holds every free descriptor number below the current highest one and sets
 // the soft open-file limit so that exactly `room` more can be opened; restore() undoes both.
 class descriptor_squeeze {

@@ -528,6 +528,33 @@ TEST_F(ConfigTest, SessionStrategyIsJwtOrDatabase) {
               HasSubstr("auth.session_update_age"));
 }
 
+TEST_F(ConfigTest, RateLimitAndMetricsTablesAreCheckedKeyByKey) {
+  auto c = load(
+      "[rate_limit]\nenabled = false\nposts_per_minute = 12\nfree_failures = 0\n"
+      "max_backoff = 60\n[metrics]\nlisten = \"127.0.0.1:9100\"\n"
+      "token = \"0123456789abcdef\"\n");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_FALSE(c->rate_limit.enabled);
+  EXPECT_EQ(c->rate_limit.posts_per_minute, 12);
+  EXPECT_EQ(c->rate_limit.free_failures, 0);
+  EXPECT_EQ(c->rate_limit.max_backoff, std::chrono::seconds(60));
+  EXPECT_EQ(c->metrics.listen, "127.0.0.1:9100");
+  for (const auto& [text, key] : std::vector<std::pair<std::string, std::string>>{
+           {"[rate_limit]\nposts_per_minute = 0\n", "authpp.toml:2: rate_limit.posts_per_minute"},
+           {"[rate_limit]\nfree_failures = -1\n", "authpp.toml:2: rate_limit.free_failures"},
+           {"[rate_limit]\nmax_backoff = 86401\n", "authpp.toml:2: rate_limit.max_backoff"},
+           {"[rate_limit]\nenabled = \"yes\"\n", "authpp.toml:2: rate_limit.enabled"},
+           {"[rate_limit]\nposts_per_min = 10\n", "rate_limit.posts_per_min: unknown key"},
+           {"[metrics]\nlisten = \"nowhere\"\n", "authpp.toml:2: metrics.listen"},
+           {"[metrics]\nlisten = \"127.0.0.1:99999\"\n", "authpp.toml:2: metrics.listen"},
+           {"[metrics]\ntoken = \"short\"\n", "metrics.token: must be at least 16 characters"},
+           {"[metrics]\npath = \"/m\"\n", "metrics.path: unknown key"},
+       }) {
+    SCOPED_TRACE(text);
+    EXPECT_THAT(error_text(text), HasSubstr(key));
+  }
+}
+
 TEST_F(ConfigTest, BadProviderTablesAreErrorsNamingTheKey) {
   EXPECT_THAT(error_text("[[providers]]\nclient_id = \"x\"\n"),
               HasSubstr("providers[0].type: required"));

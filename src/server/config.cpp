@@ -93,6 +93,31 @@ struct problem {
 };
 
 // loader walks the parsed TOML document, table by table, against the known layout.
+// one_line escapes the control characters of a message (a key or value quoted from the file may
+// hold a line break), so that an error stays the one line an operator and a log expect.
+std::string one_line(std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u == 0x7f) {
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 class loader {
  public:
   explicit loader(std::string file) : file_(std::move(file)) {}
@@ -105,12 +130,13 @@ class loader {
     m += key;
     m += ": ";
     m += what;
-    problems_.push_back({line == 0 ? std::numeric_limits<std::uint32_t>::max() : line, m});
+    problems_.push_back(
+        {line == 0 ? std::numeric_limits<std::uint32_t>::max() : line, one_line(m)});
   }
   // fail_unplaced records an error that has no place in the file (a flag, the environment, or a
   // value that is missing altogether).
   void fail_unplaced(std::string message) {
-    problems_.push_back({std::numeric_limits<std::uint32_t>::max(), std::move(message)});
+    problems_.push_back({std::numeric_limits<std::uint32_t>::max(), one_line(message)});
   }
 
   std::optional<std::string> first() const {
@@ -663,26 +689,30 @@ result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text
   return std::pair{std::move(out), static_cast<std::uint16_t>(port)};
 }
 
-result<app_config> load_config(const std::optional<std::string>& file, const environment& env,
-                               const load_options& options) {
+namespace {
+
+// load_from reads `text` (the file `file`, when given), then the environment and `options`.
+result<app_config> load_from(const std::optional<std::string>& file, std::string_view text,
+                             const environment& env, const load_options& options) {
   app_config c;
   loader l(file.value_or("(environment)"));
   bool file_secrets = false;
   bool file_url = false;
 
   if (file) {
-    auto text = read_file(*file);
-    if (!text) return text.error();
+    if (text.size() > max_config_bytes) {
+      return auth_error{errc::invalid_config, "cannot read " + *file + ": larger than 1 MiB"};
+    }
     toml::table doc;
     // toml++ is built with exceptions (Debian's shared library); its parse error is turned into
     // a value here, at the only place it can be thrown.
     try {
-      doc = toml::parse(*text, *file);
+      doc = toml::parse(text, *file);
     } catch (const toml::parse_error& e) {
       const auto& b = e.source().begin;
-      return auth_error{errc::invalid_config, *file + ":" + std::to_string(b.line) + ":" +
-                                                  std::to_string(b.column) + ": " +
-                                                  std::string(e.description())};
+      return auth_error{errc::invalid_config,
+                        one_line(*file + ":" + std::to_string(b.line) + ":" +
+                                 std::to_string(b.column) + ": " + std::string(e.description()))};
     }
     l.check_keys(doc, "",
                  {"dev", "server", "auth", "storage", "log", "metrics", "rate_limit", "providers"});
@@ -759,6 +789,21 @@ result<app_config> load_config(const std::optional<std::string>& file, const env
   }
   if (auto m = l.first()) return auth_error{errc::invalid_config, std::move(*m)};
   return c;
+}
+
+}  // namespace
+
+result<app_config> load_config(const std::optional<std::string>& file, const environment& env,
+                               const load_options& options) {
+  if (!file) return load_from(std::nullopt, {}, env, options);
+  auto text = read_file(*file);
+  if (!text) return text.error();
+  return load_from(file, *text, env, options);
+}
+
+result<app_config> load_config_text(std::string_view text, const std::string& name,
+                                    const environment& env, const load_options& options) {
+  return load_from(name, text, env, options);
 }
 
 }  // namespace authpp::server

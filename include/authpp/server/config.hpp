@@ -143,6 +143,9 @@ struct load_options {
 // there are several problems it reports the first in the file.
 result<app_config> load_config(const std::optional<std::string>& file, const environment& env,
                                const load_options& options = {});
+// load_config_text is load_config for a file named `name` (in messages) that holds `text`.
+result<app_config> load_config_text(std::string_view text, const std::string& name,
+                                    const environment& env, const load_options& options = {});
 
 // secret_weakness says why `secret` is too weak to protect sessions, or nullopt when it is not:
 // shorter than 32 characters, under 96 bits by an estimate from its character frequencies, or a

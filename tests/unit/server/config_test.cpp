@@ -555,6 +555,20 @@ TEST_F(ConfigTest, RateLimitAndMetricsTablesAreCheckedKeyByKey) {
   }
 }
 
+// Found by the config fuzz target: toml++ quotes the text it choked on, line break included, and
+// a quoted key may hold one; the error must stay one line (a log line, the operator's terminal).
+TEST_F(ConfigTest, ErrorsStayOneLineWhenTheyQuoteALineBreak) {
+  for (const std::string text : {"access_log = tru\n", "[log]\n\"level\\nx\" = 1\n",
+                                 "[[providers]]\ntype = \"git\\nhub\"\n"}) {
+    SCOPED_TRACE(text);
+    const std::string error = error_text(text);
+    EXPECT_EQ(error.find_first_of("\r\n"), std::string::npos) << error;
+    EXPECT_THAT(error, HasSubstr("authpp.toml:"));
+  }
+  EXPECT_THAT(error_text("[[providers]]\ntype = \"git\\nhub\"\n"),
+              HasSubstr("unknown type \"git\\nhub\""));
+}
+
 TEST_F(ConfigTest, BadProviderTablesAreErrorsNamingTheKey) {
   EXPECT_THAT(error_text("[[providers]]\nclient_id = \"x\"\n"),
               HasSubstr("providers[0].type: required"));

@@ -55,6 +55,13 @@ void fire(const request_context& ctx, const std::function<void(const Event&)>& h
   }
 }
 
+// fire_after queues `fire_event` until finish_request, which runs on the thread that answers the
+// request. A step handed to run_blocking runs on a worker thread, and applications tie events to
+// the request's thread (authpp serve counts sign-ins that way); `fire_event` must own its data.
+inline void fire_after(request_context& ctx, std::function<void()> fire_event) {
+  ctx.events_after.push_back(std::move(fire_event));
+}
+
 // render_page turns a rendered page into an outcome with its security headers.
 outcome page_outcome(const pages::rendered& page);
 

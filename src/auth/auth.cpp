@@ -255,6 +255,7 @@ prepared prepare_request(const engine_state& engine, const http::request& req) {
 }
 
 http::response finish_request(request_context& ctx, outcome out) {
+  for (const auto& fire_event : ctx.events_after) fire_event();
   if (!out.failed && out.with_init_cookies) {
     out.cookies.insert(out.cookies.begin(), ctx.cookies_out.begin(), ctx.cookies_out.end());
   }

@@ -15,6 +15,17 @@ json sign_in_claims(const user& u) {
   return token;
 }
 
+// fire_sign_in_after queues the signIn event with copies of what it names: the action may be
+// running on a worker thread, and its locals are gone by the time the event fires.
+void fire_sign_in_after(request_context& ctx, const user& u, const account& acct,
+                        const json* profile) {
+  if (!ctx.config().events.sign_in) return;
+  fire_after(ctx, [&ctx, u, acct,
+                   profile = profile ? std::optional<json>(*profile) : std::nullopt] {
+    fire(ctx, ctx.config().events.sign_in, sign_in_event{u, acct, profile ? &*profile : nullptr});
+  });
+}
+
 }  // namespace
 
 std::optional<outcome> sign_in_verdict(request_context& ctx, const user& u, const account& acct,
@@ -56,7 +67,7 @@ outcome issue_session(request_context& ctx, const user& u, const account& acct, 
       }
       out.cookies = std::move(*cookies);
     }
-    fire(ctx, config.events.sign_in, sign_in_event{u, acct, profile});
+    fire_sign_in_after(ctx, u, acct, profile);
     out.redirect = ctx.callback_url;
     return out;
   }
@@ -79,7 +90,7 @@ outcome issue_session(request_context& ctx, const user& u, const account& acct, 
   } else {
     out.cookies = session_cookie_clears(ctx);
   }
-  fire(ctx, config.events.sign_in, sign_in_event{u, acct, profile});
+  fire_sign_in_after(ctx, u, acct, profile);
   out.redirect = ctx.callback_url;
   return out;
 }

@@ -100,11 +100,16 @@ outcome database_session_action(request_context& ctx, bool update) {
   if (!update) no_store(out);
   // The cookie's expiry slides on every read, the row's every update_age (as Auth.js).
   out.cookies = session_cookie_writes(ctx, *token);
-  fire(ctx, config.events.session, session_event{body, no_token});
+  if (config.events.session) {
+    fire_after(ctx, [&ctx, body] {
+      const json none = json::object();
+      fire(ctx, ctx.config().events.session, session_event{body, none});
+    });
+  }
   return out;
 }
 
-void end_database_session(const request_context& ctx) {
+void end_database_session(request_context& ctx) {
   const auto token = cookie_token(ctx);
   if (!token) return;
   auto deleted = store(ctx).delete_session(*token);
@@ -112,9 +117,11 @@ void end_database_session(const request_context& ctx) {
     ctx.engine.log(log_level::warn, "SignOutError", deleted.error().message());
     return;
   }
-  const json no_token = json::object();
-  fire(ctx, ctx.config().events.sign_out,
-       sign_out_event{no_token, deleted->has_value() ? &**deleted : nullptr});
+  if (!ctx.config().events.sign_out) return;
+  fire_after(ctx, [&ctx, session = std::move(*deleted)] {
+    const json none = json::object();
+    fire(ctx, ctx.config().events.sign_out, sign_out_event{none, session ? &*session : nullptr});
+  });
 }
 
 }  // namespace authpp::detail

@@ -99,7 +99,7 @@ result<std::vector<http::set_cookie>> start_database_session(const request_conte
 // database_session_action is /session (GET, or POST when `update`) for database sessions.
 outcome database_session_action(request_context& ctx, bool update);
 // end_database_session deletes the request's session, if any, and fires the signOut event.
-void end_database_session(const request_context& ctx);
+void end_database_session(request_context& ctx);
 // store_unavailable answers 503 with Retry-After: the store cannot answer right now, which is not
 // the user's fault (their credentials or session may be fine).
 outcome store_unavailable(const request_context& ctx, std::string_view detail);

@@ -7,6 +7,7 @@
 #include <authpp/http/form.hpp>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,6 +67,8 @@ struct request_context {
   bool csrf_verified = false;
   std::string callback_url{};
   std::vector<http::set_cookie> cookies_out{};  // init cookies: CSRF, callback URL
+  // Events of the action, fired by finish_request on the thread that answers (fire_after).
+  std::vector<std::function<void()>> events_after{};
 
   const auth_config& config() const { return engine.config; }
   std::string base_url() const { return origin + config().base_path; }

@@ -404,6 +404,10 @@ test("database sessions: the cookie is an opaque token; sign-out, `user disable`
     assert.equal(changed.status, 0);
     assert.match(changed.stdout, /\(1 database session ended\)/);
     assert.equal(await tablet.session(), null);
+    // Each sign-in finished on a worker thread is still counted as the success it was.
+    const metrics = (await tablet.fetch("/metrics")).body;
+    assert.match(metrics, /authpp_sign_ins_total\{result="succeeded"\} 4\n/);
+    assert.match(metrics, /authpp_sign_ins_total\{result="failed"\} 0\n/);
   } finally {
     await s.stop();
   }

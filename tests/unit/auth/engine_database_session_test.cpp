@@ -3,6 +3,8 @@
 // that a JWT cannot: a cookie copied before sign-out, a disabled user's open sessions.
 #include <authpp/adapters/memory_store.hpp>
 
+#include <thread>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
@@ -255,6 +257,53 @@ TEST_F(EngineDatabaseSessionTest, AsyncPathRunsStoreCallsThroughRunBlocking) {
   const auto refused = run_async(get("/api/auth/session", j.header()));
   EXPECT_EQ(refused.status, 503);
   EXPECT_EQ(refused.headers.get("Retry-After"), "5");
+}
+
+// authpp serve ties the signIn event to the thread that answers the request (its sign-in
+// metric), while run_blocking runs the store's steps on a worker thread: events must wait for the
+// answer. Here run_blocking runs each step on a thread of its own.
+TEST_F(EngineDatabaseSessionTest, EventsFireOnTheAnsweringThreadNotTheWorkers) {
+  std::vector<std::string> fired;
+  const auto here = std::this_thread::get_id();
+  auth_config c = database_config();
+  c.run_blocking = [](std::function<void()> work) -> asio::awaitable<result<void>> {
+    std::thread worker(std::move(work));
+    worker.join();
+    co_return result<void>{};
+  };
+  const auto record = [&fired, here](std::string name) {
+    fired.push_back(std::move(name) + (std::this_thread::get_id() == here ? "" : " elsewhere"));
+  };
+  c.events.sign_in = [&record](const sign_in_event& e) { record("signIn " + *e.user.id); };
+  c.events.session = [&record](const session_event& e) {
+    record("session " + e.session["user"]["email"].get<std::string>());
+  };
+  c.events.sign_out = [&record](const sign_out_event& e) {
+    record("signOut " + (e.session ? e.session->user_id : std::string("-")));
+  };
+  const auto a = build(std::move(c));
+  asio::io_context io;
+  const auto run_async = [&](http::request req) {
+    std::optional<http::response> out;
+    asio::co_spawn(io, a.handle_async(std::move(req)),
+                   [&](std::exception_ptr e, http::response res) {
+                     EXPECT_FALSE(e);
+                     out = std::move(res);
+                   });
+    io.restart();
+    io.run();
+    return out.value_or(http::response{});
+  };
+  jar j;
+  const std::string token = csrf(a, j);
+  j.apply(run_async(
+      post_form("/api/auth/callback/credentials",
+                form({{"username", "alice"}, {"password", "wonderland"}, {"csrfToken", token}}),
+                j.header())));
+  run_async(get("/api/auth/session", j.header()));
+  run_async(post_form("/api/auth/signout", form({{"csrfToken", token}}), j.header()));
+  EXPECT_EQ(fired, (std::vector<std::string>{"signIn " + alice_id_, "session alice@example.com",
+                                             "signOut " + alice_id_}));
 }
 
 }  // namespace

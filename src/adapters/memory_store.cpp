@@ -163,9 +163,7 @@ class memory_store final : public adapter {
   }
 
   result<session_record> create_session(const session_record& session) override {
-    if (session.session_token.empty() || session.user_id.empty()) {
-      return auth_error{errc::malformed_input, "a session needs a token and a user id"};
-    }
+    if (auto r = detail::check_session(session); !r) return r.error();
     session_record stored = session;
     stored.expires = detail::to_millis(session.expires);
     std::unique_lock lock(mutex_);
@@ -210,10 +208,7 @@ class memory_store final : public adapter {
   }
 
   result<void> create_verification_token(const verification_token& token) override {
-    if (token.identifier.empty() || token.token.empty()) {
-      return auth_error{errc::malformed_input,
-                        "a verification token needs an identifier and a token"};
-    }
+    if (auto r = detail::check_verification_token(token); !r) return r.error();
     verification_token stored = token;
     stored.expires = detail::to_millis(token.expires);
     std::unique_lock lock(mutex_);

@@ -137,8 +137,9 @@ std::optional<std::string> column_text(sqlite3_stmt* s, int col) {
 }
 
 // The column list every user query selects, in the order read_user expects.
+// The user columns every user query selects (the table aliased `u`), in read_user's order.
 #define AUTHPP_USER_COLUMNS \
-  "id, email, name, username, image, \"emailVerified\", disabled, created_at FROM users "
+  "u.id, u.email, u.name, u.username, u.image, u.\"emailVerified\", u.disabled, u.created_at "
 
 // The column list every account query selects, in the order read_account expects.
 #define AUTHPP_ACCOUNT_COLUMNS                                                              \
@@ -255,6 +256,21 @@ CREATE TABLE verification_token (
 };
 static_assert(std::size(migrations) == sqlite_schema_version);
 
+// query_text runs `sql` and returns the first column of its first row ("" for no row).
+result<std::string> query_text(sqlite3* db, const char* sql, std::string_view path) {
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v2(db, sql, -1, &raw, nullptr);
+  const stmt_ptr s(raw);
+  if (rc != SQLITE_OK) return sqlite_error(db, rc, sql, path);
+  rc = sqlite3_step(s.get());
+  if (rc == SQLITE_DONE) return std::string();
+  if (rc != SQLITE_ROW) return sqlite_error(db, rc, sql, path);
+  return column_text(s.get(), 0).value_or("");
+}
+
+constexpr const char* applied_version_sql =
+    "SELECT coalesce(max(version), 0) FROM schema_migrations";
+
 // ---------------------------------------------------------------------------------------------
 // Opening
 
@@ -300,7 +316,7 @@ class opener {
 
     // WAL: readers do not block the writer, and a commit is durable once written to the WAL
     // (see sqlite_store.hpp on what synchronous=NORMAL does and does not survive).
-    auto mode = query_text(db, "PRAGMA journal_mode=WAL");
+    auto mode = query_text(db, "PRAGMA journal_mode=WAL", options_.path);
     if (!mode) return mode.error();
     if (*mode != "wal") {
       return auth_error{errc::storage_unavailable,
@@ -324,17 +340,6 @@ class opener {
   auth_error os_error(const std::string& what) const {
     return auth_error{errc::storage_unavailable,
                       what + " (" + options_.path + "): " + std::generic_category().message(errno)};
-  }
-
-  result<std::string> query_text(sqlite3* db, const char* sql) const {
-    sqlite3_stmt* raw = nullptr;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &raw, nullptr);
-    const stmt_ptr s(raw);
-    if (rc != SQLITE_OK) return fail(rc, sql, db);
-    rc = sqlite3_step(s.get());
-    if (rc == SQLITE_DONE) return std::string();
-    if (rc != SQLITE_ROW) return fail(rc, sql, db);
-    return column_text(s.get(), 0).value_or("");
   }
 
   result<void> exec(sqlite3* db, const char* sql, std::string_view what) const {
@@ -363,7 +368,7 @@ class opener {
         !r) {
       return r;
     }
-    auto current = query_text(db, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+    auto current = query_text(db, applied_version_sql, options_.path);
     if (!current) return current.error();
     int version = 0;
     std::from_chars(current->data(), current->data() + current->size(), version);
@@ -405,10 +410,10 @@ class opener {
          "INSERT INTO credentials (user_id, password_hash, updated_at) VALUES (?1, ?2, ?3) "
          "ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, "
          "updated_at = excluded.updated_at"},
-        {&c.find_by_email, "SELECT " AUTHPP_USER_COLUMNS "WHERE email = ?1"},
-        {&c.find_by_username, "SELECT " AUTHPP_USER_COLUMNS "WHERE username = ?1"},
-        {&c.find_by_id, "SELECT " AUTHPP_USER_COLUMNS "WHERE id = ?1"},
-        {&c.list_users, "SELECT " AUTHPP_USER_COLUMNS "ORDER BY email"},
+        {&c.find_by_email, "SELECT " AUTHPP_USER_COLUMNS "FROM users u WHERE email = ?1"},
+        {&c.find_by_username, "SELECT " AUTHPP_USER_COLUMNS "FROM users u WHERE username = ?1"},
+        {&c.find_by_id, "SELECT " AUTHPP_USER_COLUMNS "FROM users u WHERE id = ?1"},
+        {&c.list_users, "SELECT " AUTHPP_USER_COLUMNS "FROM users u ORDER BY email"},
         {&c.set_disabled, "UPDATE users SET disabled = ?2 WHERE email = ?1"},
         {&c.get_password, "SELECT password_hash FROM credentials WHERE user_id = ?1"},
         {&c.insert_account,
@@ -416,8 +421,7 @@ class opener {
          "token_type, id_token, refresh_token, scope, session_state, expires_at) "
          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"},
         {&c.user_by_account,
-         "SELECT u.id, u.email, u.name, u.username, u.image, u.\"emailVerified\", u.disabled, "
-         "u.created_at FROM accounts a JOIN users u ON u.id = a.\"userId\" "
+         "SELECT " AUTHPP_USER_COLUMNS "FROM accounts a JOIN users u ON u.id = a.\"userId\" "
          "WHERE a.provider = ?1 AND a.\"providerAccountId\" = ?2"},
         {&c.find_account,
          "SELECT " AUTHPP_ACCOUNT_COLUMNS "WHERE provider = ?1 AND \"providerAccountId\" = ?2"},
@@ -427,11 +431,10 @@ class opener {
          "DELETE FROM accounts WHERE provider = ?1 AND \"providerAccountId\" = ?2"},
         {&c.insert_session,
          "INSERT INTO sessions (\"sessionToken\", \"userId\", expires) VALUES (?1, ?2, ?3)"},
-        // The user's columns first, in read_user's order; then the session's expiry.
+        // The user's columns first, in read_user's order; then the session's token and expiry.
         {&c.session_and_user,
-         "SELECT u.id, u.email, u.name, u.username, u.image, u.\"emailVerified\", u.disabled, "
-         "u.created_at, s.expires FROM sessions s JOIN users u ON u.id = s.\"userId\" "
-         "WHERE s.\"sessionToken\" = ?1"},
+         "SELECT " AUTHPP_USER_COLUMNS ", s.\"sessionToken\", s.expires "
+         "FROM sessions s JOIN users u ON u.id = s.\"userId\" WHERE s.\"sessionToken\" = ?1"},
         {&c.update_session,
          "UPDATE sessions SET expires = ?2 WHERE \"sessionToken\" = ?1 "
          "RETURNING \"sessionToken\", \"userId\", expires"},
@@ -525,15 +528,17 @@ class sqlite_store final : public adapter {
   }
 
   result<std::optional<user_record>> find_by_email(std::string_view email) const override {
-    return find_one(&connection::find_by_email, normalize_email(email), "find user by email");
+    return one_row(&connection::find_by_email, {normalize_email(email)}, std::nullopt, read_user,
+                   "find user by email");
   }
 
   result<std::optional<user_record>> find_by_username(std::string_view username) const override {
-    return find_one(&connection::find_by_username, username, "find user by username");
+    return one_row(&connection::find_by_username, {username}, std::nullopt, read_user,
+                   "find user by username");
   }
 
   result<std::optional<user_record>> find_by_id(std::string_view id) const override {
-    return find_one(&connection::find_by_id, id, "find user by id");
+    return one_row(&connection::find_by_id, {id}, std::nullopt, read_user, "find user by id");
   }
 
   result<std::vector<user_record>> list_users() const override {
@@ -643,30 +648,14 @@ class sqlite_store final : public adapter {
 
   result<std::optional<user_record>> user_by_account(
       std::string_view provider, std::string_view provider_account_id) const override {
-    std::lock_guard lock(mutex_);
-    auto c = connection_locked();
-    if (!c) return c.error();
-    binding b((*c)->user_by_account.get());
-    b.text(1, provider);
-    b.text(2, provider_account_id);
-    const int rc = b.step();
-    if (rc == SQLITE_ROW) return std::optional<user_record>(read_user(b.get()));
-    if (rc == SQLITE_DONE) return std::optional<user_record>();
-    return fail_locked(rc, "find user by account");
+    return one_row(&connection::user_by_account, {provider, provider_account_id}, std::nullopt,
+                   read_user, "find user by account");
   }
 
   result<std::optional<account_record>> find_account(
       std::string_view provider, std::string_view provider_account_id) const override {
-    std::lock_guard lock(mutex_);
-    auto c = connection_locked();
-    if (!c) return c.error();
-    binding b((*c)->find_account.get());
-    b.text(1, provider);
-    b.text(2, provider_account_id);
-    const int rc = b.step();
-    if (rc == SQLITE_ROW) return std::optional<account_record>(read_account(b.get()));
-    if (rc == SQLITE_DONE) return std::optional<account_record>();
-    return fail_locked(rc, "find account");
+    return one_row(&connection::find_account, {provider, provider_account_id}, std::nullopt,
+                   read_account, "find account");
   }
 
   result<std::vector<account_record>> accounts_of(std::string_view user_id) const override {
@@ -695,9 +684,7 @@ class sqlite_store final : public adapter {
   }
 
   result<session_record> create_session(const session_record& session) override {
-    if (session.session_token.empty() || session.user_id.empty()) {
-      return auth_error{errc::malformed_input, "a session needs a token and a user id"};
-    }
+    if (auto r = detail::check_session(session); !r) return r.error();
     session_record stored = session;
     stored.expires = detail::to_millis(session.expires);
     std::lock_guard lock(mutex_);
@@ -721,29 +708,26 @@ class sqlite_store final : public adapter {
 
   result<std::optional<std::pair<session_record, user_record>>> session_and_user(
       std::string_view session_token) const override {
-    using found = std::optional<std::pair<session_record, user_record>>;
-    std::lock_guard lock(mutex_);
-    auto c = connection_locked();
-    if (!c) return c.error();
-    binding b((*c)->session_and_user.get());
-    b.text(1, session_token);
-    const int rc = b.step();
-    if (rc == SQLITE_DONE) return found();
-    if (rc != SQLITE_ROW) return fail_locked(rc, "read session");
-    user_record u = read_user(b.get());
-    session_record s{std::string(session_token), u.id, from_ms(sqlite3_column_int64(b.get(), 8))};
-    return found(std::in_place, std::move(s), std::move(u));
+    return one_row(
+        &connection::session_and_user, {session_token}, std::nullopt,
+        [](sqlite3_stmt* row) {
+          user_record u = read_user(row);
+          session_record s{column_text(row, 8).value_or(""), u.id,
+                           from_ms(sqlite3_column_int64(row, 9))};
+          return std::pair(std::move(s), std::move(u));
+        },
+        "read session");
   }
 
   result<std::optional<session_record>> update_session_expiry(
       std::string_view session_token, std::chrono::system_clock::time_point expires) override {
-    return change_session(&connection::update_session, session_token, to_ms(expires),
-                          "update session");
+    return one_row(&connection::update_session, {session_token}, to_ms(expires), read_session,
+                   "update session");
   }
 
   result<std::optional<session_record>> delete_session(std::string_view session_token) override {
-    return change_session(&connection::delete_session, session_token, std::nullopt,
-                          "delete session");
+    return one_row(&connection::delete_session, {session_token}, std::nullopt, read_session,
+                   "delete session");
   }
 
   result<std::size_t> delete_user_sessions(std::string_view user_id) override {
@@ -757,10 +741,7 @@ class sqlite_store final : public adapter {
   }
 
   result<void> create_verification_token(const verification_token& token) override {
-    if (token.identifier.empty() || token.token.empty()) {
-      return auth_error{errc::malformed_input,
-                        "a verification token needs an identifier and a token"};
-    }
+    if (auto r = detail::check_verification_token(token); !r) return r.error();
     std::lock_guard lock(mutex_);
     auto c = connection_locked();
     if (!c) return c.error();
@@ -779,35 +760,21 @@ class sqlite_store final : public adapter {
 
   result<std::optional<verification_token>> use_verification_token(
       std::string_view identifier, std::string_view token) override {
-    std::lock_guard lock(mutex_);
-    auto c = connection_locked();
-    if (!c) return c.error();
-    binding b((*c)->use_token.get());
-    b.text(1, identifier);
-    b.text(2, token);
-    int rc = b.step();
-    if (rc == SQLITE_DONE) return std::optional<verification_token>();
-    if (rc != SQLITE_ROW) return fail_locked(rc, "use verification token");
-    verification_token used{column_text(b.get(), 0).value_or(""),
-                            column_text(b.get(), 1).value_or(""),
-                            from_ms(sqlite3_column_int64(b.get(), 2))};
-    // The deletion is done at the first step; stepping to the end finishes the statement.
-    if (rc = b.step(); rc != SQLITE_DONE) return fail_locked(rc, "use verification token");
-    return std::optional<verification_token>(std::move(used));
+    return one_row(
+        &connection::use_token, {identifier, token}, std::nullopt,
+        [](sqlite3_stmt* row) {
+          return verification_token{column_text(row, 0).value_or(""),
+                                    column_text(row, 1).value_or(""),
+                                    from_ms(sqlite3_column_int64(row, 2))};
+        },
+        "use verification token");
   }
 
   result<std::string> query_for_testing(const char* sql) const {
     std::lock_guard lock(mutex_);
     auto c = connection_locked();
     if (!c) return c.error();
-    sqlite3_stmt* raw = nullptr;
-    int rc = sqlite3_prepare_v2((*c)->db.get(), sql, -1, &raw, nullptr);
-    const stmt_ptr s(raw);
-    if (rc != SQLITE_OK) return fail_locked(rc, "test query");
-    rc = sqlite3_step(s.get());
-    if (rc == SQLITE_DONE) return std::string();
-    if (rc != SQLITE_ROW) return fail_locked(rc, "test query");
-    return column_text(s.get(), 0).value_or("");
+    return query_text((*c)->db.get(), sql, options_.path);
   }
 
  private:
@@ -834,37 +801,27 @@ class sqlite_store final : public adapter {
     connection& c_;
   };
 
-  // change_session runs an UPDATE or DELETE … RETURNING on one session (binding `ms` as ?2 when
-  // given) and returns the row, or nullopt when there was none.
-  result<std::optional<session_record>> change_session(stmt_ptr connection::*stmt,
-                                                       std::string_view token,
-                                                       std::optional<long long> ms,
-                                                       std::string_view what) {
+  // one_row runs a statement that yields at most one row: a lookup by a unique key, or an UPDATE
+  // or DELETE … RETURNING (which takes effect only once stepped to its end). `keys` are bound as
+  // ?1, ?2, …, then `number`, when given; `read` makes the row's value.
+  template <class Read>
+  auto one_row(stmt_ptr connection::*stmt, std::initializer_list<std::string_view> keys,
+               std::optional<long long> number, Read read, std::string_view what) const
+      -> result<std::optional<std::invoke_result_t<Read&, sqlite3_stmt*>>> {
+    using value = std::invoke_result_t<Read&, sqlite3_stmt*>;
     std::lock_guard lock(mutex_);
     auto c = connection_locked();
     if (!c) return c.error();
     binding b(((**c).*stmt).get());
-    b.text(1, token);
-    if (ms) b.integer(2, *ms);
+    int index = 0;
+    for (const std::string_view key : keys) b.text(++index, key);
+    if (number) b.integer(++index, *number);
     int rc = b.step();
-    if (rc == SQLITE_DONE) return std::optional<session_record>();
+    if (rc == SQLITE_DONE) return std::optional<value>();
     if (rc != SQLITE_ROW) return fail_locked(rc, what);
-    session_record s = read_session(b.get());
+    value row = read(b.get());
     if (rc = b.step(); rc != SQLITE_DONE) return fail_locked(rc, what);
-    return std::optional<session_record>(std::move(s));
-  }
-
-  result<std::optional<user_record>> find_one(stmt_ptr connection::*stmt, std::string_view key,
-                                              std::string_view what) const {
-    std::lock_guard lock(mutex_);
-    auto c = connection_locked();
-    if (!c) return c.error();
-    binding b(((**c).*stmt).get());
-    b.text(1, key);
-    const int rc = b.step();
-    if (rc == SQLITE_ROW) return std::optional<user_record>(read_user(b.get()));
-    if (rc == SQLITE_DONE) return std::optional<user_record>();
-    return fail_locked(rc, what);
+    return std::optional<value>(std::move(row));
   }
 
   // connection_locked returns the connection, first replacing it when the previous call failed
@@ -923,28 +880,20 @@ result<std::unique_ptr<adapter>> open_sqlite_store(const sqlite_options& options
 result<int> sqlite_applied_version(const std::string& path) {
   sqlite3* raw = nullptr;
   // Read-only, and without SQLITE_OPEN_CREATE: a mistyped path is an error, not a new file.
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
   const db_ptr db(raw);
   if (rc != SQLITE_OK) return sqlite_error(db.get(), rc, "open read-only", path);
-  sqlite3_stmt* s = nullptr;
-  rc = sqlite3_prepare_v2(db.get(),
-                          "SELECT count(*) FROM sqlite_schema "
-                          "WHERE type = 'table' AND name = 'schema_migrations'",
-                          -1, &s, nullptr);
-  stmt_ptr exists(s);
-  if (rc != SQLITE_OK) return sqlite_error(db.get(), rc, "read schema", path);
-  if (rc = sqlite3_step(exists.get()); rc != SQLITE_ROW) {
-    return sqlite_error(db.get(), rc, "read schema", path);
-  }
-  if (sqlite3_column_int(exists.get(), 0) == 0) return 0;
-  rc = sqlite3_prepare_v2(db.get(), "SELECT coalesce(max(version), 0) FROM schema_migrations", -1,
-                          &s, nullptr);
-  stmt_ptr version(s);
-  if (rc != SQLITE_OK) return sqlite_error(db.get(), rc, "read schema version", path);
-  if (rc = sqlite3_step(version.get()); rc != SQLITE_ROW) {
-    return sqlite_error(db.get(), rc, "read schema version", path);
-  }
-  return sqlite3_column_int(version.get(), 0);
+  auto has_table = query_text(db.get(),
+                              "SELECT count(*) FROM sqlite_schema "
+                              "WHERE type = 'table' AND name = 'schema_migrations'",
+                              path);
+  if (!has_table) return has_table.error();
+  if (*has_table == "0") return 0;
+  auto version = query_text(db.get(), applied_version_sql, path);
+  if (!version) return version.error();
+  int out = 0;
+  std::from_chars(version->data(), version->data() + version->size(), out);
+  return out;
 }
 
 namespace detail {

@@ -66,5 +66,20 @@ result<void> check_account(const account_record& account) {
   return {};
 }
 
+result<void> check_session(const session_record& session) {
+  if (session.session_token.empty() || session.user_id.empty()) {
+    return auth_error{errc::malformed_input, "a session needs a token and a user id"};
+  }
+  return {};
+}
+
+result<void> check_verification_token(const verification_token& token) {
+  if (token.identifier.empty() || token.token.empty()) {
+    return auth_error{errc::malformed_input,
+                      "a verification token needs an identifier and a token"};
+  }
+  return {};
+}
+
 }  // namespace detail
 }  // namespace authpp::adapters

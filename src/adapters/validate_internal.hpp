@@ -1,7 +1,9 @@
 #pragma once
 
 #include <authpp/adapters/account_store.hpp>
+#include <authpp/adapters/session_store.hpp>
 #include <authpp/adapters/user_store.hpp>
+#include <authpp/adapters/verification_token_store.hpp>
 #include <authpp/core/result.hpp>
 
 #include <chrono>
@@ -27,6 +29,10 @@ result<void> check_password_hash(std::string_view hash, bool allow_empty);
 // check_account fails with errc::malformed_input when the account's user id, type, provider or
 // provider account id is empty.
 result<void> check_account(const account_record& account);
+// check_session fails with errc::malformed_input for an empty token or user id.
+result<void> check_session(const session_record& session);
+// check_verification_token fails with errc::malformed_input for an empty identifier or token.
+result<void> check_verification_token(const verification_token& token);
 
 // to_millis truncates to the millisecond, the precision every backend stores.
 std::chrono::system_clock::time_point to_millis(std::chrono::system_clock::time_point t);

@@ -33,9 +33,9 @@ struct sqlite_options {
 inline constexpr int sqlite_schema_version = 2;
 
 // open_sqlite_store opens (creating if needed) the database at `options.path`, applies the missing
-// migrations in one transaction, and returns a thread-safe adapter over it (users, sessions,
-// verification tokens). Ids are random
-// UUIDs from `random`; times come from `clock`; both must outlive the store.
+// migrations in one transaction, and returns a thread-safe adapter over it (users, accounts,
+// sessions, verification tokens). Ids are random UUIDs from `random`; times come from `clock`;
+// both must outlive the store.
 //
 // After a failure that means the file is unreachable (removed, renamed, read-only, I/O error,
 // corrupt), the store closes its connection and reopens the path on the next call, so it
@@ -46,15 +46,15 @@ inline constexpr int sqlite_schema_version = 2;
 //                                    not a SQLite database,
 //   errc::unsupported_schema_version if the database was migrated by a newer authpp,
 //   errc::storage_failure            for any other SQLite error.
+[[nodiscard]] result<std::unique_ptr<adapter>> open_sqlite_store(
+    const sqlite_options& options, const random_source& random = default_random(),
+    const clock& clock = default_clock());
+
 // sqlite_applied_version reads the newest migration applied to the database at `path` without
 // applying any, or creating or writing the file (0 for a database without authpp's tables): what
 // `authpp db status` reports. It fails with
 //   errc::storage_unavailable if there is no database file at `path`, or it cannot be read,
 //   errc::storage_failure     for any other SQLite error.
 [[nodiscard]] result<int> sqlite_applied_version(const std::string& path);
-
-[[nodiscard]] result<std::unique_ptr<adapter>> open_sqlite_store(
-    const sqlite_options& options, const random_source& random = default_random(),
-    const clock& clock = default_clock());
 
 }  // namespace authpp::adapters

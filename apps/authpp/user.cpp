@@ -174,9 +174,8 @@ void list(const user_options& o) {
   }
 }
 
-// end_sessions deletes every database session of `user_id` and says how many ended (JWT
-// sessions live in cookies and are not in the database; a disabled user's are refused at their
-// next sign-in check).
+// end_sessions deletes every database session of `user_id` and says how many ended. JWT sessions
+// live in the browsers' cookies, out of reach until they expire.
 std::string end_sessions(adapters::adapter& store, const std::string& user_id) {
   auto ended = store.delete_user_sessions(user_id);
   if (!ended) throw failure{ended.error().message()};
@@ -194,13 +193,9 @@ adapters::user_record existing_user(adapters::adapter& store, const std::string&
 void set_disabled(const user_options& o, bool disabled) {
   const std::string email = check_email(o.email);
   auto store = open_store(o);
-  auto r = store->set_disabled(email, disabled);
-  if (!r) {
-    if (r.error().code == errc::not_found) throw failure{"no user with email " + email};
-    throw failure{r.error().message()};
-  }
-  const std::string ended =
-      disabled ? end_sessions(*store, existing_user(*store, email).id) : std::string();
+  const adapters::user_record user = existing_user(*store, email);
+  if (auto r = store->set_disabled(email, disabled); !r) throw failure{r.error().message()};
+  const std::string ended = disabled ? end_sessions(*store, user.id) : std::string();
   std::cout << (disabled ? "disabled " : "enabled ") << email << ended << '\n';
 }
 

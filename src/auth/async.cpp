@@ -15,7 +15,7 @@ namespace {
 
 // reads_sessions_store: with database sessions, /session and a sign-out read or write the store.
 bool reads_sessions_store(const engine_state& engine, const route& r, std::string_view method) {
-  return engine.config.session.strategy == session_strategy::database &&
+  return engine.database_sessions() &&
          (r.action == action::session || (r.action == action::signout && method == "POST"));
 }
 
@@ -61,7 +61,7 @@ waiting route_waits(const engine_state& engine, const http::request& request) {
   // /session), can wait.
   const bool get = request.method == "GET";
   if (request.method != "POST" && !get) return waiting::none;
-  const bool database = engine.config.session.strategy == session_strategy::database;
+  const bool database = engine.database_sessions();
   const std::string_view target = request.target;
   const std::string_view path = target.substr(0, target.find('?'));
   if (get && !database && path.find("/callback/") == std::string_view::npos) return waiting::none;

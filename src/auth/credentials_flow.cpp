@@ -77,8 +77,8 @@ class credentials_flow_impl final : public provider_flow {
 
   waiting waits(action a, std::string_view method) const override {
     // With database sessions a sign-in also writes the store: that waits too.
-    const bool database = engine_.config.session.strategy == session_strategy::database;
-    return a == action::callback && method == "POST" && (p_.authorize_async || database)
+    return a == action::callback && method == "POST" &&
+                   (p_.authorize_async || engine_.database_sessions())
                ? waiting::preferred
                : waiting::none;
   }

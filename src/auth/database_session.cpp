@@ -10,15 +10,15 @@ namespace {
 
 adapters::session_store& store(const request_context& ctx) { return *ctx.config().adapter; }
 
-std::optional<std::string> cookie_token(const request_context& ctx) {
+json nullable(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+
+}  // namespace
+
+std::optional<std::string> database_session_token(const request_context& ctx) {
   auto token = cookies::read_session_cookie(ctx.cookies_policy->names.session_token, ctx.cookies);
   if (!token || !*token || (*token)->empty()) return std::nullopt;
   return std::move(**token);
 }
-
-json nullable(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
-
-}  // namespace
 
 outcome store_unavailable(const request_context& ctx, std::string_view detail) {
   ctx.engine.log(log_level::error, "ServiceUnavailable", detail);
@@ -49,7 +49,7 @@ result<std::vector<http::set_cookie>> start_database_session(const request_conte
 
 outcome database_session_action(request_context& ctx, bool update) {
   const auto& config = ctx.config();
-  const auto token = cookie_token(ctx);
+  const auto token = database_session_token(ctx);
   if (!token) return null_session(ctx, false, !update);
   auto found = store(ctx).session_and_user(*token);
   if (!found) {
@@ -110,7 +110,7 @@ outcome database_session_action(request_context& ctx, bool update) {
 }
 
 void end_database_session(request_context& ctx) {
-  const auto token = cookie_token(ctx);
+  const auto token = database_session_token(ctx);
   if (!token) return;
   auto deleted = store(ctx).delete_session(*token);
   if (!deleted) {

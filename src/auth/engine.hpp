@@ -90,9 +90,9 @@ outcome null_session(const request_context& ctx, bool clear, bool cache_headers)
 
 // ---- database sessions (database_session.cpp) ---------------------------------------------------
 // uses_database tells whether sessions live in config.adapter (session.strategy = database).
-inline bool uses_database(const request_context& ctx) {
-  return ctx.config().session.strategy == session_strategy::database;
-}
+inline bool uses_database(const request_context& ctx) { return ctx.engine.database_sessions(); }
+// database_session_token is the session cookie's value (a database session's token), if any.
+std::optional<std::string> database_session_token(const request_context& ctx);
 // start_database_session stores a new session for `u` and returns the cookie that carries it.
 result<std::vector<http::set_cookie>> start_database_session(const request_context& ctx,
                                                              const user& u);

@@ -46,6 +46,8 @@ struct engine_state {
   void log(log_level level, std::string_view code, std::string_view message) const;
   const provider_flow* find_provider(std::string_view id) const;
   const cookie_policy& policy(bool secure) const { return policies[secure ? 1 : 0]; }
+  // database_sessions: sessions live in config.adapter (session.strategy = database).
+  bool database_sessions() const { return config.session.strategy == session_strategy::database; }
 };
 
 }  // namespace authpp::detail

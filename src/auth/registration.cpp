@@ -2,8 +2,6 @@
 // server-flows.md §9.2): the user the provider identity is linked to; else the signed-in user,
 // who gets it linked; else a new user. An existing user with the same e-mail is never taken over
 // unless the provider is trusted to verify addresses (allow_dangerous_email_account_linking).
-#include <authpp/cookies/chunking.hpp>
-
 #include "engine.hpp"
 
 namespace authpp::detail {
@@ -18,11 +16,11 @@ struct signed_in {
 // current_user reads who the request is signed in as. Errors count as "nobody", as in Auth.js.
 std::optional<signed_in> current_user(const request_context& ctx, adapters::adapter& store) {
   if (uses_database(ctx)) {
-    auto token = cookies::read_session_cookie(ctx.cookies_policy->names.session_token, ctx.cookies);
-    if (!token || !*token) return std::nullopt;
-    auto found = store.session_and_user(**token);
+    auto token = database_session_token(ctx);
+    if (!token) return std::nullopt;
+    auto found = store.session_and_user(*token);
     if (!found || !*found || (*found)->first.expires < ctx.engine.clock->now()) return std::nullopt;
-    return signed_in{(*found)->second, **token};
+    return signed_in{(*found)->second, std::move(*token)};
   }
   auto claims = read_session_claims(ctx);
   if (!claims || !*claims) return std::nullopt;

@@ -92,7 +92,6 @@ struct problem {
   std::string message;
 };
 
-// loader walks the parsed TOML document, table by table, against the known layout.
 // one_line escapes the control characters of a message (a key or value quoted from the file may
 // hold a line break), so that an error stays the one line an operator and a log expect.
 std::string one_line(std::string_view text) {
@@ -118,6 +117,7 @@ std::string one_line(std::string_view text) {
   return out;
 }
 
+// loader walks the parsed TOML document, table by table, against the known layout.
 class loader {
  public:
   explicit loader(std::string file) : file_(std::move(file)) {}
@@ -219,10 +219,11 @@ class loader {
     return true;
   }
 
+  // seconds reads a duration in whole seconds, from `min` (1 unless said) to `max`.
   void seconds(const toml::table& t, std::string_view prefix, std::string_view key,
-               std::int64_t max, std::chrono::seconds& out) {
+               std::int64_t max, std::chrono::seconds& out, std::int64_t min = 1) {
     std::int64_t v = 0;
-    if (integer(t, prefix, key, 1, max, v)) out = std::chrono::seconds(v);
+    if (integer(t, prefix, key, min, max, v)) out = std::chrono::seconds(v);
   }
 
   // strings reads an array of strings; absent leaves `out` untouched.
@@ -428,10 +429,7 @@ void load_auth(loader& l, const toml::table& t, auth_options& a) {
     a.database_sessions = strategy == "database";
   }
   // 0 is allowed, as in Auth.js: the row slides on every read.
-  std::int64_t update_age = a.session_update_age.count();
-  if (l.integer(t, p, "session_update_age", 0, 10LL * 366 * 86400, update_age)) {
-    a.session_update_age = std::chrono::seconds(update_age);
-  }
+  l.seconds(t, p, "session_update_age", 10LL * 366 * 86400, a.session_update_age, 0);
   if (const toml::table* theme = l.table(t, p, "theme")) load_theme(l, *theme, a.theme);
 }
 

@@ -2,11 +2,13 @@
 # db_cli_test.sh AUTHPP: `authpp db status` reports a database written by the previous release
 # (schema version 1) without changing it, `authpp db migrate` brings it to the current version
 # keeping every user and password, and both say so on a database that is up to date. A missing
-# file is an error for status (a typo must not look like an empty database).
+# file is an error for status (a typo must not look like an empty database). `session revoke`
+# of an unknown user is an error that prints nothing on stdout.
 set -euo pipefail
 
 authpp=${1:?usage: db_cli_test.sh PATH_TO_AUTHPP}
 authpp=$(cd "$(dirname "$authpp")" && pwd)/$(basename "$authpp")
+fixtures=$(cd "$(dirname "$0")/../fixtures" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/authpp-cli-XXXXXX")
 # shellcheck source=tests/cli/cli_test_lib.sh
 source "$(dirname "$0")/cli_test_lib.sh"
@@ -20,7 +22,7 @@ err_has "missing.db: no database here"
 [[ ! -e missing.db ]] || fail "db status created missing.db"
 
 echo "== a version-1 database: status reports it, unchanged"
-python3 - v1.db "$(dirname "$0")/../fixtures/sqlite_schema_v1.sql" <<'PY'
+python3 - v1.db "$fixtures/sqlite_schema_v1.sql" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 db.executescript(open(sys.argv[2]).read())
@@ -47,4 +49,11 @@ echo "== a database from a newer authpp is named as such"
 python3 -c 'import sqlite3,sys; d=sqlite3.connect(sys.argv[1]); d.execute("INSERT INTO schema_migrations VALUES (99, 0)"); d.commit()' v1.db
 expect 1 "$authpp" db status --database v1.db
 err_has "schema version 99 of 2: written by a newer authpp"
+echo "== session revoke names an unknown user; the client's session command still needs --url"
+expect 1 "$authpp" session revoke nobody@example.com --database fresh.db
+err_has "no user with email nobody@example.com"
+err_is_one_line
+[[ ! -s "$tmp/out" ]] || fail "session revoke printed something for an unknown user"
+expect 2 "$authpp" session
+err_has "--url is required"
 echo "PASS"

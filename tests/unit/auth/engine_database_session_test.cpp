@@ -81,6 +81,29 @@ TEST_F(EngineDatabaseSessionTest, SessionIsReadFromTheStoreInAuthjsShape) {
   EXPECT_EQ(session_set_cookies(res).size(), 1u);  // the cookie's expiry slides on every read
 }
 
+// POST /session (the client's update()) needs the CSRF token like any POST, and hands its data
+// to the session callback; the row is not rewritten from it.
+TEST_F(EngineDatabaseSessionTest, UpdateNeedsCsrfAndHandsDataToTheSessionCallback) {
+  auth_config c = database_config();
+  c.callbacks.session = [](const session_params& p) {
+    json s = p.session;
+    if (p.new_session) s["seen"] = *p.new_session;
+    return s;
+  };
+  const auto a = build(std::move(c));
+  jar j;
+  sign_in(a, j);
+  const auto before = row(j);
+  const auto forged =
+      a.handle(post_json("/api/auth/session", {{"data", {{"theme", "dark"}}}}, j.header()));
+  EXPECT_EQ(forged.status, 400);
+  EXPECT_EQ(forged.body, "null");
+  const auto updated = a.handle(post_json(
+      "/api/auth/session", {{"csrfToken", csrf(a, j)}, {"data", {{"theme", "dark"}}}}, j.header()));
+  EXPECT_EQ(body_json(updated)["seen"], (json{{"theme", "dark"}}));
+  EXPECT_EQ(row(j), before);
+}
+
 TEST_F(EngineDatabaseSessionTest, RowExpirySlidesOnlyOnceUpdateAgeHasPassed) {
   const auto a = build(database_config());
   jar j;

@@ -662,6 +662,25 @@ TEST_F(OAuthRegistrationTest, DatabaseSessionsWorkForOAuthSignIns) {
   EXPECT_EQ(row->second.id, stored_alice().id);
 }
 
+// The store keys users by e-mail: a profile without one cannot become a user, and says why.
+TEST_F(OAuthRegistrationTest, ProfileWithoutAnEmailCannotCreateAUser) {
+  auth_config c = config();
+  oauth_provider p = provider();
+  p.profile = [](const profile_input& in) {
+    user u;
+    u.id = in.profile["sub"].get<std::string>();
+    u.name = "No Mail";
+    return u;
+  };
+  c.providers.push_back(std::move(p));
+  c.adapter = store_;
+  auto a = build(std::move(c));
+  jar j;
+  refused(sign_in_through(a, j), j);
+  EXPECT_TRUE(logs_contain("the provider gave no e-mail address"));
+  EXPECT_TRUE(memory_->list_users().value().empty());
+}
+
 TEST_F(OAuthRegistrationTest, AdapterDownIsServiceUnavailable) {
   auto a = build_stored();
   store_->accounts_down = true;

@@ -6,15 +6,10 @@
 # echoes the file's contents.
 set -euo pipefail
 
-authpp=${1:?usage: apple_secret_cli_test.sh PATH_TO_AUTHPP}
-authpp=$(cd "$(dirname "$authpp")" && pwd)/$(basename "$authpp")
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/authpp-cli-XXXXXX")
 # shellcheck source=tests/cli/cli_test_lib.sh
-source "$(dirname "$0")/cli_test_lib.sh"
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp"
+source "$(dirname "$0")/cli_test_lib.sh" "$@"
 command -v openssl >/dev/null || fail "openssl is needed: apt-get install openssl"
-unset AUTH_SECRET AUTH_SECRET_1 AUTH_SECRET_2 AUTH_SECRET_3 AUTH_URL AUTH_APPLE_SECRET
+unset AUTH_APPLE_SECRET
 
 b64url_decode() { local s=${1//-/+}; s=${s//_//}; while ((${#s} % 4)); do s+==; done; base64 -d <<<"$s"; }
 

@@ -1,5 +1,14 @@
-# cli_test_lib.sh: helpers shared by the CLI tests. Source it after setting `authpp` (the binary)
-# and `tmp` (a scratch directory, the current directory).
+# cli_test_lib.sh: the set-up and helpers shared by the CLI tests. Source it with the test's own
+# arguments, `source "$(dirname "$0")/cli_test_lib.sh" "$@"`, where $1 is the authpp binary. It
+# sets `authpp` (made absolute) and `tmp` (a scratch directory, made the working directory and
+# removed at exit, with any server the test started), and clears the Auth.js variables so that
+# nothing leaks in from the caller's environment.
+authpp=${1:?usage: $(basename "$0") PATH_TO_AUTHPP}
+authpp=$(cd "$(dirname "$authpp")" && pwd)/$(basename "$authpp")
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/authpp-cli-XXXXXX")
+trap 'stop_server; rm -rf "$tmp"' EXIT
+cd "$tmp"
+unset AUTH_SECRET AUTH_SECRET_1 AUTH_SECRET_2 AUTH_SECRET_3 AUTH_URL AUTH_TRUST_HOST
 
 fail() {
   echo "FAIL: $*" >&2

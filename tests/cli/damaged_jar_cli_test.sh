@@ -6,14 +6,8 @@
 # left untouched.
 set -euo pipefail
 
-authpp=${1:?usage: damaged_jar_cli_test.sh PATH_TO_AUTHPP}
-authpp=$(cd "$(dirname "$authpp")" && pwd)/$(basename "$authpp")
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/authpp-cli-XXXXXX")
 # shellcheck source=tests/cli/cli_test_lib.sh
-source "$(dirname "$0")/cli_test_lib.sh"
-trap 'stop_server; rm -rf "$tmp"' EXIT
-cd "$tmp"
-unset AUTH_SECRET AUTH_SECRET_1 AUTH_SECRET_2 AUTH_SECRET_3 AUTH_URL AUTH_TRUST_HOST
+source "$(dirname "$0")/cli_test_lib.sh" "$@"
 
 start_server "$tmp/data"
 printf '%s\n' "$demo_password" |

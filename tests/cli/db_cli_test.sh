@@ -6,15 +6,9 @@
 # of an unknown user is an error that prints nothing on stdout.
 set -euo pipefail
 
-authpp=${1:?usage: db_cli_test.sh PATH_TO_AUTHPP}
-authpp=$(cd "$(dirname "$authpp")" && pwd)/$(basename "$authpp")
-fixtures=$(cd "$(dirname "$0")/../fixtures" && pwd)
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/authpp-cli-XXXXXX")
+fixtures=$(cd "$(dirname "$0")/../fixtures" && pwd)  # before the library makes $tmp the working directory
 # shellcheck source=tests/cli/cli_test_lib.sh
-source "$(dirname "$0")/cli_test_lib.sh"
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp"
-unset AUTH_SECRET AUTH_SECRET_1 AUTH_SECRET_2 AUTH_SECRET_3 AUTH_URL
+source "$(dirname "$0")/cli_test_lib.sh" "$@"
 
 echo "== status of a missing file is an error, and creates nothing"
 expect 1 "$authpp" db status --database missing.db

@@ -5,14 +5,8 @@
 # forms, and fail with exit code 2 and one line naming the file or variable, never the secret.
 set -euo pipefail
 
-authpp=${1:?usage: secrets_outside_argv_cli_test.sh PATH_TO_AUTHPP}
-authpp=$(cd "$(dirname "$authpp")" && pwd)/$(basename "$authpp")
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/authpp-cli-XXXXXX")
 # shellcheck source=tests/cli/cli_test_lib.sh
-source "$(dirname "$0")/cli_test_lib.sh"
-trap 'stop_server; rm -rf "$tmp"' EXIT
-cd "$tmp"
-unset AUTH_SECRET AUTH_SECRET_1 AUTH_SECRET_2 AUTH_SECRET_3 AUTH_URL AUTH_TRUST_HOST
+source "$(dirname "$0")/cli_test_lib.sh" "$@"
 umask 077
 
 echo "== --help documents the non-argv forms"

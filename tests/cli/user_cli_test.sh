@@ -4,17 +4,9 @@
 # random moments must leave a database that opens and holds every user whose command said "added".
 set -euo pipefail
 
-authpp=${1:?usage: user_cli_test.sh PATH_TO_AUTHPP}
-authpp=$(cd "$(dirname "$authpp")" && pwd)/$(basename "$authpp")
-source_dir=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/authpp-cli-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp"
-# The caller's environment must not change the outcome.
-unset AUTH_SECRET AUTH_SECRET_1 AUTH_SECRET_2 AUTH_SECRET_3 AUTH_URL AUTH_TRUST_HOST
-
+source_dir=$(cd "$(dirname "$0")/../.." && pwd)  # before the library makes $tmp the working directory
 # shellcheck source=tests/cli/cli_test_lib.sh
-source "$source_dir/tests/cli/cli_test_lib.sh"
+source "$(dirname "$0")/cli_test_lib.sh" "$@"
 
 echo "== user add / list"
 printf 'correct horse\n' | expect 0 "$authpp" user add Ada@Example.com --name "Ada Lovelace" \

@@ -32,16 +32,7 @@ class EngineAsyncTest : public EngineTest {
   }
 
   http::response run_async(const authpp::auth& a, http::request req) {
-    std::optional<http::response> out;
-    asio::co_spawn(io_, a.handle_async(std::move(req)),
-                   [&](std::exception_ptr e, http::response res) {
-                     EXPECT_FALSE(e);
-                     out = std::move(res);
-                   });
-    io_.restart();
-    io_.run();
-    EXPECT_TRUE(out.has_value());
-    return out.value_or(http::response{});
+    return test::run_async(io_, a, std::move(req));
   }
 
   // sign_in_async is the fixture's sign_in through handle_async.

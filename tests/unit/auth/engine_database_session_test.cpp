@@ -254,30 +254,20 @@ TEST_F(EngineDatabaseSessionTest, AsyncPathRunsStoreCallsThroughRunBlocking) {
   };
   const auto a = build(std::move(c));
   asio::io_context io;
-  const auto run_async = [&](http::request req) {
-    std::optional<http::response> out;
-    asio::co_spawn(io, a.handle_async(std::move(req)),
-                   [&](std::exception_ptr e, http::response res) {
-                     EXPECT_FALSE(e);
-                     out = std::move(res);
-                   });
-    io.restart();
-    io.run();
-    return out.value_or(http::response{});
-  };
+  const auto run = [&](http::request req) { return run_async(io, a, std::move(req)); };
   jar j;
   const std::string token = csrf(a, j);
-  const auto signed_in = run_async(post_form(
+  const auto signed_in = run(post_form(
       "/api/auth/callback/credentials",
       form({{"username", "alice"}, {"password", "wonderland"}, {"csrfToken", token}}), j.header()));
   j.apply(signed_in);
   EXPECT_EQ(ran, 1);
   EXPECT_TRUE(a.awaits(get("/api/auth/session")));
-  const auto read = run_async(get("/api/auth/session", j.header()));
+  const auto read = run(get("/api/auth/session", j.header()));
   EXPECT_EQ(ran, 2);
   EXPECT_EQ(read.body, a.handle(get("/api/auth/session", j.header())).body);
   full = true;
-  const auto refused = run_async(get("/api/auth/session", j.header()));
+  const auto refused = run(get("/api/auth/session", j.header()));
   EXPECT_EQ(refused.status, 503);
   EXPECT_EQ(refused.headers.get("Retry-After"), "5");
 }
@@ -306,25 +296,15 @@ TEST_F(EngineDatabaseSessionTest, EventsFireOnTheAnsweringThreadNotTheWorkers) {
   };
   const auto a = build(std::move(c));
   asio::io_context io;
-  const auto run_async = [&](http::request req) {
-    std::optional<http::response> out;
-    asio::co_spawn(io, a.handle_async(std::move(req)),
-                   [&](std::exception_ptr e, http::response res) {
-                     EXPECT_FALSE(e);
-                     out = std::move(res);
-                   });
-    io.restart();
-    io.run();
-    return out.value_or(http::response{});
-  };
+  const auto run = [&](http::request req) { return run_async(io, a, std::move(req)); };
   jar j;
   const std::string token = csrf(a, j);
-  j.apply(run_async(
-      post_form("/api/auth/callback/credentials",
-                form({{"username", "alice"}, {"password", "wonderland"}, {"csrfToken", token}}),
-                j.header())));
-  run_async(get("/api/auth/session", j.header()));
-  run_async(post_form("/api/auth/signout", form({{"csrfToken", token}}), j.header()));
+  j.apply(
+      run(post_form("/api/auth/callback/credentials",
+                    form({{"username", "alice"}, {"password", "wonderland"}, {"csrfToken", token}}),
+                    j.header())));
+  run(get("/api/auth/session", j.header()));
+  run(post_form("/api/auth/signout", form({{"csrfToken", token}}), j.header()));
   EXPECT_EQ(fired, (std::vector<std::string>{"signIn " + alice_id_, "session alice@example.com",
                                              "signOut " + alice_id_}));
 }

@@ -12,9 +12,12 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -78,6 +81,21 @@ inline std::vector<std::string> session_set_cookies(
 }
 
 inline json body_json(const http::response& res) { return json::parse(res.body); }
+
+// run_async answers `req` through handle_async, running `io` on this thread until it is done.
+inline http::response run_async(boost::asio::io_context& io, const authpp::auth& a,
+                                http::request req) {
+  std::optional<http::response> out;
+  boost::asio::co_spawn(io, a.handle_async(std::move(req)),
+                        [&out](std::exception_ptr e, http::response res) {
+                          EXPECT_FALSE(e);
+                          out = std::move(res);
+                        });
+  io.restart();
+  io.run();
+  EXPECT_TRUE(out.has_value());
+  return out.value_or(http::response{});
+}
 
 class EngineTest : public ::testing::Test {
  protected:

@@ -6,9 +6,11 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config clang-14 clang-format-14 libclang-rt-14-dev
   libboost1.81-dev libboost-url1.81-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev
-  libsodium-dev libsqlite3-dev libpq-dev libkainjow-mustache-dev libspdlog-dev libfmt-dev
+  libsodium-dev libsqlite3-dev libpq-dev postgresql-15 libkainjow-mustache-dev libspdlog-dev
+  libfmt-dev
   libcli11-dev libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
   chromium  # the real browser of the end-to-end tests (driven by playwright-core)
+  # postgresql-15: the tests start throw-away clusters of it (scripts/pg-cluster.sh)
 )
 # Node.js runs the real Auth.js packages our interop tests compare against.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

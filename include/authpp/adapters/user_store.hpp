@@ -10,20 +10,14 @@
 
 // User storage, shaped like the `users` table of the Auth.js adapter model
 // (spec/server-flows.md §13, §13.1) plus what the credentials provider and the operator CLI need:
-// a username, a disabled flag, a creation time and one password hash per user.
-//
-// Growing to the full Auth.js adapter model. Accounts, sessions and verification tokens will come
-// as separate abstract interfaces in their own headers (`account_store`, `session_store`,
-// `verification_token_store`), each with its own conformance suite, and a backend that offers them
-// derives from several (`class sqlite_store : public user_store, public session_store`). They
-// refer to users only by `user_record::id`, so nothing here changes, and a caller that only needs
-// users keeps depending on this small interface alone. In SQLite they are new numbered migrations
-// (`accounts`, `sessions`, `verification_token` with the §13.1 column names and the Prisma/Drizzle
-// constraints, FKs to `users(id)` ON DELETE CASCADE); the `users` table needs no change.
+// a username, a disabled flag, a creation time and one password hash per user. Accounts, sessions
+// and verification tokens have their own interfaces, which refer to users by `user_record::id`
+// (adapter.hpp combines them).
 namespace authpp::adapters {
 
-// user_record is one stored user. `email` is normalised (see `normalize_email`); `id` is a
-// random UUID chosen by the store. Times have millisecond precision in every backend.
+// user_record is one stored user. `email` is normalised (see `normalize_email`); `id` is chosen
+// by the store: a random UUID, or in PostgreSQL the `SERIAL` number of Auth.js's schema. Times
+// have millisecond precision in every backend.
 struct user_record {
   std::string id{};
   std::string email{};
@@ -79,7 +73,7 @@ class user_store {
   [[nodiscard]] virtual result<std::optional<user_record>> find_by_username(
       std::string_view username) const = 0;
 
-  // find_by_id returns the user with this id, or nullopt (also for ids that are not UUIDs).
+  // find_by_id returns the user with this id, or nullopt (also for ids that cannot be one).
   [[nodiscard]] virtual result<std::optional<user_record>> find_by_id(
       std::string_view id) const = 0;
 

@@ -1,0 +1,358 @@
+#include <authpp/adapters/memory_store.hpp>
+#include <authpp/adapters/postgres_store.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "conformance/adapter_suite.hpp"
+#include "conformance/user_store_suite.hpp"
+#include "temp_dir.hpp"
+#include "test_support/postgres.hpp"
+#include "test_support/test_support.hpp"
+
+namespace authpp::adapters {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Auth.js's pg schema as its adapter documentation first gave it: no unique keys, no foreign
+// keys. Databases made from it exist, and authpp must take them over.
+constexpr const char* authjs_schema_without_constraints = R"sql(
+CREATE TABLE verification_token (identifier TEXT NOT NULL, expires TIMESTAMPTZ NOT NULL,
+  token TEXT NOT NULL, PRIMARY KEY (identifier, token));
+CREATE TABLE accounts (id SERIAL, "userId" INTEGER NOT NULL, type VARCHAR(255) NOT NULL,
+  provider VARCHAR(255) NOT NULL, "providerAccountId" VARCHAR(255) NOT NULL,
+  refresh_token TEXT, access_token TEXT, expires_at BIGINT, id_token TEXT, scope TEXT,
+  session_state TEXT, token_type TEXT, PRIMARY KEY (id));
+CREATE TABLE sessions (id SERIAL, "userId" INTEGER NOT NULL, expires TIMESTAMPTZ NOT NULL,
+  "sessionToken" VARCHAR(255) NOT NULL, PRIMARY KEY (id));
+CREATE TABLE users (id SERIAL, name VARCHAR(255), email VARCHAR(255),
+  "emailVerified" TIMESTAMPTZ, image TEXT, PRIMARY KEY (id));
+)sql";
+
+// The same schema as Auth.js's schema.sql has it today, with its unique and foreign keys.
+constexpr const char* authjs_schema = R"sql(
+CREATE TABLE users (id SERIAL, name VARCHAR(255), email VARCHAR(255) UNIQUE,
+  "emailVerified" TIMESTAMPTZ, image TEXT, PRIMARY KEY (id));
+CREATE TABLE accounts (id SERIAL,
+  "userId" INTEGER NOT NULL REFERENCES users ON DELETE CASCADE, type VARCHAR(255) NOT NULL,
+  provider VARCHAR(255) NOT NULL, "providerAccountId" VARCHAR(255) NOT NULL,
+  refresh_token TEXT, access_token TEXT, expires_at BIGINT, id_token TEXT, scope TEXT,
+  session_state TEXT, token_type TEXT, PRIMARY KEY (id), UNIQUE (provider, "providerAccountId"));
+CREATE TABLE sessions (id SERIAL,
+  "userId" INTEGER NOT NULL REFERENCES users ON DELETE CASCADE, expires TIMESTAMPTZ NOT NULL,
+  "sessionToken" VARCHAR(255) UNIQUE NOT NULL, PRIMARY KEY (id));
+CREATE TABLE verification_token (identifier TEXT NOT NULL, expires TIMESTAMPTZ NOT NULL,
+  token TEXT NOT NULL, PRIMARY KEY (identifier, token));
+)sql";
+
+std::unique_ptr<adapter> open_or_fail(const postgres_options& options,
+                                      const clock& clock = default_clock()) {
+  auto s = open_postgres_store(options, clock);
+  if (!s) {
+    ADD_FAILURE() << s.error().message();
+    return nullptr;
+  }
+  return std::move(*s);
+}
+
+struct postgres_factory {
+  static constexpr bool serial_ids = true;
+  test::pg_database db;
+  std::unique_ptr<adapter> make(const clock& clock) {
+    auto s = open_or_fail({.url = db.url()}, clock);
+    return s ? std::move(s) : make_memory_store();
+  }
+};
+
+}  // namespace
+
+namespace conformance {
+INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, UserStoreConformance, postgres_factory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, AdapterConformance, postgres_factory);
+}  // namespace conformance
+
+namespace {
+
+class PostgresStoreTest : public ::testing::Test {
+ protected:
+  test::pg_database db_;
+};
+
+TEST_F(PostgresStoreTest, FreshDatabaseGetsAuthJsTablesAndVersionOne) {
+  EXPECT_EQ(postgres_applied_version({.url = db_.url()}).value(), 0);
+  ASSERT_TRUE(open_or_fail({.url = db_.url()}));
+  EXPECT_EQ(postgres_applied_version({.url = db_.url()}).value(), postgres_schema_version);
+  // Auth.js's tables and keys, by the names its adapter queries.
+  EXPECT_EQ(db_.exec("SELECT count(*) FROM information_schema.tables WHERE table_name IN "
+                     "('users', 'accounts', 'sessions', 'verification_token')"),
+            "4");
+  EXPECT_EQ(db_.exec("SELECT count(*) FROM pg_indexes WHERE indexname IN ('users_email_key', "
+                     "'sessions_sessionToken_key', 'accounts_provider_providerAccountId_key')"),
+            "3");
+  // Opening again applies nothing.
+  ASSERT_TRUE(open_or_fail({.url = db_.url()}));
+  EXPECT_EQ(db_.exec("SELECT count(*) FROM authpp_schema_migrations"), "1");
+}
+
+TEST_F(PostgresStoreTest, ExistingAuthJsDatabaseIsTakenOverWithItsRows) {
+  db_.exec(authjs_schema);
+  db_.exec(R"sql(
+    INSERT INTO users (name, email, "emailVerified") VALUES ('Ada', 'ada@example.com', now());
+    INSERT INTO accounts ("userId", type, provider, "providerAccountId", access_token, expires_at)
+      VALUES (1, 'oauth', 'github', '42', 'gho_x', 1767225600);
+    INSERT INTO sessions ("userId", expires, "sessionToken")
+      VALUES (1, '2030-01-01T00:00:00Z', 'tok-1');
+  )sql");
+  auto store = open_or_fail({.url = db_.url()});
+  ASSERT_TRUE(store);
+
+  auto ada = store->find_by_email("ada@example.com").value();
+  ASSERT_TRUE(ada);
+  EXPECT_EQ(ada->id, "1");
+  EXPECT_EQ(ada->name, "Ada");
+  EXPECT_TRUE(ada->email_verified);
+  EXPECT_FALSE(ada->disabled);
+  EXPECT_EQ(ada->username, std::nullopt);
+  EXPECT_EQ(store->user_by_account("github", "42").value(), ada);
+  EXPECT_EQ(store->find_account("github", "42").value()->expires_at, 1767225600);
+  auto s = store->session_and_user("tok-1").value();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->second, *ada);
+  EXPECT_EQ(s->first.expires,
+            std::chrono::sys_days{std::chrono::year{2030} / 1 / 1} + std::chrono::hours(0));
+
+  // authpp's own state for a user Auth.js made goes into authpp's tables.
+  ASSERT_TRUE(store->set_disabled("ada@example.com", true));
+  EXPECT_TRUE(store->find_by_id("1").value()->disabled);
+  ASSERT_TRUE(store->set_password("1", conformance::hash_a));
+  EXPECT_EQ(store->password_hash("1").value(), std::string(conformance::hash_a));
+
+  // The schema's own unique keys were kept, not doubled by authpp's.
+  EXPECT_EQ(db_.exec("SELECT count(*) FROM pg_indexes WHERE tablename = 'users'"), "2");
+  EXPECT_EQ(db_.exec("SELECT count(*) FROM pg_indexes WHERE tablename = 'sessions'"), "3");
+}
+
+TEST_F(PostgresStoreTest, OldAuthJsDatabaseGetsTheMissingKeys) {
+  db_.exec(authjs_schema_without_constraints);
+  db_.exec(R"sql(
+    INSERT INTO users (email) VALUES ('ada@example.com');
+    INSERT INTO sessions ("userId", expires, "sessionToken") VALUES (99, now(), 'orphan');
+  )sql");
+  auto store = open_or_fail({.url = db_.url()});
+  ASSERT_TRUE(store);
+  // The orphan written before stays (NOT VALID); new rows are checked.
+  EXPECT_EQ(db_.exec("SELECT count(*) FROM sessions"), "1");
+  EXPECT_EQ(test::error_of(store->add_user({.email = "ada@example.com"}, "")),
+            errc::already_exists);
+  const auto ada = store->find_by_email("ada@example.com").value().value();
+  ASSERT_TRUE(store->create_session({"t1", ada.id, std::chrono::system_clock::now()}));
+  EXPECT_EQ(test::error_of(store->create_session({"t1", ada.id, {}})), errc::already_exists);
+  EXPECT_THROW(db_.exec("INSERT INTO sessions (\"userId\", expires, \"sessionToken\") "
+                        "VALUES (98, now(), 'orphan-2')"),
+               std::runtime_error);
+  EXPECT_THROW(db_.exec("INSERT INTO accounts (\"userId\", type, provider, \"providerAccountId\") "
+                        "VALUES (98, 'oauth', 'x', 'y')"),
+               std::runtime_error);
+}
+
+TEST_F(PostgresStoreTest, MigrationThatCannotApplyChangesNothingAndSaysWhy) {
+  db_.exec(authjs_schema_without_constraints);
+  db_.exec("INSERT INTO users (email) VALUES ('twice@example.com'), ('twice@example.com')");
+  auto r = open_postgres_store({.url = db_.url()});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::storage_failure);
+  EXPECT_NE(r.error().detail.find("users_email_key"), std::string::npos) << r.error().detail;
+  EXPECT_NE(r.error().detail.find("twice@example.com"), std::string::npos) << r.error().detail;
+  EXPECT_EQ(db_.exec("SELECT to_regclass('authpp_users') IS NULL"), "t");
+  EXPECT_EQ(db_.exec("SELECT to_regclass('authpp_schema_migrations') IS NULL"), "t");
+  EXPECT_EQ(postgres_applied_version({.url = db_.url()}).value(), 0);
+}
+
+TEST_F(PostgresStoreTest, NewerSchemaIsRefused) {
+  ASSERT_TRUE(open_or_fail({.url = db_.url()}));
+  db_.exec("INSERT INTO authpp_schema_migrations VALUES (99, now())");
+  EXPECT_EQ(test::error_of(open_postgres_store({.url = db_.url()})),
+            errc::unsupported_schema_version);
+}
+
+TEST_F(PostgresStoreTest, InstancesStartingTogetherMigrateOnce) {
+  std::vector<std::future<bool>> starts;
+  for (int i = 0; i < 4; ++i) {
+    starts.push_back(std::async(std::launch::async, [this] {
+      auto s = open_postgres_store({.url = db_.url()});
+      if (!s) ADD_FAILURE() << s.error().message();
+      return static_cast<bool>(s);
+    }));
+  }
+  for (auto& f : starts) EXPECT_TRUE(f.get());
+  EXPECT_EQ(db_.exec("SELECT count(*) FROM authpp_schema_migrations"), "1");
+}
+
+TEST_F(PostgresStoreTest, UnreachableServerIsUnavailableAndTheMessageHidesThePassword) {
+  // Port 1 (tcpmux): nothing listens there.
+  const std::string url = "postgresql://authpp:s3cret-pw@127.0.0.1:1/authpp";
+  auto r = open_postgres_store({.url = url, .connect_timeout = milliseconds(2000)});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::storage_unavailable);
+  EXPECT_NE(r.error().detail.find("127.0.0.1:1/authpp"), std::string::npos) << r.error().detail;
+  EXPECT_EQ(r.error().message().find("s3cret-pw"), std::string::npos) << r.error().message();
+  EXPECT_EQ(postgres_server_name(url), "127.0.0.1:1/authpp");
+}
+
+TEST_F(PostgresStoreTest, MalformedUrlIsAConfigurationError) {
+  EXPECT_EQ(test::error_of(open_postgres_store({.url = ""})), errc::invalid_config);
+  EXPECT_EQ(test::error_of(open_postgres_store({.url = "postgresql://h/db?nosuchoption=1"})),
+            errc::invalid_config);
+  EXPECT_EQ(test::error_of(open_postgres_store({.url = db_.url(), .pool_size = 0})),
+            errc::invalid_config);
+}
+
+// wait_for_blocked_statement waits until a statement of the store is seen waiting on a lock in this
+// database: a condition polled, not a sleep, so it is as fast as the machine.
+void wait_for_blocked_statement(const test::pg_database& db) {
+  const std::string sql = "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + db.name() +
+                          "' AND application_name = 'authpp' AND wait_event_type = 'Lock'";
+  for (int i = 0; i < 10'000 && db.exec(sql) == "0"; ++i) std::this_thread::yield();
+}
+
+// table_lock keeps an ACCESS EXCLUSIVE lock on `table` in an open transaction until released, so
+// that every statement touching the table waits.
+class table_lock {
+ public:
+  table_lock(const test::pg_database& db, const char* table)
+      : c_(PQconnectdb(db.url().c_str()), &PQfinish) {
+    run("BEGIN");
+    run(std::string("LOCK TABLE ") + table + " IN ACCESS EXCLUSIVE MODE");
+  }
+  ~table_lock() { run("ROLLBACK"); }
+  table_lock(const table_lock&) = delete;
+  table_lock& operator=(const table_lock&) = delete;
+
+ private:
+  void run(const std::string& sql) { PQclear(PQexec(c_.get(), sql.c_str())); }
+  std::unique_ptr<PGconn, decltype(&PQfinish)> c_;
+};
+
+TEST_F(PostgresStoreTest, StatementTimeoutFiresAsUnavailable) {
+  auto store = open_or_fail({.url = db_.url(), .statement_timeout = milliseconds(300)});
+  ASSERT_TRUE(store);
+  const table_lock lock(db_, "sessions");
+  auto r = store->session_and_user("anything");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::storage_unavailable);
+  EXPECT_NE(r.error().detail.find("57014"), std::string::npos) << r.error().detail;
+  EXPECT_NE(r.error().detail.find("statement timeout"), std::string::npos) << r.error().detail;
+}
+
+TEST_F(PostgresStoreTest, ExhaustedPoolQueuesThenRefusesNeverHangs) {
+  auto store = open_or_fail({.url = db_.url(), .pool_size = 1, .pool_wait = milliseconds(200)});
+  ASSERT_TRUE(store);
+  auto ada = store->add_user({.email = "ada@example.com"}, "").value();
+  {
+    std::optional<table_lock> lock(std::in_place, db_, "sessions");
+    // The one connection waits on the lock, so the next call finds none free.
+    auto blocked = std::async(std::launch::async, [&] { return store->session_and_user("t"); });
+    wait_for_blocked_statement(db_);
+    auto r = store->find_by_email("ada@example.com");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, errc::storage_unavailable);
+    EXPECT_NE(r.error().detail.find("stayed busy"), std::string::npos) << r.error().detail;
+    // A call that queues gets the connection once it is given back.
+    auto queued = std::async(std::launch::async, [&] { return store->find_by_id(ada.id); });
+    lock.reset();
+    EXPECT_TRUE(blocked.get());
+    auto q = queued.get();
+    // Queued for up to 200 ms: it either got the connection or was refused, never hung.
+    if (q) {
+      EXPECT_EQ(q.value(), ada);
+    } else {
+      EXPECT_EQ(q.error().code, errc::storage_unavailable);
+    }
+  }
+  EXPECT_EQ(store->find_by_id(ada.id).value(), ada);
+}
+
+TEST_F(PostgresStoreTest, ConnectionsKilledByTheServerAreReplaced) {
+  auto store = open_or_fail({.url = db_.url(), .pool_size = 4});
+  ASSERT_TRUE(store);
+  auto ada = store->add_user({.email = "ada@example.com"}, "").value();
+  // Warm several connections, then have the server end them all (as a restart or a failover
+  // does): every later call, reads and writes, must work on fresh ones.
+  std::vector<std::thread> warm;
+  for (int i = 0; i < 4; ++i) warm.emplace_back([&] { (void)store->find_by_id(ada.id); });
+  for (auto& t : warm) t.join();
+  const std::string ours =
+      "FROM pg_stat_activity WHERE datname = '" + db_.name() + "' AND application_name = 'authpp'";
+  EXPECT_NE(db_.exec("SELECT count(pg_terminate_backend(pid)) " + ours), "0");
+  // Termination is asynchronous: wait until the server has ended them (a condition, no sleep).
+  for (int i = 0; i < 100'000 && db_.exec("SELECT count(*) " + ours) != "0"; ++i) {
+    std::this_thread::yield();
+  }
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(store->find_by_id(ada.id).value(), ada);
+    ASSERT_TRUE(store->create_session({"s" + std::to_string(i), ada.id, ada.created_at}));
+  }
+}
+
+TEST_F(PostgresStoreTest, HealthCheckReplacesAKilledConnection) {
+  auto store = open_or_fail({.url = db_.url()});
+  ASSERT_TRUE(store);
+  EXPECT_TRUE(store->check_health());
+  const std::string ours =
+      "FROM pg_stat_activity WHERE datname = '" + db_.name() + "' AND application_name = 'authpp'";
+  db_.exec("SELECT count(pg_terminate_backend(pid)) " + ours);
+  for (int i = 0; i < 100'000 && db_.exec("SELECT count(*) " + ours) != "0"; ++i) {
+    std::this_thread::yield();
+  }
+  EXPECT_TRUE(store->check_health()) << "a killed connection is replaced, not reported";
+}
+
+// A server that goes away and comes back, on a cluster of this test's own (the shared one must
+// stay up for the others).
+TEST(PostgresRestartTest, ServerGoneIsUnavailableThenRecoversByItself) {
+  const test::temp_dir state;
+  const std::string script = AUTHPP_PG_CLUSTER_SCRIPT;
+  const std::string start = script + " start " + state.path().string() + " >/dev/null";
+  const std::string stop = script + " stop " + state.path().string();
+  ASSERT_EQ(std::system(start.c_str()), 0);
+  std::string url;
+  std::ifstream(state.path() / "url") >> url;
+  const std::string data = [&] {
+    std::string d;
+    std::ifstream(state.path() / "data_dir") >> d;
+    return d;
+  }();
+  auto store = open_or_fail({.url = url, .connect_timeout = milliseconds(2000)});
+  ASSERT_TRUE(store);
+  auto ada = store->add_user({.email = "ada@example.com"}, "").value();
+
+  // Stop the server (fast shutdown: it tells clients and closes their connections).
+  const std::string pg_ctl = (::getuid() == 0 ? "runuser -u postgres -- " : std::string()) +
+                             "/usr/lib/postgresql/15/bin/pg_ctl -D " + data + " -w ";
+  ASSERT_EQ(std::system((pg_ctl + "-m fast stop >/dev/null").c_str()), 0);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(test::error_of(store->find_by_id(ada.id)), errc::storage_unavailable);
+    EXPECT_EQ(test::error_of(store->add_user({.email = "bob@example.com"}, "")),
+              errc::storage_unavailable);
+    EXPECT_EQ(test::error_of(store->check_health()), errc::storage_unavailable);
+  }
+  ASSERT_EQ(std::system((pg_ctl + "start -l " + data + "/../server.log >/dev/null").c_str()), 0);
+  EXPECT_TRUE(store->check_health());
+  EXPECT_EQ(store->find_by_id(ada.id).value(), ada);
+  EXPECT_TRUE(store->add_user({.email = "bob@example.com"}, ""));
+  EXPECT_EQ(store->list_users().value().size(), 2u) << "nothing half-written while it was down";
+  EXPECT_EQ(std::system(stop.c_str()), 0);
+}
+
+}  // namespace
+}  // namespace authpp::adapters

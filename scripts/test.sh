@@ -7,4 +7,6 @@ scripts/install-deps.sh
 # The interop peers (Auth.js) and the browser driver, pinned by tests/package-lock.json.
 (cd tests && npm ci --no-audit --no-fund --loglevel=error)
 scripts/build.sh dev
+# The tests start their own databases; one set for the main job must not redirect them.
+unset DATABASE_URL
 ctest --preset dev --output-on-failure "$@"

@@ -1,7 +1,11 @@
 #pragma once
 
+#include <authpp/adapters/adapter.hpp>
+#include <authpp/server/config.hpp>
+
 #include <cstddef>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,17 +37,18 @@ struct failure {
 };
 
 // database_location is how the commands that manage the database find it: --config (for its
-// storage.database) and --database.
+// storage.database or [database] url) and --database, with DATABASE_URL from the environment.
 struct database_location {
   std::optional<std::string> config;
   std::optional<std::string> database;
 };
 // add_database_options adds --config and --database to `cmd`.
 void add_database_options(CLI::App* cmd, database_location& where);
-// database_path returns the SQLite file `authpp serve` would open: --database, else the
-// configuration's storage.database (from the file and the environment). No secret is needed:
-// the commands that manage the database never sign anything.
-std::string database_path(const database_location& where);
+// database_config returns the configuration `authpp serve` would load, for its database. No
+// secret is needed: the commands that manage the database never sign anything.
+server::app_config database_config(const database_location& where);
+// open_database opens the configured database (applying missing migrations) or throws `failure`.
+std::unique_ptr<adapters::adapter> open_database(const database_location& where);
 
 // read_stdin returns standard input, or fails when it exceeds `limit` bytes (input is bounded
 // before it is parsed).

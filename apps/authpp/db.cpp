@@ -1,9 +1,8 @@
-#include <authpp/adapters/sqlite_store.hpp>
+#include <authpp/server/store.hpp>
 
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "commands.hpp"
@@ -11,9 +10,8 @@
 namespace authpp::cli {
 namespace {
 
-std::string describe(int version) {
-  return "schema version " + std::to_string(version) + " of " +
-         std::to_string(adapters::sqlite_schema_version);
+std::string describe(int version, int known) {
+  return "schema version " + std::to_string(version) + " of " + std::to_string(known);
 }
 
 }  // namespace
@@ -22,25 +20,26 @@ std::string describe(int version) {
 // `authpp db migrate` applies them (authpp serve also does, at start), so an operator can
 // migrate before rolling a new release out.
 void add_db_command(CLI::App& app) {
-  auto* db = app.add_subcommand("db", "Inspect and migrate the built-in SQLite database");
+  auto* db = app.add_subcommand("db", "Inspect and migrate the database (SQLite or PostgreSQL)");
   db->require_subcommand(1);
   auto o = std::make_shared<database_location>();
 
   auto* status = db->add_subcommand("status", "Print the schema version; change nothing");
   add_database_options(status, *o);
   status->callback([o] {
-    const std::string path = database_path(*o);
-    if (!std::filesystem::exists(path)) {
-      throw failure{path + ": no database here (`authpp db migrate` creates one)"};
+    const server::app_config config = database_config(*o);
+    const std::string name = server::store_name(config);
+    if (!server::uses_postgres(config) && !std::filesystem::exists(config.storage.database)) {
+      throw failure{name + ": no database here (`authpp db migrate` creates one)"};
     }
-    auto version = adapters::sqlite_applied_version(path);
-    if (!version) throw failure{path + ": " + version.error().message()};
-    if (*version > adapters::sqlite_schema_version) {
-      throw failure{path + ": " + describe(*version) + ": written by a newer authpp, which this " +
-                    "one cannot open"};
+    auto v = server::store_schema_versions(config);
+    if (!v) throw failure{name + ": " + v.error().message()};
+    if (v->applied > v->known) {
+      throw failure{name + ": " + describe(v->applied, v->known) +
+                    ": written by a newer authpp, which this one cannot open"};
     }
-    std::cout << path << ": " << describe(*version);
-    const int pending = adapters::sqlite_schema_version - *version;
+    std::cout << name << ": " << describe(v->applied, v->known);
+    const int pending = v->known - v->applied;
     if (pending == 0) {
       std::cout << ", up to date\n";
     } else {
@@ -52,16 +51,18 @@ void add_db_command(CLI::App& app) {
   auto* migrate = db->add_subcommand("migrate", "Apply the missing migrations (creates the file)");
   add_database_options(migrate, *o);
   migrate->callback([o] {
-    const std::string path = database_path(*o);
-    auto before = adapters::sqlite_applied_version(path);
-    auto store = adapters::open_sqlite_store({.path = path});
-    if (!store) throw failure{path + ": " + store.error().message()};
-    const int from = before ? *before : 0;
-    if (from == adapters::sqlite_schema_version) {
-      std::cout << path << ": " << describe(from) << ", up to date\n";
+    const server::app_config config = database_config(*o);
+    const std::string name = server::store_name(config);
+    auto before = server::store_schema_versions(config);
+    const int from = before ? before->applied : 0;
+    (void)open_database(*o);
+    auto after = server::store_schema_versions(config);
+    if (!after) throw failure{name + ": " + after.error().message()};
+    if (from == after->applied) {
+      std::cout << name << ": " << describe(from, after->known) << ", up to date\n";
     } else {
-      std::cout << path << ": migrated from schema version " << from << " to "
-                << adapters::sqlite_schema_version << '\n';
+      std::cout << name << ": migrated from schema version " << from << " to " << after->applied
+                << '\n';
     }
   });
 }

@@ -63,7 +63,8 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--listen", o->listen,
                   "Address to listen on, host:port (default 127.0.0.1:3000)");
   cmd->add_option("--data-dir", o->data_dir, "Directory for the database and dev secret (./var)");
-  cmd->add_option("--database", o->database, "SQLite database file (default <data-dir>/authpp.db)");
+  cmd->add_option("--database", o->database,
+                  "SQLite database file (default <data-dir>/authpp.db), or a postgresql:// url");
   cmd->add_flag("--dev", o->dev,
                 "Development mode: generate a secret and a demo user when missing, trust the Host");
   cmd->callback([o] { serve(*o); });

@@ -1,7 +1,7 @@
 #include <authpp/adapters/password.hpp>
-#include <authpp/adapters/sqlite_store.hpp>
 #include <authpp/adapters/user_store.hpp>
 #include <authpp/server/config.hpp>
+#include <authpp/server/store.hpp>
 
 #include <algorithm>
 #include <array>
@@ -21,18 +21,26 @@
 namespace authpp::cli {
 
 void add_database_options(CLI::App* cmd, database_location& where) {
-  cmd->add_option("--config", where.config, "TOML configuration file (for storage.database)");
+  cmd->add_option("--config", where.config, "TOML configuration file (for its database)");
   cmd->add_option("--database", where.database,
-                  "SQLite database file (default: storage.database, ./var/authpp.db)");
+                  "SQLite database file (default: storage.database, ./var/authpp.db), or a "
+                  "postgresql:// url (default: [database] url, DATABASE_URL)");
 }
 
-std::string database_path(const database_location& where) {
+server::app_config database_config(const database_location& where) {
   server::load_options load;
   load.database = where.database;
   load.require_secret = false;
   auto config = server::load_config(where.config, server::current_environment(), load);
   if (!config) throw failure{config.error().detail, 2};
-  return config->storage.database;
+  return std::move(*config);
+}
+
+std::unique_ptr<adapters::adapter> open_database(const database_location& where) {
+  const server::app_config config = database_config(where);
+  auto store = server::open_store(config);
+  if (!store) throw failure{server::store_name(config) + ": " + store.error().message()};
+  return std::move(*store);
 }
 
 namespace {
@@ -44,13 +52,8 @@ struct user_options {
   std::optional<std::string> username;
 };
 
-// open_store opens the database the configuration names.
 std::unique_ptr<adapters::adapter> open_store(const user_options& o) {
-  adapters::sqlite_options options;
-  options.path = database_path(o.where);
-  auto store = adapters::open_sqlite_store(options);
-  if (!store) throw failure{options.path + ": " + store.error().message()};
-  return std::move(*store);
+  return open_database(o.where);
 }
 
 // echo_off hides what is typed while it lives, when stdin is a terminal.
@@ -222,10 +225,10 @@ void revoke(const user_options& o) {
 }  // namespace
 
 // `authpp user add|list|disable|enable|passwd` manages the accounts of the built-in credentials
-// provider in the SQLite database of `authpp serve`. Passwords come on stdin, never as
-// arguments, which other users could read in the process list.
+// provider in the database of `authpp serve` (SQLite or PostgreSQL). Passwords come on stdin, never
+// as arguments, which other users could read in the process list.
 void add_user_command(CLI::App& app) {
-  auto* user = app.add_subcommand("user", "Manage users of the built-in SQLite store");
+  auto* user = app.add_subcommand("user", "Manage the users of authpp serve's database");
   user->require_subcommand(1);
   auto o = std::make_shared<user_options>();
 

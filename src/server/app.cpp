@@ -1,4 +1,3 @@
-#include <authpp/adapters/sqlite_store.hpp>
 #include <authpp/auth/auth.hpp>
 #include <authpp/core/constant_time.hpp>
 #include <authpp/providers/presets.hpp>
@@ -7,6 +6,7 @@
 #include <authpp/server/credentials.hpp>
 #include <authpp/server/http_server.hpp>
 #include <authpp/server/metrics.hpp>
+#include <authpp/server/store.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -315,7 +315,7 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
   if (!weak) return weak.error();
   for (const std::string& warning : *weak) s->log(log_level::warn, "WeakSecret", warning);
 
-  auto store = adapters::open_sqlite_store({.path = config.storage.database});
+  auto store = open_store(config);
   if (!store) return store.error();
   s->store = std::move(*store);
 

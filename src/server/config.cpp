@@ -544,6 +544,29 @@ void load_storage(loader& l, const toml::table& t, storage_options& s) {
   }
 }
 
+// is_postgres_url: the url forms `--database` takes for PostgreSQL rather than a SQLite path.
+bool is_postgres_url(std::string_view v) {
+  return v.starts_with("postgres://") || v.starts_with("postgresql://");
+}
+
+void load_database(loader& l, const toml::table& t, database_options& d) {
+  constexpr std::string_view p = "database";
+  l.check_keys(t, p,
+               {"url", "pool_size", "statement_timeout_ms", "pool_wait_ms", "connect_timeout_ms"});
+  if (const toml::node* n = l.string(t, p, "url", d.url); n && d.url.empty()) {
+    l.fail(n->source(), "database.url", "must not be empty (omit [database] for SQLite)");
+  }
+  l.integer(t, p, "pool_size", 1, 1000, d.pool_size);
+  std::int64_t ms = 0;
+  if (l.integer(t, p, "statement_timeout_ms", 10, 3'600'000, ms)) {
+    d.statement_timeout = std::chrono::milliseconds(ms);
+  }
+  if (l.integer(t, p, "pool_wait_ms", 0, 600'000, ms)) d.pool_wait = std::chrono::milliseconds(ms);
+  if (l.integer(t, p, "connect_timeout_ms", 1000, 600'000, ms)) {
+    d.connect_timeout = std::chrono::milliseconds(ms);
+  }
+}
+
 void load_rate_limit(loader& l, const toml::table& t, rate_limit_settings& o) {
   constexpr std::string_view p = "rate_limit";
   l.check_keys(t, p, {"enabled", "posts_per_minute", "free_failures", "max_backoff"});
@@ -713,7 +736,8 @@ result<app_config> load_from(const std::optional<std::string>& file, std::string
                                  std::to_string(b.column) + ": " + std::string(e.description()))};
     }
     l.check_keys(doc, "",
-                 {"dev", "server", "auth", "storage", "log", "metrics", "rate_limit", "providers"});
+                 {"dev", "server", "auth", "storage", "database", "log", "metrics", "rate_limit",
+                  "providers"});
     l.boolean(doc, "", "dev", c.dev);
     if (const toml::table* t = l.table(doc, "", "server")) load_server(l, *t, c.server);
     if (const toml::table* t = l.table(doc, "", "auth")) {
@@ -722,6 +746,7 @@ result<app_config> load_from(const std::optional<std::string>& file, std::string
       file_url = c.auth.url.has_value();
     }
     if (const toml::table* t = l.table(doc, "", "storage")) load_storage(l, *t, c.storage);
+    if (const toml::table* t = l.table(doc, "", "database")) load_database(l, *t, c.database);
     if (const toml::table* t = l.table(doc, "", "log")) load_log(l, *t, c.log);
     if (const toml::table* t = l.table(doc, "", "metrics")) load_metrics(l, *t, c.metrics);
     if (const toml::table* t = l.table(doc, "", "rate_limit")) load_rate_limit(l, *t, c.rate_limit);
@@ -754,6 +779,7 @@ result<app_config> load_from(const std::optional<std::string>& file, std::string
       c.auth.url = std::move(v);
     }
   }
+  if (c.database.url.empty()) c.database.url = env_value(env, "DATABASE_URL");
   // Auth.js: `trustHost ||= !!AUTH_TRUST_HOST`, so any non-empty text, "false" included, trusts.
   if (!env_value(env, "AUTH_TRUST_HOST").empty()) c.auth.trust_host = true;
 
@@ -774,7 +800,12 @@ result<app_config> load_from(const std::optional<std::string>& file, std::string
   }
   if (options.database) {
     if (options.database->empty()) l.fail_unplaced("--database: must not be empty");
-    c.storage.database = *options.database;
+    if (is_postgres_url(*options.database)) {
+      c.database.url = *options.database;
+    } else {
+      c.storage.database = *options.database;
+      c.database.url.clear();  // a SQLite file named on the command line wins over a url
+    }
   }
   if (c.storage.database.empty() && !c.storage.data_dir.empty()) {
     c.storage.database = (std::filesystem::path(c.storage.data_dir) / "authpp.db").string();

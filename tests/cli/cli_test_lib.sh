@@ -8,7 +8,7 @@ authpp=$(cd "$(dirname "$authpp")" && pwd)/$(basename "$authpp")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/authpp-cli-XXXXXX")
 trap 'stop_server; rm -rf "$tmp"' EXIT
 cd "$tmp"
-unset AUTH_SECRET AUTH_SECRET_1 AUTH_SECRET_2 AUTH_SECRET_3 AUTH_URL AUTH_TRUST_HOST
+unset AUTH_SECRET AUTH_SECRET_1 AUTH_SECRET_2 AUTH_SECRET_3 AUTH_URL AUTH_TRUST_HOST DATABASE_URL
 
 fail() {
   echo "FAIL: $*" >&2

@@ -64,6 +64,16 @@ struct storage_options {
   std::string database;  // default: <data_dir>/authpp.db
 };
 
+// database_options is `[database]`: PostgreSQL instead of the embedded SQLite file, for a fleet
+// of instances on one database. The url may also come from DATABASE_URL.
+struct database_options {
+  std::string url;  // libpq: "postgresql://user:pw@host:5432/db?sslmode=…"; empty: SQLite
+  std::size_t pool_size = 8;
+  std::chrono::milliseconds statement_timeout{5000};
+  std::chrono::milliseconds pool_wait{2000};  // for a free connection, when all are busy
+  std::chrono::milliseconds connect_timeout{5000};
+};
+
 struct log_options {
   std::string level = "info";  // debug | info | warn | error
   bool access_log = true;      // JSON lines on stdout
@@ -112,6 +122,7 @@ struct app_config {
   rate_limit_settings rate_limit;
   auth_options auth;
   storage_options storage;
+  database_options database;
   log_options log;
   metrics_options metrics;
   bool dev = false;  // generate a secret and a demo user when missing
@@ -124,9 +135,10 @@ environment current_environment();
 // load_options are the command-line flags that take part in loading; they win over the file and
 // the environment, and are checked like them (a bad --listen is a configuration error).
 struct load_options {
-  bool dev = false;                       // --dev: dev mode even when the file says otherwise
-  std::optional<std::string> listen{};    // --listen host:port
-  std::optional<std::string> database{};  // --database PATH
+  bool dev = false;                     // --dev: dev mode even when the file says otherwise
+  std::optional<std::string> listen{};  // --listen host:port
+  // --database PATH, or a postgres:// or postgresql:// url (then as database.url)
+  std::optional<std::string> database{};
   // --data-dir PATH; storage.database then defaults to <PATH>/authpp.db unless the file or
   // --database names it.
   std::optional<std::string> data_dir{};
@@ -136,7 +148,8 @@ struct load_options {
 };
 
 // load_config reads `file` (when given), then the environment (AUTH_SECRET, AUTH_SECRET_1..3 —
-// highest number first, as Auth.js orders them —, AUTH_URL, AUTH_TRUST_HOST), then `options`, and
+// highest number first, as Auth.js orders them —, AUTH_URL, AUTH_TRUST_HOST, DATABASE_URL; each
+// only where the file does not say), then `options`, and
 // checks the result. Relative paths are relative to the working directory; `storage.database`
 // defaults to `<storage.data_dir>/authpp.db`. It fails with errc::invalid_config and one message
 // naming the file, line and key: "authpp.toml:7: server.listen: port must be in 0..65535"; when

@@ -157,7 +157,7 @@ TEST_F(ConfigTest, UnknownKeyNamesFileLineAndKey) {
 }
 
 TEST_F(ConfigTest, UnknownTableIsAnError) {
-  EXPECT_EQ(error_text("[database]\npath = \"x\"\n"), path() + ":1: database: unknown table");
+  EXPECT_EQ(error_text("[databse]\nurl = \"x\"\n"), path() + ":1: databse: unknown table");
   EXPECT_EQ(error_text("[auth.themes]\n"), path() + ":1: auth.themes: unknown table");
 }
 
@@ -300,6 +300,50 @@ TEST_F(ConfigTest, AuthUrlFromEnvironmentOnlyWhenFileHasNone) {
 
   env_["AUTH_URL"] = "not a url";
   EXPECT_EQ(error_text(""), "AUTH_URL: expected an absolute http(s) URL, e.g. https://example.com");
+}
+
+TEST_F(ConfigTest, PostgresFromDatabaseTableEnvironmentOrFlag) {
+  auto c = load("");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->database.url, "") << "SQLite unless told";
+  EXPECT_EQ(c->database.pool_size, 8u);
+  EXPECT_EQ(c->database.statement_timeout, std::chrono::milliseconds(5000));
+
+  c = load(
+      "[database]\nurl = \"postgresql://db.internal/auth\"\npool_size = 20\n"
+      "statement_timeout_ms = 1500\npool_wait_ms = 250\nconnect_timeout_ms = 3000\n");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->database.url, "postgresql://db.internal/auth");
+  EXPECT_EQ(c->database.pool_size, 20u);
+  EXPECT_EQ(c->database.statement_timeout, std::chrono::milliseconds(1500));
+  EXPECT_EQ(c->database.pool_wait, std::chrono::milliseconds(250));
+  EXPECT_EQ(c->database.connect_timeout, std::chrono::milliseconds(3000));
+
+  // DATABASE_URL where the file names none; the file's wins.
+  env_["DATABASE_URL"] = "postgres://env.internal/auth";
+  c = load("");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->database.url, "postgres://env.internal/auth");
+  c = load("[database]\nurl = \"postgresql://file.internal/auth\"\n");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->database.url, "postgresql://file.internal/auth");
+
+  // --database takes either; a SQLite path on the command line wins over any url.
+  c = load("", {.database = "postgresql://flag.internal/auth"});
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->database.url, "postgresql://flag.internal/auth");
+  c = load("", {.database = "/srv/authpp.db"});
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->database.url, "");
+  EXPECT_EQ(c->storage.database, "/srv/authpp.db");
+}
+
+TEST_F(ConfigTest, BadDatabaseSettingsAreErrors) {
+  EXPECT_THAT(error_text("[database]\nurl = \"\"\n"), HasSubstr("database.url: must not be empty"));
+  EXPECT_THAT(error_text("[database]\npool_size = 0\n"), HasSubstr("database.pool_size"));
+  EXPECT_THAT(error_text("[database]\nstatement_timeout_ms = 1\n"),
+              HasSubstr("database.statement_timeout_ms"));
+  EXPECT_THAT(error_text("[database]\npasword = \"x\"\n"), HasSubstr("database.pasword"));
 }
 
 TEST_F(ConfigTest, AuthTrustHostAnyNonEmptyValueTrusts) {

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# postgres_cli_test.sh AUTHPP: authpp on PostgreSQL, as an operator switches to it with one line
+# (DATABASE_URL): `db status` / `db migrate` on an empty database, `user add` and `user list`,
+# `authpp serve` with database sessions (a credentials sign-in writes a row to Auth.js's
+# `sessions` table, which `session revoke` deletes, ending the session at once), and errors that
+# name the server but never the password in the url. Needs the `postgres` ctest fixture.
+set -euo pipefail
+
+# shellcheck source=tests/cli/cli_test_lib.sh
+source "$(dirname "$0")/cli_test_lib.sh" "$@"
+
+admin=$(cat "${AUTHPP_TEST_PG_STATE:?run through ctest: the postgres fixture starts the cluster}/url")
+db=authpp_cli_$$_$RANDOM
+psql -q -v ON_ERROR_STOP=1 "$admin" -c "CREATE DATABASE $db"
+trap 'stop_server; psql -q "$admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+export DATABASE_URL=${admin%/*}/$db
+sql() { psql -qtA -v ON_ERROR_STOP=1 "$DATABASE_URL" -c "$1"; }
+port=${DATABASE_URL##*:}
+port=${port%%/*}
+
+echo "== db status of an empty database, then migrate, then up to date"
+expect 0 "$authpp" db status
+out_has "127.0.0.1:$port/$db: schema version 0 of 1, 1 migration to apply"
+expect 0 "$authpp" db migrate
+out_has "127.0.0.1:$port/$db: migrated from schema version 0 to 1"
+expect 0 "$authpp" db status
+out_has "schema version 1 of 1, up to date"
+[[ $(sql "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('users', 'accounts', 'sessions', 'verification_token')") == 4 ]] ||
+  fail "Auth.js's tables are missing"
+
+echo "== user add and list"
+echo 'correct horse battery' | expect 0 "$authpp" user add ada@example.com --name Ada
+expect 0 "$authpp" user list
+out_has "ada@example.com"
+[[ $(sql "SELECT name FROM users WHERE email = 'ada@example.com'") == Ada ]] ||
+  fail "the user is not in Auth.js's users table"
+
+echo "== serve: database sessions in PostgreSQL; revoke ends them at once"
+cat >authpp.toml <<'TOML'
+[auth]
+session_strategy = "database"
+TOML
+AUTH_SECRET=$("$authpp" secret) AUTH_TRUST_HOST=1 "$authpp" serve --config authpp.toml --listen 127.0.0.1:0 \
+  --data-dir "$tmp/data" >serve.log 2>&1 &
+server_pid=$!
+for _ in $(seq 1 200); do
+  grep -qs 'listening on http://127\.0\.0\.1:' serve.log && break
+  kill -0 "$server_pid" 2>/dev/null || { cat serve.log >&2; fail "authpp serve exited"; }
+  sleep 0.05
+done
+api=$(grep -o 'http://127\.0\.0\.1:[0-9]*' serve.log | head -1)/api/auth
+[[ ! -e "$tmp/data/authpp.db" ]] || fail "serve opened the SQLite file while DATABASE_URL is set"
+echo 'correct horse battery' >pw
+expect 0 "$authpp" signin --url "$api" --no-redirect --jar ada.jar -f email=ada@example.com \
+  --field-file password=pw
+out_has '"error":null'
+[[ $(sql "SELECT count(*) FROM sessions s JOIN users u ON u.id = s.\"userId\" WHERE u.email = 'ada@example.com'") == 1 ]] ||
+  fail "no session row for ada"
+expect 0 "$authpp" session --url "$api" --jar ada.jar
+out_has '"email":"ada@example.com"'
+expect 0 "$authpp" session revoke ada@example.com
+[[ $(sql "SELECT count(*) FROM sessions") == 0 ]] || fail "revoke left session rows"
+expect 0 "$authpp" session --url "$api" --jar ada.jar
+out_has "null"
+stop_server
+
+echo "== an unreachable server: named, the password in the url never shown"
+DATABASE_URL="postgresql://authpp:hunter2-in-url@127.0.0.1:1/nowhere" expect 1 "$authpp" db status
+err_has "127.0.0.1:1/nowhere"
+err_lacks "hunter2-in-url"
+DATABASE_URL="postgresql://authpp:hunter2-in-url@127.0.0.1:1/nowhere" expect 1 "$authpp" user list
+err_lacks "hunter2-in-url"
+echo "PASS"

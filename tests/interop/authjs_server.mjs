@@ -32,7 +32,10 @@ class InvalidPassword extends CredentialsSignin {
 //                       id_token_signed_response_alg: "ES256"}; Auth.js's default is basic
 //    ...any other Auth.js provider option (authorization, idToken, profile…)}
 // `errors` (optional): an array that receives what Auth.js logs as errors ({code, error}).
-export function authjsConfig(secret, { oidc, errors } = {}) {
+// `adapter` (optional): an Auth.js adapter (e.g. @auth/pg-adapter's); sessions are then kept in
+// it (strategy "database"), and the credentials provider is left out, since Auth.js refuses it
+// with database sessions.
+export function authjsConfig(secret, { oidc, errors, adapter } = {}) {
   const quiet = errors ? { error(e) { errors.push({ code: e?.type ?? e?.name, error: e }); }, warn() {}, debug() {} }
                        : { error() {}, warn() {}, debug() {} };
   return {
@@ -41,20 +44,25 @@ export function authjsConfig(secret, { oidc, errors } = {}) {
     trustHost: true,
     // Auth.js logs every refused sign-in as an error; keep test output readable.
     logger: process.env.AUTHJS_DEBUG ? undefined : quiet,
+    ...(adapter ? { adapter, session: { strategy: "database" } } : {}),
     providers: [
-      Credentials({
-        credentials: { username: {}, password: {} },
-        authorize: async ({ username, password }) => {
-          if (username === "carol") throw new InvalidPassword();
-          if (username === "alice" && password === "wonderland") {
-            return { id: "1", name: "Alice", email: "alice@example.com" };
-          }
-          return null;
-        },
-      }),
+      ...(adapter ? [] : [credentials()]),
       ...(oidc ? [oidcProvider(oidc)] : []),
     ],
   };
+}
+
+function credentials() {
+  return Credentials({
+    credentials: { username: {}, password: {} },
+    authorize: async ({ username, password }) => {
+      if (username === "carol") throw new InvalidPassword();
+      if (username === "alice" && password === "wonderland") {
+        return { id: "1", name: "Alice", email: "alice@example.com" };
+      }
+      return null;
+    },
+  });
 }
 
 function oidcProvider({ id = "oidc", name = "Test OIDC", issuer, clientId, clientSecret, checks, ...rest }) {
@@ -91,12 +99,12 @@ async function sendResponse(res, response) {
 
 // startAuthjsServer listens on 127.0.0.1:0. `page` (optional, from client_page.mjs) is served
 // for every GET outside the base path, so navigation targets such as /dashboard load it too.
-// `oidc` (optional) is authjsConfig's OIDC provider; the returned `errors` collects what Auth.js
+// `oidc` and `adapter` (optional) are authjsConfig's; the returned `errors` collects what Auth.js
 // logs as errors (empty unless something failed).
-export async function startAuthjsServer({ secret, page, oidc } = {}) {
+export async function startAuthjsServer({ secret, page, oidc, adapter } = {}) {
   if (!secret) throw new Error("startAuthjsServer: a secret is required");
   const errors = [];
-  const config = authjsConfig(secret, { oidc, errors });
+  const config = authjsConfig(secret, { oidc, errors, adapter });
   const server = createServer(async (req, res) => {
     try {
       const path = new URL(req.url, "http://x").pathname;

@@ -53,7 +53,11 @@ outcome database_session_action(request_context& ctx, bool update) {
   if (!token) return null_session(ctx, false, !update);
   auto found = store(ctx).session_and_user(*token);
   if (!found) {
-    // The store cannot answer: the session may well be valid, so its cookie stays.
+    // The store cannot answer: the session may well be valid, so its cookie stays, and a store
+    // that is down for now says so (503, Retry-After) rather than "signed out".
+    if (found.error().code == errc::storage_unavailable) {
+      return store_unavailable(ctx, found.error().message());
+    }
     ctx.engine.log(log_level::error, "SessionTokenError", found.error().message());
     return null_session(ctx, false, !update);
   }

@@ -154,7 +154,9 @@ struct app::state {
   void serve(http::request req, responder respond);
   boost::asio::awaitable<http::response> sign_in(http::request req);
   http::response handle(const http::request& req);
-  http::response health();
+  bool is_health(const http::request& req) const;
+  void answer_health(responder respond);
+  boost::asio::awaitable<http::response> health();
   boost::asio::awaitable<void> check_providers();
   http::response metrics_page(const http::request& req);
   http::response home(const http::request& req);
@@ -164,6 +166,7 @@ struct app::state {
 // serve answers at once, except a sign-in that waits for a password check: that one waits on
 // the worker pool as a coroutine on the connection's own loop, and its thread serves others.
 void app::state::serve(http::request req, responder respond) {
+  if (is_health(req)) return answer_health(std::move(respond));
   if (!engine->awaits(req)) return respond(handle(req));
   // A client gone before its answer cancels the wait: a check still queued gives up its place.
   auto slot = respond.cancellation_slot();
@@ -194,7 +197,6 @@ http::response app::state::handle(const http::request& req) {
     return res;
   }
   if (req.method == "GET" || req.method == "HEAD") {
-    if (path == "/healthz") return health();
     if (path == "/metrics" && !config.metrics.listen) return metrics_page(req);
     if (path == "/") return home(req);
   }
@@ -226,13 +228,32 @@ http::response app::state::metrics_page(const http::request& req) {
   return res;
 }
 
+bool app::state::is_health(const http::request& req) const {
+  const std::string_view target = req.target;
+  return (req.method == "GET" || req.method == "HEAD") &&
+         target.substr(0, target.find('?')) == "/healthz";
+}
+
+void app::state::answer_health(responder respond) {
+  boost::asio::co_spawn(respond.executor(), health(),
+                        [this, respond](std::exception_ptr e, http::response res) {
+                          if (e) {
+                            log(log_level::error, "InternalError", "health check failed");
+                            res = json_response(500, "\"Internal error.\"");
+                          }
+                          respond(std::move(res));
+                        });
+}
+
 // health is 200 while the database answers; an OAuth provider that cannot be reached is
 // reported (its sign-ins fail) without failing the whole server: other providers still work.
-http::response app::state::health() {
+// The database is asked on the worker pool: a slow one must not stall an I/O thread.
+boost::asio::awaitable<http::response> app::state::health() {
   json body = json::object();
   bool ok = true;
-  if (auto db = store->check_health(); !db) {
-    log(log_level::error, "StorageUnavailable", db.error().message());
+  auto db = co_await pool->run([this] { return store->check_health(); });
+  if (!db || !*db) {
+    log(log_level::error, "StorageUnavailable", !db ? db.error().message() : db->error().message());
     ok = false;
   }
   body["status"] = ok ? "ok" : "unavailable";
@@ -246,7 +267,7 @@ http::response app::state::health() {
     }
     body["providers"] = std::move(list);
   }
-  return json_response(ok ? 200 : 503, body.dump());
+  co_return json_response(ok ? 200 : 503, body.dump());
 }
 
 boost::asio::awaitable<void> app::state::check_providers() {
@@ -429,12 +450,12 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
     metrics_hooks.on_error = hooks.on_error;
     auto ms = http_server::start(
         mo,
-        [raw](const http::request& req) {
+        [raw](http::request req, responder respond) {
+          if (raw->is_health(req)) return raw->answer_health(std::move(respond));
           const std::string_view path =
               std::string_view(req.target).substr(0, req.target.find('?'));
-          if (path == "/metrics") return raw->metrics_page(req);
-          if (path == "/healthz") return raw->health();
-          return json_response(404, "\"Not found.\"");
+          respond(path == "/metrics" ? raw->metrics_page(req)
+                                     : json_response(404, "\"Not found.\""));
         },
         metrics_hooks);
     if (!ms) return auth_error{errc::invalid_config, "metrics.listen: " + ms.error().detail};

@@ -46,7 +46,8 @@ export async function startServer(args, { env = {}, dataDir = tempDir(), listen 
     proc, out, port, demo, dataDir,
     url: `${/listening on https/.test(out.stdout) ? "https" : "http"}://127.0.0.1:${port}`,
     async stop(signal = "SIGTERM") {
-      if (proc.exitCode !== null) return proc.exitCode;
+      // Gone already (exited, or killed by a signal: then exitCode stays null).
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
       proc.kill(signal);
       const [code] = await once(proc, "exit");
       return code;

@@ -181,7 +181,8 @@ TEST_F(EngineDatabaseSessionTest, ForgedTokenFindsNoSession) {
 }
 
 // A store that cannot answer is not the user's fault: sign-in is 503 with Retry-After (not
-// "wrong password"), and a session read keeps the cookie for when the store is back.
+// "wrong password"), and so is a session read (not "signed out"), which keeps the cookie for
+// when the store is back.
 TEST_F(EngineDatabaseSessionTest, StoreDownIsServiceUnavailableNotSignedOut) {
   faulty_->sessions_down = true;
   const auto a = build(database_config());
@@ -192,9 +193,10 @@ TEST_F(EngineDatabaseSessionTest, StoreDownIsServiceUnavailableNotSignedOut) {
   EXPECT_FALSE(j.has("authjs.session-token"));
   const auto read = a.handle(
       get("/api/auth/session", "authjs.session-token=2b1f0a7e-1d2c-4e5f-8a9b-0c1d2e3f4a5b"));
-  EXPECT_EQ(read.body, "null");
+  EXPECT_EQ(read.status, 503);
+  EXPECT_EQ(read.headers.get("Retry-After"), "5");
   EXPECT_TRUE(session_set_cookies(read).empty());
-  EXPECT_TRUE(logs_contain("SessionTokenError: storage unavailable"));
+  EXPECT_TRUE(logs_contain("ServiceUnavailable: storage unavailable"));
 }
 
 TEST_F(EngineDatabaseSessionTest, CallbacksSeeTheStoredUserAndNoJwt) {

@@ -177,13 +177,23 @@ void list(const user_options& o) {
   }
 }
 
-// end_sessions deletes every database session of `user_id` and says how many ended. JWT sessions
-// live in the browsers' cookies, out of reach until they expire.
-std::string end_sessions(adapters::adapter& store, const std::string& user_id) {
+// end_sessions ends every session of `user_id`: it deletes the database sessions, and bumps the
+// user's session version, which ends the JWT sessions at their next read (within the configured
+// bound). It says how many database sessions ended and when the JWT ones do.
+std::string end_sessions(adapters::adapter& store, const std::string& user_id,
+                         const database_location& where) {
   auto ended = store.delete_user_sessions(user_id);
   if (!ended) throw failure{ended.error().message()};
+  if (auto bumped = store.bump_session_version(user_id); !bumped) {
+    throw failure{bumped.error().message()};
+  }
+  const auto bound = database_config(where).auth.jwt_revocation_bound;
+  const std::string jwt =
+      !bound
+          ? "JWT sessions are not checked (auth.jwt_revocation_bound = false)"
+          : "JWT sessions end at their next read within " + std::to_string(bound->count()) + " s";
   return " (" + std::to_string(*ended) +
-         (*ended == 1 ? " database session" : " database sessions") + " ended)";
+         (*ended == 1 ? " database session" : " database sessions") + " ended; " + jwt + ")";
 }
 
 adapters::user_record existing_user(adapters::adapter& store, const std::string& email) {
@@ -198,7 +208,7 @@ void set_disabled(const user_options& o, bool disabled) {
   auto store = open_store(o);
   const adapters::user_record user = existing_user(*store, email);
   if (auto r = store->set_disabled(email, disabled); !r) throw failure{r.error().message()};
-  const std::string ended = disabled ? end_sessions(*store, user.id) : std::string();
+  const std::string ended = disabled ? end_sessions(*store, user.id, o.where) : std::string();
   std::cout << (disabled ? "disabled " : "enabled ") << email << ended << '\n';
 }
 
@@ -210,7 +220,7 @@ void passwd(const user_options& o) {
   auto r = store->set_password(user.id, encoded);
   if (!r) throw failure{r.error().message()};
   // Whoever knew the old password may be signed in: a new password ends every session.
-  const std::string ended = end_sessions(*store, user.id);
+  const std::string ended = end_sessions(*store, user.id, o.where);
   std::cout << "password changed for " << email << ended << '\n';
 }
 
@@ -218,7 +228,7 @@ void revoke(const user_options& o) {
   const std::string email = check_email(o.email);
   auto store = open_store(o);
   // Computed first: nothing is printed unless it worked.
-  const std::string ended = end_sessions(*store, existing_user(*store, email).id);
+  const std::string ended = end_sessions(*store, existing_user(*store, email).id, o.where);
   std::cout << "signed out " << email << ended << '\n';
 }
 

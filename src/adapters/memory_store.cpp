@@ -106,6 +106,13 @@ class memory_store final : public adapter {
     return {};
   }
 
+  result<long long> bump_session_version(std::string_view user_id) override {
+    std::unique_lock lock(mutex_);
+    const auto it = users_.find(std::string(user_id));
+    if (it == users_.end()) return auth_error{errc::not_found, "no user with this id"};
+    return ++it->second.user.session_version;
+  }
+
   result<std::optional<std::string>> password_hash(std::string_view user_id) const override {
     std::shared_lock lock(mutex_);
     const auto it = users_.find(std::string(user_id));

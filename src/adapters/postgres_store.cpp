@@ -53,9 +53,10 @@ constexpr long long migration_lock = 0x61757468707070;
 
 // The user columns every user query selects, in read_user's order: Auth.js's `users` (u) and
 // authpp's own `authpp_users` (x), which users made by Auth.js do not have.
-#define AUTHPP_PG_USER_COLUMNS                                                  \
-  "u.id, coalesce(u.email, ''), u.name, x.username, u.image, " AUTHPP_PG_TO_MS( \
-      "u.\"emailVerified\"") ", coalesce(x.disabled, false), " AUTHPP_PG_TO_MS("x.created_at") " "
+#define AUTHPP_PG_USER_COLUMNS \
+  "u.id, coalesce(u.email, ''), u.name, x.username, u.image, "                   \
+  AUTHPP_PG_TO_MS("u.\"emailVerified\"") ", coalesce(x.disabled, false), "       \
+  AUTHPP_PG_TO_MS("x.created_at") ", coalesce(x.session_version, 0) "
 #define AUTHPP_PG_USERS "users u LEFT JOIN authpp_users x ON x.user_id = u.id "
 
 #define AUTHPP_PG_ACCOUNT_COLUMNS                                                           \
@@ -153,6 +154,10 @@ CREATE TABLE authpp_credentials (
   updated_at TIMESTAMPTZ NOT NULL
 );
 )sql"},
+    // The session version of revocation (user_record::session_version).
+    {2, R"sql(
+ALTER TABLE authpp_users ADD COLUMN session_version BIGINT NOT NULL DEFAULT 0;
+)sql"},
 };
 static_assert(std::size(migrations) == postgres_schema_version);
 
@@ -220,6 +225,7 @@ user_record read_user(const row& r, int first = 0) {
   u.disabled = r.boolean(first + 6);
   // Users that Auth.js created have no authpp row, and so no creation time: the epoch.
   u.created_at = r.time(first + 7).value_or(system_clock::time_point{});
+  u.session_version = r.integer(first + 8).value_or(0);
   return u;
 }
 
@@ -665,6 +671,20 @@ class postgres_store final : public adapter {
     return {};
   }
 
+  result<long long> bump_session_version(std::string_view user_id) override {
+    if (!serial_id(user_id)) return auth_error{errc::not_found, "no user with this id"};
+    const param params[] = {user_id};
+    auto o = write(
+        "INSERT INTO authpp_users (user_id, session_version) "
+        "SELECT id, 1 FROM users WHERE id = $1::integer ON CONFLICT (user_id) "
+        "DO UPDATE SET session_version = authpp_users.session_version + 1 "
+        "RETURNING session_version",
+        params);
+    if (!o.ok()) return server_.error(o, "bump session version");
+    if (o.rows() == 0) return auth_error{errc::not_found, "no user with this id"};
+    return o.at(0).integer(0).value_or(0);
+  }
+
   result<std::optional<std::string>> password_hash(std::string_view user_id) const override {
     if (!serial_id(user_id)) return std::optional<std::string>();
     const param params[] = {user_id};
@@ -796,7 +816,7 @@ class postgres_store final : public adapter {
     if (o.rows() == 0) return std::optional<value>();
     const row r = o.at(0);
     user_record u = read_user(r);
-    session_record s{r.str(8), u.id, r.time(9).value_or(system_clock::time_point{})};
+    session_record s{r.str(9), u.id, r.time(10).value_or(system_clock::time_point{})};
     return std::optional<value>(std::in_place, std::move(s), std::move(u));
   }
 

@@ -138,8 +138,9 @@ std::optional<std::string> column_text(sqlite3_stmt* s, int col) {
 
 // The column list every user query selects, in the order read_user expects.
 // The user columns every user query selects (the table aliased `u`), in read_user's order.
-#define AUTHPP_USER_COLUMNS \
-  "u.id, u.email, u.name, u.username, u.image, u.\"emailVerified\", u.disabled, u.created_at "
+#define AUTHPP_USER_COLUMNS                                                                     \
+  "u.id, u.email, u.name, u.username, u.image, u.\"emailVerified\", u.disabled, u.created_at, " \
+  "u.session_version "
 
 // The column list every account query selects, in the order read_account expects.
 #define AUTHPP_ACCOUNT_COLUMNS                                                              \
@@ -178,6 +179,7 @@ user_record read_user(sqlite3_stmt* s) {
     u.email_verified = from_ms(sqlite3_column_int64(s, 5));
   u.disabled = sqlite3_column_int64(s, 6) != 0;
   u.created_at = from_ms(sqlite3_column_int64(s, 7));
+  u.session_version = sqlite3_column_int64(s, 8);
   return u;
 }
 
@@ -187,7 +189,7 @@ struct connection {
   stmt_ptr begin, commit, rollback;
   stmt_ptr insert_user, insert_credentials, upsert_password;
   stmt_ptr find_by_email, find_by_username, find_by_id, list_users;
-  stmt_ptr set_disabled, get_password;
+  stmt_ptr set_disabled, get_password, bump_session_version;
   stmt_ptr insert_account, user_by_account, find_account, accounts_of, unlink_account;
   stmt_ptr insert_session, session_and_user, update_session, delete_session, delete_user_sessions;
   stmt_ptr insert_token, use_token;
@@ -252,6 +254,10 @@ CREATE TABLE verification_token (
   expires INTEGER NOT NULL,
   PRIMARY KEY (identifier, token)
 );
+)sql"},
+    // The session version of revocation (user_record::session_version).
+    {3, R"sql(
+ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0;
 )sql"},
 };
 static_assert(std::size(migrations) == sqlite_schema_version);
@@ -415,6 +421,9 @@ class opener {
         {&c.find_by_id, "SELECT " AUTHPP_USER_COLUMNS "FROM users u WHERE id = ?1"},
         {&c.list_users, "SELECT " AUTHPP_USER_COLUMNS "FROM users u ORDER BY email"},
         {&c.set_disabled, "UPDATE users SET disabled = ?2 WHERE email = ?1"},
+        {&c.bump_session_version,
+         "UPDATE users SET session_version = session_version + 1 WHERE id = ?1 "
+         "RETURNING session_version"},
         {&c.get_password, "SELECT password_hash FROM credentials WHERE user_id = ?1"},
         {&c.insert_account,
          "INSERT INTO accounts (\"userId\", type, provider, \"providerAccountId\", access_token, "
@@ -569,6 +578,15 @@ class sqlite_store final : public adapter {
     return {};
   }
 
+  result<long long> bump_session_version(std::string_view user_id) override {
+    auto v = one_row(
+        &connection::bump_session_version, {user_id}, std::nullopt,
+        [](sqlite3_stmt* row) { return sqlite3_column_int64(row, 0); }, "bump session version");
+    if (!v) return v.error();
+    if (!*v) return auth_error{errc::not_found, "no user with this id"};
+    return **v;
+  }
+
   result<void> set_password(std::string_view user_id, std::string_view password_hash) override {
     if (auto r = detail::check_password_hash(password_hash, false); !r) return r.error();
     std::lock_guard lock(mutex_);
@@ -712,8 +730,8 @@ class sqlite_store final : public adapter {
         &connection::session_and_user, {session_token}, std::nullopt,
         [](sqlite3_stmt* row) {
           user_record u = read_user(row);
-          session_record s{column_text(row, 8).value_or(""), u.id,
-                           from_ms(sqlite3_column_int64(row, 9))};
+          session_record s{column_text(row, 9).value_or(""), u.id,
+                           from_ms(sqlite3_column_int64(row, 10))};
           return std::pair(std::move(s), std::move(u));
         },
         "read session");

@@ -19,7 +19,28 @@ bool reads_sessions_store(const engine_state& engine, const route& r, std::strin
          (r.action == action::session || (r.action == action::signout && method == "POST"));
 }
 
+// checks_jwt_session: a JWT /session read that may need the store for its revocation check.
+bool checks_jwt_session(const engine_state& engine, const route& r) {
+  return r.action == action::session && checks_revocation(engine);
+}
+
 boost::asio::awaitable<outcome> awaited_action(request_context& ctx) {
+  if (checks_jwt_session(ctx.engine, ctx.route)) {
+    // The claims are read here, on the I/O thread; only a stale revocation check waits for the
+    // store, on the worker pool. A remembered one costs nothing more.
+    const auto& claims = session_claims(ctx);
+    if (claims && *claims) {
+      if (auto id = stale_session_user(ctx, **claims)) {
+        if (const auto& run = ctx.config().run_blocking) {
+          auto ran = co_await run([&ctx, &id] { load_user_state(ctx, *id); });
+          if (!ran) co_return store_unavailable(ctx, ran.error().message());
+        } else {
+          load_user_state(ctx, *id);
+        }
+      }
+    }
+    co_return dispatch(ctx);
+  }
   if (ctx.provider && ctx.provider->waits(ctx.route.action, ctx.request.method) != waiting::none) {
     auto& client =
         net::shared_client(co_await boost::asio::this_coro::executor, ctx.config().outbound);
@@ -57,17 +78,26 @@ boost::asio::awaitable<outcome> run_blocking_action(request_context& ctx,
 }
 
 waiting route_waits(const engine_state& engine, const http::request& request) {
-  // Cheap tests first: only a POST, or a GET to a callback (or, with database sessions, to
-  // /session), can wait.
+  // Cheap tests first: only a POST, or a GET to a callback (or, with database sessions or JWT
+  // revocation, to /session), can wait.
   const bool get = request.method == "GET";
   if (request.method != "POST" && !get) return waiting::none;
   const bool database = engine.database_sessions();
   const std::string_view target = request.target;
   const std::string_view path = target.substr(0, target.find('?'));
-  if (get && !database && path.find("/callback/") == std::string_view::npos) return waiting::none;
+  const bool revocable = checks_revocation(engine);
+  if (get && !database && !revocable && path.find("/callback/") == std::string_view::npos) {
+    return waiting::none;
+  }
   const auto r = parse_route(engine.config.base_path, path);
   if (!r) return waiting::none;
   if (reads_sessions_store(engine, *r, request.method)) return waiting::preferred;
+  // A JWT session's revocation check may read the store: only when there is a session cookie.
+  if (revocable && checks_jwt_session(engine, *r)) {
+    const auto cookie = request.headers.get("Cookie");
+    return cookie && cookie->find("session-token") != std::string_view::npos ? waiting::preferred
+                                                                             : waiting::none;
+  }
   if (!r->provider_id) return waiting::none;
   const provider_flow* p = engine.find_provider(*r->provider_id);
   return p ? p->waits(r->action, request.method) : waiting::none;

@@ -10,6 +10,7 @@
 
 #include "engine.hpp"
 #include "provider_flow.hpp"
+#include "revocation.hpp"
 
 namespace authpp {
 namespace detail {
@@ -409,6 +410,11 @@ result<auth> auth::create(auth_config config) {
   state->config = std::move(config);
   if (auto problem = detail::build_flows(*state)) {
     return auth_error{errc::invalid_config, *problem};
+  }
+  const auto& session = state->config.session;
+  if (state->config.adapter && session.jwt_revocation_bound &&
+      session.strategy == session_strategy::jwt) {
+    state->user_states = std::make_unique<detail::user_state_cache>();
   }
   return auth(std::move(state));
 }

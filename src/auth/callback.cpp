@@ -5,13 +5,16 @@ namespace authpp::detail {
 namespace {
 
 // sign_in_claims is the token Auth.js builds for a new session: name, email, picture, sub, with
-// absent values left out.
-json sign_in_claims(const user& u) {
+// absent values left out; and, when sessions are revocable, the user's session version.
+json sign_in_claims(const request_context& ctx, const user& u) {
   json token = json::object();
   if (u.name) token["name"] = *u.name;
   if (u.email) token["email"] = *u.email;
   if (u.image) token["picture"] = *u.image;
   token["sub"] = *u.id;
+  if (u.session_version && checks_revocation(ctx.engine)) {
+    token["session_version"] = *u.session_version;
+  }
   return token;
 }
 
@@ -72,7 +75,7 @@ outcome issue_session(request_context& ctx, const user& u, const account& acct, 
     return out;
   }
 
-  std::optional<json> token = sign_in_claims(u);
+  std::optional<json> token = sign_in_claims(ctx, u);
   if (config.callbacks.jwt) {
     try {
       token = config.callbacks.jwt(
@@ -87,6 +90,7 @@ outcome issue_session(request_context& ctx, const user& u, const account& acct, 
     auto encoded = encode_token(ctx, std::move(*token));
     if (!encoded) return fail(ctx, {authjs_error::callback_route_error, encoded.error().message()});
     out.cookies = session_cookie_writes(ctx, *encoded);
+    remember_signed_in(ctx, u);
   } else {
     out.cookies = session_cookie_clears(ctx);
   }

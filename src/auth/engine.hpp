@@ -85,8 +85,26 @@ std::vector<http::set_cookie> session_cookie_clears(const request_context& ctx);
 result<std::string> encode_token(const request_context& ctx, json claims);
 // read_session_claims reads and decrypts the session cookie; nullopt when there is none.
 result<std::optional<json>> read_session_claims(const request_context& ctx);
+// session_claims is read_session_claims, read once per request (kept in the context).
+const result<std::optional<json>>& session_claims(request_context& ctx);
 // null_session answers /session with `null`, clearing the session cookie when `clear`.
 outcome null_session(const request_context& ctx, bool clear, bool cache_headers);
+
+// ---- revocation of JWT sessions (revocation.cpp) ------------------------------------------------
+// checks_revocation: JWT sessions are checked against the store (an adapter and a
+// session.jwt_revocation_bound are configured, and sessions are not in the database).
+bool checks_revocation(const engine_state& engine);
+// stale_session_user is the user id whose stored state must be read before the JWT session with
+// `claims` can be judged, or nullopt when the remembered state answers (or nothing needs it).
+std::optional<std::string> stale_session_user(const request_context& ctx, const json& claims);
+// load_user_state reads the user's state from the store (a blocking call) and remembers it.
+void load_user_state(const request_context& ctx, const std::string& user_id);
+// remember_signed_in remembers the state of a stored user who just signed in (they were read
+// from the store a moment ago, and are not disabled), sparing the first reads a store call.
+void remember_signed_in(const request_context& ctx, const user& u);
+// session_revoked tells whether the JWT session with `claims` was ended by revocation, reading the
+// store at once when the remembered state is stale (the synchronous path).
+bool session_revoked(const request_context& ctx, const json& claims);
 
 // ---- database sessions (database_session.cpp) ---------------------------------------------------
 // uses_database tells whether sessions live in config.adapter (session.strategy = database).

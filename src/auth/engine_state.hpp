@@ -1,7 +1,8 @@
 #pragma once
 
 // Internal to the engine: the immutable state behind `authpp::auth`, built once by auth::create
-// and shared by every request (OAuth providers' caches aside, behind their own lock).
+// and shared by every request (OAuth providers' caches and the revocation cache aside, each
+// behind its own lock).
 #include <authpp/auth/auth.hpp>
 #include <authpp/cookies/names.hpp>
 #include <authpp/http/cookie.hpp>
@@ -25,7 +26,8 @@ struct cookie_policy {
   jose::session_keyring pkce, state, nonce;
 };
 
-class provider_flow;  // how the engine drives one provider (provider_flow.hpp)
+class provider_flow;     // how the engine drives one provider (provider_flow.hpp)
+class user_state_cache;  // what the store said about users, for revocation (revocation.cpp)
 
 struct engine_state {
   auth_config config;
@@ -40,6 +42,8 @@ struct engine_state {
   // One per configured provider, in configuration order. OAuth flows hold the engine's only
   // mutable state (their metadata and keys), each behind its own lock.
   std::vector<std::unique_ptr<provider_flow>> flows;
+  // Built when JWT sessions are checked for revocation; behind its own lock.
+  std::unique_ptr<user_state_cache> user_states;
 
   engine_state();
   ~engine_state();

@@ -62,6 +62,7 @@ user as_user(const adapters::user_record& r) {
   u.name = r.name;
   u.email = r.email;
   u.image = r.image;
+  u.session_version = r.session_version;
   return u;
 }
 

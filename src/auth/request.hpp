@@ -69,6 +69,9 @@ struct request_context {
   std::vector<http::set_cookie> cookies_out{};  // init cookies: CSRF, callback URL
   // Events of the action, fired by finish_request on the thread that answers (fire_after).
   std::vector<std::function<void()>> events_after{};
+  // The session cookie's claims, once read: the asynchronous path reads them first to know
+  // whether a revocation check must wait for the store (session_claims() in engine.hpp).
+  std::optional<result<std::optional<json>>> session_claims_read{};
 
   const auth_config& config() const { return engine.config; }
   std::string base_url() const { return origin + config().base_path; }

@@ -65,6 +65,11 @@ result<std::optional<json>> read_session_claims(const request_context& ctx) {
   return std::optional<json>{std::move(*claims)};
 }
 
+const result<std::optional<json>>& session_claims(request_context& ctx) {
+  if (!ctx.session_claims_read) ctx.session_claims_read = read_session_claims(ctx);
+  return *ctx.session_claims_read;
+}
+
 outcome session_action(request_context& ctx) {
   const bool update = ctx.request.method == "POST";
   if (update && !ctx.csrf_verified) {
@@ -72,19 +77,24 @@ outcome session_action(request_context& ctx) {
   }
   if (uses_database(ctx)) return database_session_action(ctx, update);
   const auto& config = ctx.config();
-  auto claims = read_session_claims(ctx);
+  auto& claims = session_claims(ctx);
   if (!claims) {
     ctx.engine.log(log_level::error, "JWTSessionError", claims.error().message());
     return null_session(ctx, true, !update);
   }
   if (!*claims) return null_session(ctx, false, !update);
+  if (session_revoked(ctx, **claims)) {
+    ctx.engine.log(log_level::info, "SessionRevoked",
+                   "a JWT session of a disabled or signed-out user was refused");
+    return null_session(ctx, true, !update);
+  }
 
   const json* data = nullptr;
   if (update) {
     if (auto it = ctx.body.find("data"); it != ctx.body.end()) data = &*it;
   }
   const jwt_trigger trigger = update ? jwt_trigger::update : jwt_trigger::none;
-  std::optional<json> token = std::move(**claims);
+  std::optional<json> token = std::move(*ctx.session_claims_read->value());
   try {
     if (config.callbacks.jwt) {
       token = config.callbacks.jwt(jwt_params{std::move(*token), nullptr, nullptr, trigger, data});

@@ -93,7 +93,10 @@ struct app::state {
   server::metrics metrics;
   std::mutex log_mutex;  // keeps log lines whole
   log_level level = log_level::info;
-  std::shared_ptr<worker_pool> pool;
+  std::shared_ptr<worker_pool> pool;  // password checks: slow, CPU-bound
+  // Store calls (database sessions, revocation checks, health) wait on a pool of their own: a
+  // flood of password guesses filling the first must not stop session reads.
+  std::shared_ptr<worker_pool> store_pool;
   // OAuth providers are checked in the background on a loop of their own: at start, then every
   // 15 s while one is unavailable and every 10 minutes otherwise.
   boost::asio::io_context checker_loop;
@@ -113,6 +116,7 @@ struct app::state {
       s->wait();
     }
     if (pool) pool->stop();
+    if (store_pool) store_pool->stop();
   }
 
   // Error lines of one code are throttled: a flood of failing requests (a database gone, an
@@ -251,7 +255,7 @@ void app::state::answer_health(responder respond) {
 boost::asio::awaitable<http::response> app::state::health() {
   json body = json::object();
   bool ok = true;
-  auto db = co_await pool->run([this] { return store->check_health(); });
+  auto db = co_await store_pool->run([this] { return store->check_health(); });
   if (!db || !*db) {
     log(log_level::error, "StorageUnavailable", !db ? db.error().message() : db->error().message());
     ok = false;
@@ -351,6 +355,9 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
 
   s->pool = std::make_shared<worker_pool>(worker_pool_options{
       .threads = config.server.worker_threads, .max_queue = config.server.worker_queue});
+  // Store calls mostly wait for the database: a few threads, more than the cores.
+  s->store_pool = std::make_shared<worker_pool>(
+      worker_pool_options{.threads = 4, .max_queue = config.server.worker_queue});
 
   auth_config ac;
   ac.providers.push_back(store_credentials_provider(s->store, {}, s->pool));
@@ -365,13 +372,13 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
   ac.base_path = config.auth.base_path;
   ac.session.max_age = config.auth.session_max_age;
   ac.session.update_age = config.auth.session_update_age;
-  // The SQLite store is the engine's adapter: OAuth users and their accounts are stored there,
-  // and database sessions when configured. Its calls run on the worker pool, like password
-  // checks, never on an I/O thread.
+  ac.session.jwt_revocation_bound = config.auth.jwt_revocation_bound;
+  // The store is the engine's adapter: OAuth users and their accounts are stored there, and
+  // database sessions when configured. Its calls run on the store pool, never on an I/O thread.
   ac.adapter = s->store;
   if (config.auth.database_sessions) ac.session.strategy = session_strategy::database;
   ac.run_blocking =
-      [pool = s->pool](std::function<void()> work) -> boost::asio::awaitable<result<void>> {
+      [pool = s->store_pool](std::function<void()> work) -> boost::asio::awaitable<result<void>> {
     auto ran = co_await pool->run([&work] {
       work();
       return true;

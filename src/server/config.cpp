@@ -220,10 +220,12 @@ class loader {
   }
 
   // seconds reads a duration in whole seconds, from `min` (1 unless said) to `max`.
-  void seconds(const toml::table& t, std::string_view prefix, std::string_view key,
+  bool seconds(const toml::table& t, std::string_view prefix, std::string_view key,
                std::int64_t max, std::chrono::seconds& out, std::int64_t min = 1) {
     std::int64_t v = 0;
-    if (integer(t, prefix, key, min, max, v)) out = std::chrono::seconds(v);
+    if (!integer(t, prefix, key, min, max, v)) return false;
+    out = std::chrono::seconds(v);
+    return true;
   }
 
   // strings reads an array of strings; absent leaves `out` untouched.
@@ -397,7 +399,7 @@ void load_auth(loader& l, const toml::table& t, auth_options& a) {
   constexpr std::string_view p = "auth";
   l.check_keys(t, p,
                {"url", "trust_host", "base_path", "secrets", "session_max_age", "session_strategy",
-                "session_update_age", "theme"});
+                "session_update_age", "jwt_revocation_bound", "theme"});
   std::string url;
   if (const toml::node* n = l.string(t, p, "url", url)) {
     if (auto e = url_problem(url)) l.fail(n->source(), "auth.url", *e);
@@ -430,6 +432,17 @@ void load_auth(loader& l, const toml::table& t, auth_options& a) {
   }
   // 0 is allowed, as in Auth.js: the row slides on every read.
   l.seconds(t, p, "session_update_age", 10LL * 366 * 86400, a.session_update_age, 0);
+  // Seconds (0: every read), or false: JWT sessions are never checked, as in Auth.js.
+  if (const toml::node* n = t.get("jwt_revocation_bound"); n != nullptr && n->is_boolean()) {
+    if (n->as_boolean()->get()) {
+      l.fail(n->source(), "auth.jwt_revocation_bound", "expected seconds, or false for never");
+    } else {
+      a.jwt_revocation_bound.reset();
+    }
+  } else {
+    std::chrono::seconds bound{};
+    if (l.seconds(t, p, "jwt_revocation_bound", 86400, bound, 0)) a.jwt_revocation_bound = bound;
+  }
   if (const toml::table* theme = l.table(t, p, "theme")) load_theme(l, *theme, a.theme);
 }
 

@@ -96,6 +96,7 @@ authorize_result authorize(provider_state& state, const json& credentials) {
 
   user u;
   u.id = found->id;
+  u.session_version = found->session_version;
   u.name = found->name;
   u.email = found->email;
   u.image = found->image;

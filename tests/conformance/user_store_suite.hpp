@@ -285,6 +285,33 @@ TYPED_TEST_P(UserStoreConformance, ConcurrentAddsFromEightThreads) {
             std::string(hash_a));
 }
 
+// Revocation: the version only grows, one step per bump, also under concurrent bumps, and every
+// read of the user carries it.
+TYPED_TEST_P(UserStoreConformance, SessionVersionStartsAtZeroAndCountsBumps) {
+  auto& s = *this->store_;
+  const user_record ada = this->add("ada@example.com", "ada");
+  const user_record bob = this->add("bob@example.com");
+  EXPECT_EQ(ada.session_version, 0);
+  EXPECT_EQ(s.bump_session_version(ada.id).value(), 1);
+  EXPECT_EQ(s.bump_session_version(ada.id).value(), 2);
+  EXPECT_EQ(s.find_by_id(ada.id).value()->session_version, 2);
+  EXPECT_EQ(s.find_by_email("ada@example.com").value()->session_version, 2);
+  EXPECT_EQ(s.find_by_username("ADA").value()->session_version, 2);
+  EXPECT_EQ(s.find_by_id(bob.id).value()->session_version, 0);
+  for (const char* id : {"", "not-a-uuid", "' OR 1=1 --", "999999"}) {
+    SCOPED_TRACE(id);
+    EXPECT_EQ(test::error_of(s.bump_session_version(id)), errc::not_found);
+  }
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) EXPECT_TRUE(s.bump_session_version(bob.id));
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(s.find_by_id(bob.id).value()->session_version, 200);
+}
+
 REGISTER_TYPED_TEST_SUITE_P(UserStoreConformance, AddReturnsTheStoredUser,
                             FindsByEmailUsernameAndId, EmailIsStoredLowerCasedAndTrimmed,
                             DuplicateEmailDifferingInCaseIsRefused,
@@ -294,6 +321,7 @@ REGISTER_TYPED_TEST_SUITE_P(UserStoreConformance, AddReturnsTheStoredUser,
                             DisableAndEnable, SetDisabledOfUnknownEmailIsNotFound,
                             PasswordHashRoundTrip, SetPasswordOfUnknownUserIsNotFound,
                             InvalidInputsAreRefused, TextIsStoredVerbatim, HealthCheckPasses,
-                            ConcurrentAddsFromEightThreads);
+                            ConcurrentAddsFromEightThreads,
+                            SessionVersionStartsAtZeroAndCountsBumps);
 
 }  // namespace authpp::adapters::conformance

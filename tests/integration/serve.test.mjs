@@ -363,6 +363,51 @@ test("rate limits: an account locked for a guessing address, POSTs per address p
   }
 });
 
+test("JWT sessions are revocable: `session revoke`, `user passwd` and `user disable` end them at the next read", async () => {
+  const dir = tempDir();
+  // 0: the store is asked at every read, so the test needs no waiting (the bound itself is
+  // covered by the engine's tests with a clock they control).
+  const config = writeConfig(dir, "[auth]\njwt_revocation_bound = 0\n");
+  const s = await startServer(["--dev", "--config", config], { dataDir: dir });
+  const db = join(dir, "authpp.db");
+  try {
+    const laptop = new Browser(s.url);
+    assert.equal((await laptop.signIn(s.demo.email, s.demo.password)).body.url, s.url + "/");
+    assert.match(laptop.jar.get("authjs.session-token"), /^eyJ/, "a JWT session");
+    // A stolen copy of the cookie, kept aside: revocation must end it too.
+    const stolen = laptop.jar.get("authjs.session-token");
+    assert.equal((await laptop.session()).user.email, s.demo.email);
+
+    const revoked = runCli(["session", "revoke", s.demo.email, "--config", config, "--database", db]);
+    assert.equal(revoked.status, 0, revoked.stderr);
+    assert.match(revoked.stdout, /JWT sessions end at their next read within 0 s/);
+    assert.equal(await laptop.session(), null);
+    assert.equal(laptop.jar.get("authjs.session-token"), undefined, "the cookie is cleared");
+    const thief = new Browser(s.url);
+    thief.jar.set("authjs.session-token", stolen);
+    assert.equal(await thief.session(), null, "a copy of the revoked token is refused too");
+    assert.match(s.out.stderr, /SessionRevoked/);
+
+    // Signing in again works, under the new version; a new password ends that session.
+    await laptop.signIn(s.demo.email, s.demo.password);
+    assert.equal((await laptop.session()).user.email, s.demo.email);
+    const changed = runCli(["user", "passwd", s.demo.email, "--config", config, "--database", db], { input: "a new long passphrase\n" });
+    assert.equal(changed.status, 0, changed.stderr);
+    assert.equal(await laptop.session(), null);
+
+    // Disabling ends it; enabling does not bring the old session back.
+    await laptop.signIn(s.demo.email, "a new long passphrase");
+    const before = laptop.jar.get("authjs.session-token");
+    assert.equal(runCli(["user", "disable", s.demo.email, "--config", config, "--database", db]).status, 0);
+    assert.equal(await laptop.session(), null);
+    assert.equal(runCli(["user", "enable", s.demo.email, "--config", config, "--database", db]).status, 0);
+    laptop.jar.set("authjs.session-token", before);
+    assert.equal(await laptop.session(), null);
+  } finally {
+    await s.stop();
+  }
+});
+
 test("database sessions: the cookie is an opaque token; sign-out, `user disable`, `session revoke` and `user passwd` end sessions everywhere", async () => {
   const dir = tempDir();
   const config = writeConfig(dir, '[auth]\nsession_strategy = "database"\n');
@@ -387,7 +432,7 @@ test("database sessions: the cookie is an opaque token; sign-out, `user disable`
     const db = join(dir, "authpp.db");
     const disabled = runCli(["user", "disable", s.demo.email, "--database", db]);
     assert.equal(disabled.status, 0);
-    assert.match(disabled.stdout, /\(1 database session ended\)/);
+    assert.match(disabled.stdout, /\(1 database session ended; JWT sessions end at their next read within 60 s\)/);
     assert.equal(await phone.session(), null);
     assert.equal(phone.jar.get("authjs.session-token"), undefined);
 
@@ -397,12 +442,12 @@ test("database sessions: the cookie is an opaque token; sign-out, `user disable`
     await tablet.signIn(s.demo.email, s.demo.password);
     const revoked = runCli(["session", "revoke", s.demo.email, "--database", db]);
     assert.equal(revoked.status, 0);
-    assert.equal(revoked.stdout, `signed out ${s.demo.email} (1 database session ended)\n`);
+    assert.equal(revoked.stdout, `signed out ${s.demo.email} (1 database session ended; JWT sessions end at their next read within 60 s)\n`);
     assert.equal(await tablet.session(), null);
     await tablet.signIn(s.demo.email, s.demo.password);
     const changed = runCli(["user", "passwd", s.demo.email, "--database", db], { input: "a new long passphrase\n" });
     assert.equal(changed.status, 0);
-    assert.match(changed.stdout, /\(1 database session ended\)/);
+    assert.match(changed.stdout, /\(1 database session ended;/);
     assert.equal(await tablet.session(), null);
     // Each sign-in finished on a worker thread is still counted as the success it was.
     const metrics = (await tablet.fetch("/metrics")).body;

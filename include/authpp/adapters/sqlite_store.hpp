@@ -30,7 +30,7 @@ struct sqlite_options {
 
 // sqlite_schema_version is the newest migration this build knows. The `schema_migrations` table
 // records the applied ones.
-inline constexpr int sqlite_schema_version = 2;
+inline constexpr int sqlite_schema_version = 3;
 
 // open_sqlite_store opens (creating if needed) the database at `options.path`, applies the missing
 // migrations in one transaction, and returns a thread-safe adapter over it (users, accounts,

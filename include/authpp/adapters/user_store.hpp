@@ -25,6 +25,9 @@ struct user_record {
   std::optional<std::chrono::system_clock::time_point> email_verified{};  // Auth.js `emailVerified`
   bool disabled = false;
   std::chrono::system_clock::time_point created_at{};
+  // session_version counts the times this user's sessions were ended all at once (revocation):
+  // a JWT session carries the version it was started under, and is refused once they differ.
+  long long session_version = 0;
 
   friend bool operator==(const user_record&, const user_record&) = default;
 };
@@ -90,6 +93,11 @@ class user_store {
   //   errc::not_found             if there is no user with this id.
   [[nodiscard]] virtual result<void> set_password(std::string_view user_id,
                                                   std::string_view password_hash) = 0;
+
+  // bump_session_version adds one to the user's session_version and returns the new value, so
+  // that every JWT session started before ends at its next check. It fails with errc::not_found
+  // if there is no user with this id.
+  [[nodiscard]] virtual result<long long> bump_session_version(std::string_view user_id) = 0;
 
   // password_hash returns the stored hash of `user_id`, or nullopt when the user has none or
   // does not exist (a caller then verifies against `dummy_password_hash()` to keep timing even).

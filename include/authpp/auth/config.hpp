@@ -128,6 +128,13 @@ struct session_options {
   session_strategy strategy = session_strategy::jwt;
   std::chrono::seconds max_age{2592000};   // 30 days
   std::chrono::seconds update_age{86400};  // 1 day (database sessions only)
+  // jwt_revocation_bound makes JWT sessions revocable, beyond Auth.js. With an adapter, a read
+  // of a JWT session whose user is disabled, deleted, or had their sessions ended
+  // (adapters::user_store::bump_session_version) is refused, at the latest this long after the
+  // change: what the store says about a user is remembered that long. 0 asks the store at every
+  // read; nullopt never asks (Auth.js's behaviour). While the store cannot answer, sessions are
+  // let through (it is retried every 5 s), so that JWT sessions outlive a database outage.
+  std::optional<std::chrono::seconds> jwt_revocation_bound;
 };
 
 // cookie_name_overrides renames the engine's cookies; attributes follow the secure-cookie policy.

@@ -17,6 +17,9 @@ struct user {
   std::optional<std::string> email;
   std::optional<std::string> image;
   json extra = json::object();
+  // session_version: the stored user's adapters::user_record::session_version, set by the
+  // providers that sign stored users in; a JWT session carries it for revocation.
+  std::optional<long long> session_version{};
 };
 
 // account links a user to the provider that authenticated them.

@@ -56,6 +56,10 @@ struct auth_options {
   // holding only a random token; "jwt" (the default) keeps them in the cookie, as Auth.js does.
   bool database_sessions = false;
   std::chrono::seconds session_update_age{86400};  // how often a database session's row slides
+  // jwt_revocation_bound: a JWT session of a user who was disabled, or whose sessions were ended
+  // (`authpp session revoke`, `user passwd`), is refused at its first read after at most this
+  // long; nullopt (`false` in the file): never, as in Auth.js.
+  std::optional<std::chrono::seconds> jwt_revocation_bound{60};
   pages::theme theme;
 };
 

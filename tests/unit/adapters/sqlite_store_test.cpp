@@ -113,13 +113,13 @@ TEST_F(SqliteStoreTest, MigrationsAreIdempotentAcrossReopen) {
     ASSERT_TRUE(s);
   }
   raw_db raw(db_);
-  EXPECT_EQ(raw.text("SELECT count(*) || ',' || max(version) FROM schema_migrations"), "2,2");
+  EXPECT_EQ(raw.text("SELECT count(*) || ',' || max(version) FROM schema_migrations"), "3,3");
   EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema "
                      "WHERE type = 'table' ORDER BY name)"),
             "accounts,credentials,schema_migrations,sessions,users,verification_token");
   // The Auth.js column names, quoted camelCase included.
   EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM pragma_table_info('users')"),
-            "id,name,email,emailVerified,image,username,disabled,created_at");
+            "id,name,email,emailVerified,image,username,disabled,created_at,session_version");
   EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM pragma_table_info('accounts')"),
             "userId,type,provider,providerAccountId,refresh_token,access_token,expires_at,"
             "id_token,scope,session_state,token_type");
@@ -165,7 +165,7 @@ INSERT INTO credentials VALUES
   EXPECT_EQ(s->session_and_user("token").value()->second, *ada);
   s.reset();
   raw_db raw(db_);
-  EXPECT_EQ(raw.text("SELECT group_concat(version) FROM schema_migrations"), "1,2");
+  EXPECT_EQ(raw.text("SELECT group_concat(version) FROM schema_migrations"), "1,2,3");
 }
 
 TEST_F(SqliteStoreTest, DataPersistsAcrossReopen) {
@@ -189,13 +189,13 @@ TEST_F(SqliteStoreTest, NewerSchemaVersionIsRefused) {
   { ASSERT_TRUE(open_ok()); }
   {
     raw_db raw(db_);
-    raw.exec("INSERT INTO schema_migrations (version, applied_at) VALUES (3, 0)");
+    raw.exec("INSERT INTO schema_migrations (version, applied_at) VALUES (4, 0)");
   }
   auto s = open();
   ASSERT_EQ(error_of(s), errc::unsupported_schema_version);
   EXPECT_NE(s.error().detail.find("newer"), std::string::npos) << s.error().detail;
   raw_db raw(db_);
-  EXPECT_EQ(raw.text("SELECT group_concat(version) FROM schema_migrations"), "1,2,3");
+  EXPECT_EQ(raw.text("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4");
 }
 
 TEST_F(SqliteStoreTest, FileThatIsNotADatabaseIsUnavailable) {

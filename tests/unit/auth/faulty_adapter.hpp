@@ -15,6 +15,7 @@ class faulty_adapter final : public adapters::adapter {
 
   bool sessions_down = false;  // every session_store call fails with storage_unavailable
   bool accounts_down = false;  // every account_store call fails with storage_unavailable
+  bool users_down = false;     // find_by_id fails with storage_unavailable
 
   using time_point = std::chrono::system_clock::time_point;
   // user_store
@@ -29,6 +30,7 @@ class faulty_adapter final : public adapters::adapter {
     return inner_->find_by_username(u);
   }
   result<std::optional<adapters::user_record>> find_by_id(std::string_view id) const override {
+    if (users_down) return down();
     return inner_->find_by_id(id);
   }
   result<std::vector<adapters::user_record>> list_users() const override {
@@ -39,6 +41,9 @@ class faulty_adapter final : public adapters::adapter {
   }
   result<void> set_password(std::string_view id, std::string_view h) override {
     return inner_->set_password(id, h);
+  }
+  result<long long> bump_session_version(std::string_view id) override {
+    return inner_->bump_session_version(id);
   }
   result<std::optional<std::string>> password_hash(std::string_view id) const override {
     return inner_->password_hash(id);

@@ -572,6 +572,24 @@ TEST_F(ConfigTest, SessionStrategyIsJwtOrDatabase) {
               HasSubstr("auth.session_update_age"));
 }
 
+TEST_F(ConfigTest, JwtRevocationBoundIsSecondsOrFalse) {
+  auto c = load("");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->auth.jwt_revocation_bound, std::chrono::seconds(60));
+  c = load("[auth]\njwt_revocation_bound = 0\n");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->auth.jwt_revocation_bound, std::chrono::seconds(0));  // every read
+  c = load("[auth]\njwt_revocation_bound = false\n");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->auth.jwt_revocation_bound, std::nullopt);
+  EXPECT_THAT(error_text("[auth]\njwt_revocation_bound = true\n"),
+              HasSubstr("auth.jwt_revocation_bound: expected seconds, or false for never"));
+  EXPECT_THAT(error_text("[auth]\njwt_revocation_bound = -5\n"),
+              HasSubstr("auth.jwt_revocation_bound"));
+  EXPECT_THAT(error_text("[auth]\njwt_revocation_bound = \"1m\"\n"),
+              HasSubstr("auth.jwt_revocation_bound"));
+}
+
 TEST_F(ConfigTest, RateLimitAndMetricsTablesAreCheckedKeyByKey) {
   auto c = load(
       "[rate_limit]\nenabled = false\nposts_per_minute = 12\nfree_failures = 0\n"

@@ -52,6 +52,9 @@ class faulty_store final : public adapters::user_store {
     if (fail_set_password) return failure(*fail_set_password);
     return inner_->set_password(id, hash);
   }
+  result<long long> bump_session_version(std::string_view id) override {
+    return inner_->bump_session_version(id);
+  }
   result<std::optional<std::string>> password_hash(std::string_view id) const override {
     if (fail_reads) return failure(*fail_reads);
     return inner_->password_hash(id);

@@ -312,16 +312,13 @@ TYPED_TEST_P(UserStoreConformance, SessionVersionStartsAtZeroAndCountsBumps) {
   EXPECT_EQ(s.find_by_id(bob.id).value()->session_version, 200);
 }
 
-REGISTER_TYPED_TEST_SUITE_P(UserStoreConformance, AddReturnsTheStoredUser,
-                            FindsByEmailUsernameAndId, EmailIsStoredLowerCasedAndTrimmed,
-                            DuplicateEmailDifferingInCaseIsRefused,
-                            DuplicateUsernameIsRefusedIgnoringCase,
-                            UsersWithoutUsernameDoNotConflict, RefusedAddLeavesNoTrace,
-                            UnknownLookupsReturnNothing, ListUsersIsOrderedByEmail,
-                            DisableAndEnable, SetDisabledOfUnknownEmailIsNotFound,
-                            PasswordHashRoundTrip, SetPasswordOfUnknownUserIsNotFound,
-                            InvalidInputsAreRefused, TextIsStoredVerbatim, HealthCheckPasses,
-                            ConcurrentAddsFromEightThreads,
-                            SessionVersionStartsAtZeroAndCountsBumps);
+REGISTER_TYPED_TEST_SUITE_P(
+    UserStoreConformance, AddReturnsTheStoredUser, FindsByEmailUsernameAndId,
+    EmailIsStoredLowerCasedAndTrimmed, DuplicateEmailDifferingInCaseIsRefused,
+    DuplicateUsernameIsRefusedIgnoringCase, UsersWithoutUsernameDoNotConflict,
+    RefusedAddLeavesNoTrace, UnknownLookupsReturnNothing, ListUsersIsOrderedByEmail,
+    DisableAndEnable, SetDisabledOfUnknownEmailIsNotFound, PasswordHashRoundTrip,
+    SetPasswordOfUnknownUserIsNotFound, InvalidInputsAreRefused, TextIsStoredVerbatim,
+    HealthCheckPasses, ConcurrentAddsFromEightThreads, SessionVersionStartsAtZeroAndCountsBumps);
 
 }  // namespace authpp::adapters::conformance

@@ -4,6 +4,9 @@
 # drift on a shared machine (which moves single runs by ±20 % here) hits both alike. Reports
 # each binary's median and best req/s and the new/old ratio of the medians.
 # Usage: bench/session_ab.sh NEW_BIN OLD_BIN [ROUNDS] [SECONDS]   (release builds; 7 rounds of 5 s)
+# NEW_TOML and OLD_TOML (environment) add lines to each server's configuration, so that one
+# binary can be compared with itself under two settings, e.g.
+#   OLD_TOML=$'[auth]\njwt_revocation_bound = false' bench/session_ab.sh B B
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -17,7 +20,9 @@ declare -A url cookie results
 for label in new old; do
   bin=${label}_bin
   mkdir -p "$work/$label"
-  printf '[server]\nthreads = 2\n[log]\nlevel = "error"\naccess_log = false\n' >"$work/$label/authpp.toml"
+  extra=${label^^}_TOML
+  printf '[server]\nthreads = 2\n[log]\nlevel = "error"\naccess_log = false\n%s\n' "${!extra:-}" \
+    >"$work/$label/authpp.toml"
   serve_signed_in "$label" "${!bin}" "$work/$label"
   url[$label]=$served_base/api/auth/session
   cookie[$label]="Cookie: $served_csrf_cookie; $served_session_cookie"

@@ -24,41 +24,25 @@ class memory_store final : public adapter {
   memory_store(const random_source& random, const clock& clock) : random_(random), clock_(clock) {}
 
   result<user_record> add_user(const new_user& user, std::string_view password_hash) override {
-    std::string email = normalize_email(user.email);
-    if (auto r = detail::check_new_user(user, email); !r) return r.error();
-    if (auto r = detail::check_password_hash(password_hash, true); !r) return r.error();
-
     std::unique_lock lock(mutex_);
-    if (by_email_.contains(email)) {
-      return auth_error{errc::already_exists, "a user with this email already exists"};
-    }
-    std::optional<std::string> username_key;
-    if (user.username) {
-      username_key = detail::ascii_lower(*user.username);
-      if (by_username_.contains(*username_key)) {
-        return auth_error{errc::already_exists, "a user with this username already exists"};
-      }
-    }
-    auto id = random_uuid(random_);
-    if (!id) return id.error();
-    if (users_.contains(*id)) {
-      // Only a broken random source repeats a UUID; refuse rather than overwrite.
-      return auth_error{errc::storage_failure, "generated user id collides"};
-    }
+    return add_user_locked(user, password_hash);
+  }
 
-    entry e;
-    e.user.id = *id;
-    e.user.email = email;
-    e.user.name = user.name;
-    e.user.username = user.username;
-    e.user.image = user.image;
-    e.user.created_at = detail::to_millis(clock_.now());
-    if (!password_hash.empty()) e.password_hash = std::string(password_hash);
-
-    by_email_.emplace(std::move(email), *id);
-    if (username_key) by_username_.emplace(std::move(*username_key), *id);
-    const auto [it, inserted] = users_.emplace(*id, std::move(e));
-    return it->second.user;
+  result<std::pair<user_record, account_record>> add_user_with_account(
+      const new_user& user, const account_record& account) override {
+    account_record linked = account;
+    linked.user_id = "pending";  // checked below with the real id
+    if (auto r = detail::check_account(linked); !r) return r.error();
+    std::unique_lock lock(mutex_);
+    const auto key = std::pair(account.provider, account.provider_account_id);
+    if (accounts_.contains(key)) {
+      return auth_error{errc::already_exists, "this provider account is linked already"};
+    }
+    auto u = add_user_locked(user, "");
+    if (!u) return u.error();
+    linked.user_id = u->id;
+    accounts_.emplace(key, linked);
+    return std::pair(std::move(*u), std::move(linked));
   }
 
   result<std::optional<user_record>> find_by_email(std::string_view email) const override {
@@ -234,6 +218,44 @@ class memory_store final : public adapter {
   }
 
  private:
+  // add_user_locked is add_user with mutex_ held.
+  result<user_record> add_user_locked(const new_user& user, std::string_view password_hash) {
+    std::string email = normalize_email(user.email);
+    if (auto r = detail::check_new_user(user, email); !r) return r.error();
+    if (auto r = detail::check_password_hash(password_hash, true); !r) return r.error();
+
+    if (by_email_.contains(email)) {
+      return auth_error{errc::already_exists, "a user with this email already exists"};
+    }
+    std::optional<std::string> username_key;
+    if (user.username) {
+      username_key = detail::ascii_lower(*user.username);
+      if (by_username_.contains(*username_key)) {
+        return auth_error{errc::already_exists, "a user with this username already exists"};
+      }
+    }
+    auto id = random_uuid(random_);
+    if (!id) return id.error();
+    if (users_.contains(*id)) {
+      // Only a broken random source repeats a UUID; refuse rather than overwrite.
+      return auth_error{errc::storage_failure, "generated user id collides"};
+    }
+
+    entry e;
+    e.user.id = *id;
+    e.user.email = email;
+    e.user.name = user.name;
+    e.user.username = user.username;
+    e.user.image = user.image;
+    e.user.created_at = detail::to_millis(clock_.now());
+    if (!password_hash.empty()) e.password_hash = std::string(password_hash);
+
+    by_email_.emplace(std::move(email), *id);
+    if (username_key) by_username_.emplace(std::move(*username_key), *id);
+    const auto [it, inserted] = users_.emplace(*id, std::move(e));
+    return it->second.user;
+  }
+
   using index = std::unordered_map<std::string, std::string>;
 
   result<std::optional<user_record>> lookup(const index& idx, const std::string& key) const {

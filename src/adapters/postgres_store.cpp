@@ -737,6 +737,68 @@ class postgres_store final : public adapter {
     return account;
   }
 
+  result<std::pair<user_record, account_record>> add_user_with_account(
+      const new_user& user, const account_record& account) override {
+    const std::string email = normalize_email(user.email);
+    if (auto r = detail::check_new_user(user, email); !r) return r.error();
+    account_record linked = account;
+    linked.user_id = "pending";  // the database numbers the user
+    if (auto r = detail::check_account(linked); !r) return r.error();
+    const auto created = detail::to_millis(clock_.now());
+    const std::string created_ms = std::to_string(to_ms(created));
+    const std::optional<std::string> key =
+        user.username ? std::optional(detail::ascii_lower(*user.username)) : std::nullopt;
+    const std::optional<std::string> expires =
+        account.expires_at ? std::optional(std::to_string(*account.expires_at)) : std::nullopt;
+    const param params[] = {optional(user.name),
+                            email,
+                            optional(user.image),
+                            optional(user.username),
+                            optional(key),
+                            created_ms,
+                            account.type,
+                            account.provider,
+                            account.provider_account_id,
+                            optional(account.access_token),
+                            optional(account.token_type),
+                            optional(account.id_token),
+                            optional(account.refresh_token),
+                            optional(account.scope),
+                            optional(account.session_state),
+                            optional(expires)};
+    // One statement: the user, its authpp row and the account are stored together or not at all.
+    auto o = write(
+        "WITH u AS (INSERT INTO users (name, email, image) VALUES ($1, $2, $3) RETURNING id), "
+        "x AS (INSERT INTO authpp_users (user_id, username, username_key, created_at) "
+        "  SELECT id, $4, $5, " AUTHPP_PG_FROM_MS("$6") " FROM u), "
+        "a AS (INSERT INTO accounts (\"userId\", type, provider, \"providerAccountId\", "
+        "  access_token, token_type, id_token, refresh_token, scope, session_state, expires_at) "
+        "  SELECT id, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::bigint FROM u) "
+        "SELECT id FROM u",
+        params);
+    if (!o.ok()) {
+      if (o.sqlstate == "23505") {
+        if (o.constraint == "users_email_key") {
+          return auth_error{errc::already_exists, "a user with this email exists"};
+        }
+        if (o.constraint == "authpp_users_username_key_key") {
+          return auth_error{errc::already_exists, "a user with this username exists"};
+        }
+        return auth_error{errc::already_exists, "this provider account is linked already"};
+      }
+      return server_.error(o, "add user with account");
+    }
+    user_record u;
+    u.id = o.at(0).str(0);
+    u.email = email;
+    u.name = user.name;
+    u.username = user.username;
+    u.image = user.image;
+    u.created_at = created;
+    linked.user_id = u.id;
+    return std::pair(std::move(u), std::move(linked));
+  }
+
   result<std::optional<user_record>> user_by_account(
       std::string_view provider, std::string_view provider_account_id) const override {
     const param params[] = {provider, provider_account_id};

@@ -488,52 +488,35 @@ class sqlite_store final : public adapter {
       : options_(std::move(options)), random_(random), clock_(clock), conn_(std::move(conn)) {}
 
   result<user_record> add_user(const new_user& user, std::string_view password_hash) override {
-    user_record rec;
-    rec.email = normalize_email(user.email);
-    if (auto r = detail::check_new_user(user, rec.email); !r) return r.error();
-    if (auto r = detail::check_password_hash(password_hash, true); !r) return r.error();
-    rec.name = user.name;
-    rec.username = user.username;
-    rec.image = user.image;
-
+    auto rec = new_record(user, password_hash);
+    if (!rec) return rec.error();
     std::lock_guard lock(mutex_);
     auto c = connection_locked();
     if (!c) return c.error();
-    auto id = random_uuid(random_);
-    if (!id) return id.error();
-    rec.id = std::move(*id);
-    rec.created_at = detail::to_millis(clock_.now());
-
     write_transaction tx(**c);
     if (const int rc = tx.begin(); rc != SQLITE_DONE) return fail_locked(rc, "begin add user");
-    {
-      binding b((*c)->insert_user.get());
-      b.text(1, rec.id);
-      b.text(2, rec.email);
-      b.optional_text(3, rec.name);
-      b.optional_text(4, rec.username);
-      b.optional_text(5, rec.image);
-      b.integer(6, to_ms(rec.created_at));
-      if (const int rc = b.step(); rc != SQLITE_DONE) {
-        if (rc == SQLITE_CONSTRAINT_UNIQUE) {
-          const std::string_view msg = sqlite3_errmsg((*c)->db.get());
-          return auth_error{errc::already_exists,
-                            msg.find("users.username") != std::string_view::npos
-                                ? "a user with this username already exists"
-                                : "a user with this email already exists"};
-        }
-        return fail_locked(rc, "insert user");
-      }
-    }
-    if (!password_hash.empty()) {
-      binding b((*c)->insert_credentials.get());
-      b.text(1, rec.id);
-      b.text(2, password_hash);
-      b.integer(3, to_ms(rec.created_at));
-      if (const int rc = b.step(); rc != SQLITE_DONE) return fail_locked(rc, "insert credentials");
-    }
+    if (auto r = insert_user_locked(**c, *rec, password_hash); !r) return r.error();
     if (const int rc = tx.commit(); rc != SQLITE_DONE) return fail_locked(rc, "commit add user");
-    return rec;
+    return std::move(*rec);
+  }
+
+  result<std::pair<user_record, account_record>> add_user_with_account(
+      const new_user& user, const account_record& account) override {
+    account_record linked = account;
+    linked.user_id = "pending";  // the real id is drawn below
+    if (auto r = detail::check_account(linked); !r) return r.error();
+    auto rec = new_record(user, "");
+    if (!rec) return rec.error();
+    linked.user_id = rec->id;
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    write_transaction tx(**c);
+    if (const int rc = tx.begin(); rc != SQLITE_DONE) return fail_locked(rc, "begin sign-up");
+    if (auto r = insert_user_locked(**c, *rec, ""); !r) return r.error();
+    if (auto r = insert_account_locked(**c, linked); !r) return r.error();
+    if (const int rc = tx.commit(); rc != SQLITE_DONE) return fail_locked(rc, "commit sign-up");
+    return std::pair(std::move(*rec), std::move(linked));
   }
 
   result<std::optional<user_record>> find_by_email(std::string_view email) const override {
@@ -640,27 +623,7 @@ class sqlite_store final : public adapter {
     std::lock_guard lock(mutex_);
     auto c = connection_locked();
     if (!c) return c.error();
-    binding b((*c)->insert_account.get());
-    b.text(1, account.user_id);
-    b.text(2, account.type);
-    b.text(3, account.provider);
-    b.text(4, account.provider_account_id);
-    b.optional_text(5, account.access_token);
-    b.optional_text(6, account.token_type);
-    b.optional_text(7, account.id_token);
-    b.optional_text(8, account.refresh_token);
-    b.optional_text(9, account.scope);
-    b.optional_text(10, account.session_state);
-    b.optional_integer(11, account.expires_at);
-    if (const int rc = b.step(); rc != SQLITE_DONE) {
-      if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
-        return auth_error{errc::not_found, "no user with this id"};
-      }
-      if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-        return auth_error{errc::already_exists, "this provider account is linked already"};
-      }
-      return fail_locked(rc, "link account");
-    }
+    if (auto r = insert_account_locked(**c, account); !r) return r.error();
     return account;
   }
 
@@ -796,6 +759,82 @@ class sqlite_store final : public adapter {
   }
 
  private:
+  // new_record checks `user` and `password_hash` and makes the record add_user stores: a fresh
+  // id, the normalised email, the creation time.
+  result<user_record> new_record(const new_user& user, std::string_view password_hash) const {
+    user_record rec;
+    rec.email = normalize_email(user.email);
+    if (auto r = detail::check_new_user(user, rec.email); !r) return r.error();
+    if (auto r = detail::check_password_hash(password_hash, true); !r) return r.error();
+    rec.name = user.name;
+    rec.username = user.username;
+    rec.image = user.image;
+    auto id = random_uuid(random_);
+    if (!id) return id.error();
+    rec.id = std::move(*id);
+    rec.created_at = detail::to_millis(clock_.now());
+    return rec;
+  }
+
+  // insert_user_locked inserts `rec` and its password hash (if any). Requires mutex_ and an open
+  // write transaction.
+  result<void> insert_user_locked(connection& c, const user_record& rec,
+                                  std::string_view password_hash) const {
+    {
+      binding b(c.insert_user.get());
+      b.text(1, rec.id);
+      b.text(2, rec.email);
+      b.optional_text(3, rec.name);
+      b.optional_text(4, rec.username);
+      b.optional_text(5, rec.image);
+      b.integer(6, to_ms(rec.created_at));
+      if (const int rc = b.step(); rc != SQLITE_DONE) {
+        if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+          const std::string_view msg = sqlite3_errmsg(c.db.get());
+          return auth_error{errc::already_exists,
+                            msg.find("users.username") != std::string_view::npos
+                                ? "a user with this username already exists"
+                                : "a user with this email already exists"};
+        }
+        return fail_locked(rc, "insert user");
+      }
+    }
+    if (!password_hash.empty()) {
+      binding b(c.insert_credentials.get());
+      b.text(1, rec.id);
+      b.text(2, password_hash);
+      b.integer(3, to_ms(rec.created_at));
+      if (const int rc = b.step(); rc != SQLITE_DONE) return fail_locked(rc, "insert credentials");
+    }
+    return {};
+  }
+
+  // insert_account_locked links `account`. Requires mutex_.
+  result<void> insert_account_locked(connection& c, const account_record& account) const {
+    binding b(c.insert_account.get());
+    b.text(1, account.user_id);
+    b.text(2, account.type);
+    b.text(3, account.provider);
+    b.text(4, account.provider_account_id);
+    b.optional_text(5, account.access_token);
+    b.optional_text(6, account.token_type);
+    b.optional_text(7, account.id_token);
+    b.optional_text(8, account.refresh_token);
+    b.optional_text(9, account.scope);
+    b.optional_text(10, account.session_state);
+    b.optional_integer(11, account.expires_at);
+    if (const int rc = b.step(); rc != SQLITE_DONE) {
+      if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        return auth_error{errc::not_found, "no user with this id"};
+      }
+      if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return auth_error{errc::already_exists, "this provider account is linked already"};
+      }
+      return fail_locked(rc, "link account");
+    }
+    return {};
+  }
+
   // write_transaction is BEGIN IMMEDIATE (take the write lock first, so a conflicting writer
   // waits up to busy_timeout at BEGIN rather than failing midway) with ROLLBACK unless committed.
   class write_transaction {

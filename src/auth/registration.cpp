@@ -137,13 +137,12 @@ registration attempt(const request_context& ctx, adapters::adapter& store,
   fresh.email = *profile_user.email;
   fresh.name = profile_user.name;
   fresh.image = profile_user.image;
-  auto created = store.add_user(fresh, "");
+  // One step: a sign-up that fails halfway must not leave a user without the link that signs
+  // them in (their next attempt would meet OAuthAccountNotLinked).
+  auto created = store.add_user_with_account(fresh, account_row(acct, ""));
   if (!created && created.error().code == errc::already_exists) race = true;
   if (!created) return store_failed(created.error());
-  auto made = store.link_account(account_row(acct, created->id));
-  if (!made && made.error().code == errc::already_exists) race = true;
-  if (!made) return store_failed(made.error());
-  return signs_in(*created);
+  return signs_in(created->first);
 }
 
 }  // namespace

@@ -165,6 +165,69 @@ TYPED_TEST_P(AdapterConformance, ConcurrentLinksOfOneProviderAccountHaveOneWinne
   EXPECT_EQ(refused, threads - 1);
 }
 
+// A sign-up through a provider: the user and the link are stored together, or neither is.
+TYPED_TEST_P(AdapterConformance, UserWithAccountIsStoredWhole) {
+  auto& s = *this->store_;
+  auto made = s.add_user_with_account({.email = "Ada@Example.com", .name = "Ada"},
+                                      github_account("ignored"));
+  ASSERT_TRUE(made) << made.error().message();
+  const auto& [user, account] = *made;
+  EXPECT_EQ(user.email, "ada@example.com");
+  EXPECT_EQ(user.name, "Ada");
+  EXPECT_EQ(account.user_id, user.id);
+  EXPECT_EQ(s.find_by_email("ada@example.com").value(), user);
+  EXPECT_EQ(s.user_by_account("github", "12345").value(), user);
+  EXPECT_EQ(s.find_account("github", "12345").value(), account);
+  EXPECT_EQ(s.password_hash(user.id).value(), std::nullopt);
+}
+
+TYPED_TEST_P(AdapterConformance, RefusedUserWithAccountLeavesNothingBehind) {
+  auto& s = *this->store_;
+  const user_record bob = this->add("bob@example.com");
+  ASSERT_TRUE(s.link_account(github_account(bob.id, "taken")));
+  // The provider account is linked already: no user is left without a link.
+  EXPECT_EQ(test::error_of(
+                s.add_user_with_account({.email = "new@example.com"}, github_account("", "taken"))),
+            errc::already_exists);
+  EXPECT_EQ(s.find_by_email("new@example.com").value(), std::nullopt);
+  // The e-mail is taken: no account is linked to anyone.
+  EXPECT_EQ(test::error_of(
+                s.add_user_with_account({.email = "bob@example.com"}, github_account("", "fresh"))),
+            errc::already_exists);
+  EXPECT_EQ(s.find_account("github", "fresh").value(), std::nullopt);
+  // A malformed account: nothing at all.
+  account_record bad = github_account("");
+  bad.provider = "";
+  EXPECT_EQ(test::error_of(s.add_user_with_account({.email = "bad@example.com"}, bad)),
+            errc::malformed_input);
+  EXPECT_EQ(s.find_by_email("bad@example.com").value(), std::nullopt);
+  EXPECT_EQ(s.list_users().value().size(), 1u);
+}
+
+TYPED_TEST_P(AdapterConformance, ConcurrentSignUpsOfOneProviderAccountMakeOneUser) {
+  constexpr int threads = 8;
+  std::atomic<int> created{0}, refused{0}, other{0};
+  std::vector<std::thread> pool;
+  for (int i = 0; i < threads; ++i) {
+    pool.emplace_back([&, i] {
+      // Different e-mails (a provider's profile can change between two sign-ins), one account.
+      auto r = this->store_->add_user_with_account(
+          {.email = "ada" + std::to_string(i) + "@example.com"}, github_account(""));
+      if (r)
+        ++created;
+      else if (r.error().code == errc::already_exists)
+        ++refused;
+      else
+        ++other;
+    });
+  }
+  for (auto& th : pool) th.join();
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(refused, threads - 1);
+  EXPECT_EQ(other, 0);
+  EXPECT_EQ(this->store_->list_users().value().size(), 1u);
+}
+
 TYPED_TEST_P(AdapterConformance, SessionIsReadBackWithItsUser) {
   const user_record ada = this->add("ada@example.com");
   const session_record s = this->session("token-1", ada);
@@ -349,17 +412,16 @@ TYPED_TEST_P(AdapterConformance, ConcurrentSignUpsOfOneEmailMakeOneUser) {
   EXPECT_EQ(this->store_->list_users().value().size(), 1u);
 }
 
-REGISTER_TYPED_TEST_SUITE_P(AdapterConformance, LinkedAccountIsFoundWithItsUserAndTokens,
-                            OneProviderAccountLinksToOneUser, BadAccountsAreRefused,
-                            AccountsOfListsAUsersLinksInOrder, UnlinkRemovesOnlyThatLink,
-                            ConcurrentLinksOfOneProviderAccountHaveOneWinner,
-                            SessionIsReadBackWithItsUser, UnknownSessionTokensFindNothing,
-                            BadSessionsAreRefused, UpdateMovesOnlyTheExpiryToTheMillisecond,
-                            DeleteReturnsTheSessionOnce,
-                            DeleteUserSessionsEndsThatUsersSessionsOnly, VerificationTokenWorksOnce,
-                            VerificationTokenOfAnotherIdentifierIsNotUsed,
-                            ExpiredVerificationTokenIsReturnedForTheCallerToJudge,
-                            BadVerificationTokensAreRefused, ConcurrentUsesOfOneTokenHaveOneWinner,
-                            ConcurrentSignUpsOfOneEmailMakeOneUser);
+REGISTER_TYPED_TEST_SUITE_P(
+    AdapterConformance, LinkedAccountIsFoundWithItsUserAndTokens, UserWithAccountIsStoredWhole,
+    RefusedUserWithAccountLeavesNothingBehind, ConcurrentSignUpsOfOneProviderAccountMakeOneUser,
+    OneProviderAccountLinksToOneUser, BadAccountsAreRefused, AccountsOfListsAUsersLinksInOrder,
+    UnlinkRemovesOnlyThatLink, ConcurrentLinksOfOneProviderAccountHaveOneWinner,
+    SessionIsReadBackWithItsUser, UnknownSessionTokensFindNothing, BadSessionsAreRefused,
+    UpdateMovesOnlyTheExpiryToTheMillisecond, DeleteReturnsTheSessionOnce,
+    DeleteUserSessionsEndsThatUsersSessionsOnly, VerificationTokenWorksOnce,
+    VerificationTokenOfAnotherIdentifierIsNotUsed,
+    ExpiredVerificationTokenIsReturnedForTheCallerToJudge, BadVerificationTokensAreRefused,
+    ConcurrentUsesOfOneTokenHaveOneWinner, ConcurrentSignUpsOfOneEmailMakeOneUser);
 
 }  // namespace authpp::adapters::conformance

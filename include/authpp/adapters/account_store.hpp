@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 // Accounts link a user to the identity a provider knows them by, shaped like the `accounts` table
@@ -40,6 +41,14 @@ class account_store {
   //   errc::already_exists  if this provider account is linked already, to anyone: one identity
   //                         at a provider signs in as one user.
   [[nodiscard]] virtual result<account_record> link_account(const account_record& account) = 0;
+
+  // add_user_with_account stores a new user (as user_store::add_user, without a password) and
+  // links `account` to them, in one step: both are stored or neither, so that a sign-up through
+  // a provider that fails halfway cannot leave a user without the link that signs them in (their
+  // next attempt would be refused as OAuthAccountNotLinked). `account.user_id` is ignored; the
+  // stored user and account are returned. It fails as add_user and link_account do.
+  [[nodiscard]] virtual result<std::pair<user_record, account_record>> add_user_with_account(
+      const new_user& user, const account_record& account) = 0;
 
   // user_by_account returns the user linked to this provider account, or nullopt.
   [[nodiscard]] virtual result<std::optional<user_record>> user_by_account(

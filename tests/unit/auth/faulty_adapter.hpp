@@ -50,6 +50,11 @@ class faulty_adapter final : public adapters::adapter {
   }
   result<void> check_health() const override { return inner_->check_health(); }
   // account_store
+  result<std::pair<adapters::user_record, adapters::account_record>> add_user_with_account(
+      const adapters::new_user& u, const adapters::account_record& a) override {
+    if (accounts_down) return down();
+    return inner_->add_user_with_account(u, a);
+  }
   result<adapters::account_record> link_account(const adapters::account_record& a) override {
     if (accounts_down) return down();
     return inner_->link_account(a);

@@ -69,6 +69,8 @@ user as_user(const adapters::user_record& r) {
 // registration is who signs in, or why nobody does.
 struct registration {
   std::optional<user> who;
+  bool created = false;                   // who is a new user
+  bool linked = false;                    // the account was linked now
   std::optional<std::string> kept_token;  // the database session the request already has
   std::optional<engine_error> refused;
   std::optional<auth_error> store_error;  // the adapter failed
@@ -112,7 +114,9 @@ registration attempt(const request_context& ctx, adapters::adapter& store,
     auto made = store.link_account(account_row(acct, current->user.id));
     if (!made && made.error().code == errc::already_exists) race = true;
     if (!made) return store_failed(made.error());
-    return signs_in(current->user, current->session_token);
+    registration r = signs_in(current->user, current->session_token);
+    r.linked = true;
+    return r;
   }
   if (!profile_user.email || profile_user.email->empty()) {
     return refuse(authjs_error::configuration,
@@ -131,7 +135,9 @@ registration attempt(const request_context& ctx, adapters::adapter& store,
     auto made = store.link_account(account_row(acct, (*existing)->id));
     if (!made && made.error().code == errc::already_exists) race = true;
     if (!made) return store_failed(made.error());
-    return signs_in(**existing);
+    registration r = signs_in(**existing);
+    r.linked = true;
+    return r;
   }
   adapters::new_user fresh;
   fresh.email = *profile_user.email;
@@ -142,7 +148,28 @@ registration attempt(const request_context& ctx, adapters::adapter& store,
   auto created = store.add_user_with_account(fresh, account_row(acct, ""));
   if (!created && created.error().code == errc::already_exists) race = true;
   if (!created) return store_failed(created.error());
-  return signs_in(created->first);
+  registration r = signs_in(created->first);
+  r.created = r.linked = true;
+  return r;
+}
+
+// fire_registration_after queues createUser and linkAccount, with copies (the action may run
+// on a worker thread, gone by the time the events fire on the answering one).
+void fire_registration_after(request_context& ctx, const registration& r, const account& acct,
+                             const json* profile) {
+  const auto& events = ctx.config().events;
+  if (r.created && events.create_user) {
+    fire_after(ctx, [&ctx, u = *r.who] {
+      fire(ctx, ctx.config().events.create_user, create_user_event{u});
+    });
+  }
+  if (r.linked && events.link_account) {
+    fire_after(ctx, [&ctx, u = *r.who, acct,
+                     profile = profile ? std::optional<json>(*profile) : std::nullopt] {
+      fire(ctx, ctx.config().events.link_account,
+           link_account_event{u, acct, profile ? &*profile : nullptr});
+    });
+  }
 }
 
 }  // namespace
@@ -167,6 +194,7 @@ outcome register_and_sign_in(request_context& ctx, const oauth_provider& provide
     return fail(ctx, {authjs_error::callback_route_error, "adapter: " + r.store_error->message()});
   }
   if (r.refused) return fail(ctx, *r.refused);
+  fire_registration_after(ctx, r, acct, profile);
   return issue_session(ctx, *r.who, acct, profile, r.kept_token ? &*r.kept_token : nullptr);
 }
 

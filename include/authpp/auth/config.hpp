@@ -96,6 +96,17 @@ struct session_event {
   const json& session;
   const json& token;
 };
+// create_user_event: a provider's sign-in made a new stored user (Auth.js's createUser).
+struct create_user_event {
+  const authpp::user& user;
+};
+// link_account_event: an account was linked to a stored user: a new user's first, a signed-in
+// user's next, or an existing user's by a trusted e-mail (Auth.js's linkAccount).
+struct link_account_event {
+  const authpp::user& user;
+  const authpp::account& account;
+  const json* profile = nullptr;
+};
 
 // events observe the flows; exceptions they throw are logged and swallowed.
 // rate_limited_event tells which limit refused a request: "posts" (per address) or "sign_in"
@@ -110,6 +121,9 @@ struct events {
   std::function<void(const sign_in_event&)> sign_in;
   std::function<void(const sign_out_event&)> sign_out;
   std::function<void(const session_event&)> session;
+  // With an adapter: fired in this order, before sign_in, once the rows are stored.
+  std::function<void(const create_user_event&)> create_user;
+  std::function<void(const link_account_event&)> link_account;
 };
 
 // page_urls replace the built-in pages with the application's own (paths like "/login").

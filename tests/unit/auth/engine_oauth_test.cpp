@@ -538,8 +538,19 @@ class OAuthRegistrationTest : public OAuthTest {
     for (auto& e : extra) c.providers.push_back(std::move(e));
     c.adapter = store_;
     c.session.strategy = strategy;
+    c.events.create_user = [this](const create_user_event& e) {
+      events_.push_back("createUser " + e.user.id.value_or("?"));
+    };
+    c.events.link_account = [this](const link_account_event& e) {
+      events_.push_back("linkAccount " + e.account.provider + " " + e.user.id.value_or("?") +
+                        (e.profile ? " with profile" : ""));
+    };
+    c.events.sign_in = [this](const sign_in_event& e) {
+      events_.push_back("signIn " + e.user.id.value_or("?"));
+    };
     return build(std::move(c));
   }
+  std::vector<std::string> events_;  // as the events fired, in order
   http::response sign_in_at(const authpp::auth& a, jar& j, const std::string& id) {
     const std::string token = csrf(a, j);
     auto started = a.handle(post_form(
@@ -577,6 +588,26 @@ TEST_F(OAuthRegistrationTest, FirstSignInCreatesTheUserAndLinksTheAccount) {
   EXPECT_TRUE(acct->access_token && !acct->access_token->empty());
   EXPECT_TRUE(acct->id_token && !acct->id_token->empty());
   EXPECT_EQ(acct->expires_at, t0 + 3600);
+}
+
+// Auth.js's adapter events, in its order: createUser and linkAccount when a sign-in stored them,
+// then signIn; a returning user only signs in; a second provider is only linked.
+TEST_F(OAuthRegistrationTest, EventsSayWhatWasStored) {
+  auto a = build_stored({corp()});
+  jar j;
+  sign_in_at(a, j, "oidc");
+  const std::string id = stored_alice().id;
+  EXPECT_EQ(events_,
+            (std::vector<std::string>{"createUser " + id,
+                                      "linkAccount oidc " + id + " with profile", "signIn " + id}));
+  events_.clear();
+  jar again;
+  sign_in_at(a, again, "oidc");
+  EXPECT_EQ(events_, (std::vector<std::string>{"signIn " + id}));
+  events_.clear();
+  sign_in_at(a, j, "corp");
+  EXPECT_EQ(events_,
+            (std::vector<std::string>{"linkAccount corp " + id + " with profile", "signIn " + id}));
 }
 
 TEST_F(OAuthRegistrationTest, LaterSignInsFindTheSameUser) {

@@ -224,6 +224,27 @@ void passwd(const user_options& o) {
   std::cout << "password changed for " << email << ended << '\n';
 }
 
+// remove deletes a user with their password, linked accounts and database sessions; their JWT
+// sessions end at the next check. Irreversible, so it wants --yes.
+void remove(const user_options& o, bool yes) {
+  const std::string email = check_email(o.email);
+  if (!yes) {
+    throw failure{
+        "deleting " + email + " cannot be undone (their accounts and sessions go too): add --yes",
+        2};
+  }
+  auto store = open_store(o);
+  const adapters::user_record user = existing_user(*store, email);
+  auto accounts = store->accounts_of(user.id);
+  if (!accounts) throw failure{accounts.error().message()};
+  auto deleted = store->delete_user(user.id);
+  if (!deleted) throw failure{deleted.error().message()};
+  if (!*deleted) throw failure{"no user with email " + email};
+  const std::size_t n = accounts->size();
+  std::cout << "deleted " << email << " (" << n << (n == 1 ? " linked account" : " linked accounts")
+            << " and every session with them)\n";
+}
+
 void revoke(const user_options& o) {
   const std::string email = check_email(o.email);
   auto store = open_store(o);
@@ -234,9 +255,9 @@ void revoke(const user_options& o) {
 
 }  // namespace
 
-// `authpp user add|list|disable|enable|passwd` manages the accounts of the built-in credentials
-// provider in the database of `authpp serve` (SQLite or PostgreSQL). Passwords come on stdin, never
-// as arguments, which other users could read in the process list.
+// `authpp user add|list|disable|enable|passwd|delete` manages the accounts of the built-in
+// credentials provider in the database of `authpp serve` (SQLite or PostgreSQL). Passwords come on
+// stdin, never as arguments, which other users could read in the process list.
 void add_user_command(CLI::App& app) {
   auto* user = app.add_subcommand("user", "Manage the users of authpp serve's database");
   user->require_subcommand(1);
@@ -268,6 +289,14 @@ void add_user_command(CLI::App& app) {
   passwd_cmd->add_option("email", o->email, "Email address")->required();
   add_database_options(passwd_cmd, o->where);
   passwd_cmd->callback([o] { passwd(*o); });
+
+  auto yes = std::make_shared<bool>(false);
+  auto* delete_cmd = user->add_subcommand(
+      "delete", "Delete a user with their password, linked accounts and sessions");
+  delete_cmd->add_option("email", o->email, "Email address")->required();
+  delete_cmd->add_flag("--yes", *yes, "Confirm: deleting cannot be undone");
+  add_database_options(delete_cmd, o->where);
+  delete_cmd->callback([o, yes] { remove(*o, *yes); });
 }
 
 void add_session_revoke_command(CLI::App& session) {

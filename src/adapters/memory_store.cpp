@@ -90,6 +90,19 @@ class memory_store final : public adapter {
     return {};
   }
 
+  result<bool> delete_user(std::string_view user_id) override {
+    std::unique_lock lock(mutex_);
+    const auto it = users_.find(std::string(user_id));
+    if (it == users_.end()) return false;
+    const user_record& u = it->second.user;
+    by_email_.erase(u.email);
+    if (u.username) by_username_.erase(detail::ascii_lower(*u.username));
+    std::erase_if(accounts_, [&u](const auto& a) { return a.second.user_id == u.id; });
+    std::erase_if(sessions_, [&u](const auto& s) { return s.second.user_id == u.id; });
+    users_.erase(it);
+    return true;
+  }
+
   result<long long> bump_session_version(std::string_view user_id) override {
     std::unique_lock lock(mutex_);
     const auto it = users_.find(std::string(user_id));

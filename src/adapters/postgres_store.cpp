@@ -671,6 +671,16 @@ class postgres_store final : public adapter {
     return {};
   }
 
+  result<bool> delete_user(std::string_view user_id) override {
+    if (!serial_id(user_id)) return false;
+    const param params[] = {user_id};
+    // authpp's rows, accounts and sessions go with it (ON DELETE CASCADE, also through the keys
+    // added NOT VALID to an older Auth.js schema).
+    auto o = write("DELETE FROM users WHERE id = $1::integer RETURNING id", params);
+    if (!o.ok()) return server_.error(o, "delete user");
+    return o.rows() != 0;
+  }
+
   result<long long> bump_session_version(std::string_view user_id) override {
     if (!serial_id(user_id)) return auth_error{errc::not_found, "no user with this id"};
     const param params[] = {user_id};

@@ -189,7 +189,7 @@ struct connection {
   stmt_ptr begin, commit, rollback;
   stmt_ptr insert_user, insert_credentials, upsert_password;
   stmt_ptr find_by_email, find_by_username, find_by_id, list_users;
-  stmt_ptr set_disabled, get_password, bump_session_version;
+  stmt_ptr set_disabled, get_password, bump_session_version, delete_user;
   stmt_ptr insert_account, user_by_account, find_account, accounts_of, unlink_account;
   stmt_ptr insert_session, session_and_user, update_session, delete_session, delete_user_sessions;
   stmt_ptr insert_token, use_token;
@@ -421,6 +421,8 @@ class opener {
         {&c.find_by_id, "SELECT " AUTHPP_USER_COLUMNS "FROM users u WHERE id = ?1"},
         {&c.list_users, "SELECT " AUTHPP_USER_COLUMNS "FROM users u ORDER BY email"},
         {&c.set_disabled, "UPDATE users SET disabled = ?2 WHERE email = ?1"},
+        // Credentials, accounts and sessions go with it (ON DELETE CASCADE).
+        {&c.delete_user, "DELETE FROM users WHERE id = ?1 RETURNING id"},
         {&c.bump_session_version,
          "UPDATE users SET session_version = session_version + 1 WHERE id = ?1 "
          "RETURNING session_version"},
@@ -559,6 +561,14 @@ class sqlite_store final : public adapter {
       return auth_error{errc::not_found, "no user with this email"};
     }
     return {};
+  }
+
+  result<bool> delete_user(std::string_view user_id) override {
+    auto deleted = one_row(
+        &connection::delete_user, {user_id}, std::nullopt,
+        [](sqlite3_stmt* row) { return column_text(row, 0).value_or(""); }, "delete user");
+    if (!deleted) return deleted.error();
+    return deleted->has_value();
   }
 
   result<long long> bump_session_version(std::string_view user_id) override {

@@ -57,6 +57,20 @@ printf 'x\n' | expect 1 "$authpp" user passwd nobody@example.com
 err_has "no user with email nobody@example.com"
 printf '\n' | expect 2 "$authpp" user passwd ada@example.com
 
+echo "== delete: wants --yes, then the user is gone and the e-mail free again"
+printf 'pw\n' | expect 0 "$authpp" user add gone@example.com
+expect 2 "$authpp" user delete gone@example.com
+err_has "cannot be undone"
+expect 0 "$authpp" user list
+out_has "gone@example.com"
+expect 0 "$authpp" user delete gone@example.com --yes
+out_has "deleted gone@example.com (0 linked accounts and every session with them)"
+expect 0 "$authpp" user list
+! grep -q "gone@example.com" "$tmp/out" || fail "a deleted user is still listed"
+expect 1 "$authpp" user delete gone@example.com --yes
+err_has "no user with email gone@example.com"
+printf 'pw\n' | expect 0 "$authpp" user add gone@example.com
+
 echo "== --database and --config"
 printf 'pw\n' | expect 0 "$authpp" user add dan@example.com --database "$tmp/other/users.db"
 [[ -f other/users.db ]] || fail "--database was not used"

@@ -228,6 +228,32 @@ TYPED_TEST_P(AdapterConformance, ConcurrentSignUpsOfOneProviderAccountMakeOneUse
   EXPECT_EQ(this->store_->list_users().value().size(), 1u);
 }
 
+// Auth.js's deleteUser: the user goes with everything that names them, and nothing else does.
+TYPED_TEST_P(AdapterConformance, DeleteUserTakesItsAccountsAndSessionsAlong) {
+  auto& s = *this->store_;
+  const user_record ada = this->add("ada@example.com");
+  const user_record bob = this->add("bob@example.com");
+  ASSERT_TRUE(s.set_password(ada.id, "$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA"));
+  ASSERT_TRUE(s.link_account(github_account(ada.id)));
+  ASSERT_TRUE(s.link_account(github_account(bob.id, "bob-1")));
+  this->session("ada-session", ada);
+  this->session("bob-session", bob);
+
+  EXPECT_TRUE(s.delete_user(ada.id).value());
+  EXPECT_EQ(s.find_by_id(ada.id).value(), std::nullopt);
+  EXPECT_EQ(s.find_by_email("ada@example.com").value(), std::nullopt);
+  EXPECT_EQ(s.password_hash(ada.id).value(), std::nullopt);
+  EXPECT_EQ(s.find_account("github", "12345").value(), std::nullopt);
+  EXPECT_EQ(s.session_and_user("ada-session").value(), std::nullopt);
+  EXPECT_FALSE(s.delete_user(ada.id).value()) << "once";
+  EXPECT_FALSE(s.delete_user("").value());
+  // bob is untouched, and ada's e-mail is free again.
+  EXPECT_EQ(s.find_by_id(bob.id).value(), bob);
+  EXPECT_TRUE(s.find_account("github", "bob-1").value());
+  EXPECT_TRUE(s.session_and_user("bob-session").value());
+  EXPECT_TRUE(s.add_user({.email = "ada@example.com"}, ""));
+}
+
 TYPED_TEST_P(AdapterConformance, SessionIsReadBackWithItsUser) {
   const user_record ada = this->add("ada@example.com");
   const session_record s = this->session("token-1", ada);
@@ -415,9 +441,10 @@ TYPED_TEST_P(AdapterConformance, ConcurrentSignUpsOfOneEmailMakeOneUser) {
 REGISTER_TYPED_TEST_SUITE_P(
     AdapterConformance, LinkedAccountIsFoundWithItsUserAndTokens, UserWithAccountIsStoredWhole,
     RefusedUserWithAccountLeavesNothingBehind, ConcurrentSignUpsOfOneProviderAccountMakeOneUser,
-    OneProviderAccountLinksToOneUser, BadAccountsAreRefused, AccountsOfListsAUsersLinksInOrder,
-    UnlinkRemovesOnlyThatLink, ConcurrentLinksOfOneProviderAccountHaveOneWinner,
-    SessionIsReadBackWithItsUser, UnknownSessionTokensFindNothing, BadSessionsAreRefused,
+    DeleteUserTakesItsAccountsAndSessionsAlong, OneProviderAccountLinksToOneUser,
+    BadAccountsAreRefused, AccountsOfListsAUsersLinksInOrder, UnlinkRemovesOnlyThatLink,
+    ConcurrentLinksOfOneProviderAccountHaveOneWinner, SessionIsReadBackWithItsUser,
+    UnknownSessionTokensFindNothing, BadSessionsAreRefused,
     UpdateMovesOnlyTheExpiryToTheMillisecond, DeleteReturnsTheSessionOnce,
     DeleteUserSessionsEndsThatUsersSessionsOnly, VerificationTokenWorksOnce,
     VerificationTokenOfAnotherIdentifierIsNotUsed,

@@ -99,6 +99,11 @@ class user_store {
   // if there is no user with this id.
   [[nodiscard]] virtual result<long long> bump_session_version(std::string_view user_id) = 0;
 
+  // delete_user deletes the user with its password, linked accounts and database sessions
+  // (Auth.js's deleteUser), and tells whether there was one. Its JWT sessions end at their next
+  // check (see auth's session.jwt_revocation_bound); its e-mail and username become free.
+  [[nodiscard]] virtual result<bool> delete_user(std::string_view user_id) = 0;
+
   // password_hash returns the stored hash of `user_id`, or nullopt when the user has none or
   // does not exist (a caller then verifies against `dummy_password_hash()` to keep timing even).
   [[nodiscard]] virtual result<std::optional<std::string>> password_hash(

@@ -42,6 +42,7 @@ class faulty_adapter final : public adapters::adapter {
   result<void> set_password(std::string_view id, std::string_view h) override {
     return inner_->set_password(id, h);
   }
+  result<bool> delete_user(std::string_view id) override { return inner_->delete_user(id); }
   result<long long> bump_session_version(std::string_view id) override {
     return inner_->bump_session_version(id);
   }

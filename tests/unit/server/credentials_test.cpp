@@ -52,6 +52,7 @@ class faulty_store final : public adapters::user_store {
     if (fail_set_password) return failure(*fail_set_password);
     return inner_->set_password(id, hash);
   }
+  result<bool> delete_user(std::string_view id) override { return inner_->delete_user(id); }
   result<long long> bump_session_version(std::string_view id) override {
     return inner_->bump_session_version(id);
   }

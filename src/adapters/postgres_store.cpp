@@ -63,6 +63,18 @@ constexpr long long migration_lock = 0x61757468707070;
   "\"userId\", type, provider, \"providerAccountId\", access_token, token_type, id_token, " \
   "refresh_token, scope, session_state, expires_at FROM accounts "
 
+// The first part of a statement that inserts a user: `u` (the users row) and `x` (authpp's row),
+// bound as $1..$6 (user_row::params); the statement goes on with more CTEs and "SELECT id FROM u".
+#define AUTHPP_PG_INSERT_USER                                                             \
+  "WITH u AS (INSERT INTO users (name, email, image) VALUES ($1, $2, $3) RETURNING id), " \
+  "x AS (INSERT INTO authpp_users (user_id, username, username_key, created_at) "         \
+  "  SELECT id, $4, $5, " AUTHPP_PG_FROM_MS("$6") " FROM u), "
+
+// The columns of an account insert, "userId" first, then account_row's order.
+#define AUTHPP_PG_ACCOUNT_FIELDS                                                            \
+  "\"userId\", type, provider, \"providerAccountId\", access_token, token_type, id_token, " \
+  "refresh_token, scope, session_state, expires_at"
+
 #define AUTHPP_PG_SESSION_COLUMNS "\"sessionToken\", \"userId\", " AUTHPP_PG_TO_MS("expires")
 
 // ---------------------------------------------------------------------------------------------
@@ -575,41 +587,19 @@ class postgres_store final : public adapter {
   }
 
   result<user_record> add_user(const new_user& user, std::string_view password_hash) override {
-    const std::string email = normalize_email(user.email);
-    if (auto r = detail::check_new_user(user, email); !r) return r.error();
+    auto u = new_user_row(user);
+    if (!u) return u.error();
     if (auto r = detail::check_password_hash(password_hash, true); !r) return r.error();
-    const auto created = detail::to_millis(clock_.now());
-    const std::string created_ms = std::to_string(to_ms(created));
-    const std::optional<std::string> key =
-        user.username ? std::optional(detail::ascii_lower(*user.username)) : std::nullopt;
+    std::vector<param> params = u->params();
+    params.emplace_back(password_hash);
     // One statement, so the user, its authpp row and its password are stored together or not.
-    const param params[] = {
-        optional(user.name), email,      optional(user.image), optional(user.username),
-        optional(key),       created_ms, password_hash};
-    auto o = write(
-        "WITH u AS (INSERT INTO users (name, email, image) VALUES ($1, $2, $3) RETURNING id), "
-        "x AS (INSERT INTO authpp_users (user_id, username, username_key, created_at) "
-        "  SELECT id, $4, $5, " AUTHPP_PG_FROM_MS("$6") " FROM u), "
-        "c AS (INSERT INTO authpp_credentials (user_id, password_hash, updated_at) "
-        "  SELECT id, $7, now() FROM u WHERE $7 <> '') "
-        "SELECT id FROM u",
-        params);
-    if (!o.ok()) {
-      if (o.sqlstate == "23505") {
-        return auth_error{errc::already_exists, o.constraint == "users_email_key"
-                                                    ? "a user with this email exists"
-                                                    : "a user with this username exists"};
-      }
-      return server_.error(o, "add user");
-    }
-    user_record u;
-    u.id = o.at(0).str(0);
-    u.email = email;
-    u.name = user.name;
-    u.username = user.username;
-    u.image = user.image;
-    u.created_at = created;
-    return u;
+    auto o = write(AUTHPP_PG_INSERT_USER
+                   "c AS (INSERT INTO authpp_credentials (user_id, password_hash, updated_at) "
+                   "  SELECT id, $7, now() FROM u WHERE $7 <> '') "
+                   "SELECT id FROM u",
+                   params);
+    if (!o.ok()) return user_insert_error(o, "add user");
+    return u->stored(o.at(0).str(0));
   }
 
   result<std::optional<user_record>> find_by_email(std::string_view email) const override {
@@ -719,24 +709,12 @@ class postgres_store final : public adapter {
   result<account_record> link_account(const account_record& account) override {
     if (auto r = detail::check_account(account); !r) return r.error();
     if (!serial_id(account.user_id)) return auth_error{errc::not_found, "no user with this id"};
-    const std::optional<std::string> expires =
-        account.expires_at ? std::optional(std::to_string(*account.expires_at)) : std::nullopt;
-    const param params[] = {account.user_id,
-                            account.type,
-                            account.provider,
-                            account.provider_account_id,
-                            optional(account.access_token),
-                            optional(account.token_type),
-                            optional(account.id_token),
-                            optional(account.refresh_token),
-                            optional(account.scope),
-                            optional(account.session_state),
-                            optional(expires)};
-    auto o = write(
-        "INSERT INTO accounts (\"userId\", type, provider, \"providerAccountId\", access_token, "
-        "token_type, id_token, refresh_token, scope, session_state, expires_at) "
-        "VALUES ($1::integer, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::bigint)",
-        params);
+    const account_row row(account);
+    std::vector<param> params{account.user_id};
+    row.append_to(params);
+    auto o = write("INSERT INTO accounts (" AUTHPP_PG_ACCOUNT_FIELDS
+                   ") VALUES ($1::integer, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::bigint)",
+                   params);
     if (!o.ok()) {
       if (o.sqlstate == "23503") return auth_error{errc::not_found, "no user with this id"};
       if (o.sqlstate == "23505") {
@@ -749,64 +727,30 @@ class postgres_store final : public adapter {
 
   result<std::pair<user_record, account_record>> add_user_with_account(
       const new_user& user, const account_record& account) override {
-    const std::string email = normalize_email(user.email);
-    if (auto r = detail::check_new_user(user, email); !r) return r.error();
+    auto u = new_user_row(user);
+    if (!u) return u.error();
     account_record linked = account;
     linked.user_id = "pending";  // the database numbers the user
     if (auto r = detail::check_account(linked); !r) return r.error();
-    const auto created = detail::to_millis(clock_.now());
-    const std::string created_ms = std::to_string(to_ms(created));
-    const std::optional<std::string> key =
-        user.username ? std::optional(detail::ascii_lower(*user.username)) : std::nullopt;
-    const std::optional<std::string> expires =
-        account.expires_at ? std::optional(std::to_string(*account.expires_at)) : std::nullopt;
-    const param params[] = {optional(user.name),
-                            email,
-                            optional(user.image),
-                            optional(user.username),
-                            optional(key),
-                            created_ms,
-                            account.type,
-                            account.provider,
-                            account.provider_account_id,
-                            optional(account.access_token),
-                            optional(account.token_type),
-                            optional(account.id_token),
-                            optional(account.refresh_token),
-                            optional(account.scope),
-                            optional(account.session_state),
-                            optional(expires)};
+    const account_row row(account);
+    std::vector<param> params = u->params();
+    row.append_to(params);
     // One statement: the user, its authpp row and the account are stored together or not at all.
-    auto o = write(
-        "WITH u AS (INSERT INTO users (name, email, image) VALUES ($1, $2, $3) RETURNING id), "
-        "x AS (INSERT INTO authpp_users (user_id, username, username_key, created_at) "
-        "  SELECT id, $4, $5, " AUTHPP_PG_FROM_MS("$6") " FROM u), "
-        "a AS (INSERT INTO accounts (\"userId\", type, provider, \"providerAccountId\", "
-        "  access_token, token_type, id_token, refresh_token, scope, session_state, expires_at) "
-        "  SELECT id, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::bigint FROM u) "
-        "SELECT id FROM u",
-        params);
+    auto o = write(AUTHPP_PG_INSERT_USER "a AS (INSERT INTO accounts (" AUTHPP_PG_ACCOUNT_FIELDS
+                                         ") SELECT id, $7, $8, $9, $10, $11, $12, $13, $14, "
+                                         "$15, $16::bigint FROM u) "
+                                         "SELECT id FROM u",
+                   params);
     if (!o.ok()) {
-      if (o.sqlstate == "23505") {
-        if (o.constraint == "users_email_key") {
-          return auth_error{errc::already_exists, "a user with this email exists"};
-        }
-        if (o.constraint == "authpp_users_username_key_key") {
-          return auth_error{errc::already_exists, "a user with this username exists"};
-        }
+      if (o.sqlstate == "23505" && o.constraint != "users_email_key" &&
+          o.constraint != "authpp_users_username_key_key") {
         return auth_error{errc::already_exists, "this provider account is linked already"};
       }
-      return server_.error(o, "add user with account");
+      return user_insert_error(o, "add user with account");
     }
-    user_record u;
-    u.id = o.at(0).str(0);
-    u.email = email;
-    u.name = user.name;
-    u.username = user.username;
-    u.image = user.image;
-    u.created_at = created;
-    linked.user_id = u.id;
-    return std::pair(std::move(u), std::move(linked));
+    user_record stored = u->stored(o.at(0).str(0));
+    linked.user_id = stored.id;
+    return std::pair(std::move(stored), std::move(linked));
   }
 
   result<std::optional<user_record>> user_by_account(
@@ -958,6 +902,67 @@ class postgres_store final : public adapter {
   }
 
  private:
+  // user_row is a new user's values, checked, as the statements that insert one bind them.
+  struct user_row {
+    const new_user& user;
+    std::string email;
+    std::optional<std::string> username_key;
+    system_clock::time_point created;
+    std::string created_ms;
+
+    // params are $1..$6 of AUTHPP_PG_INSERT_USER.
+    std::vector<param> params() const {
+      return {optional(user.name),    email,     optional(user.image), optional(user.username),
+              optional(username_key), created_ms};
+    }
+    user_record stored(std::string id) const {
+      user_record u;
+      u.id = std::move(id);
+      u.email = email;
+      u.name = user.name;
+      u.username = user.username;
+      u.image = user.image;
+      u.created_at = created;
+      return u;
+    }
+  };
+
+  result<user_row> new_user_row(const new_user& user) const {
+    user_row row{user, normalize_email(user.email), std::nullopt, {}, {}};
+    if (auto r = detail::check_new_user(user, row.email); !r) return r.error();
+    if (user.username) row.username_key = detail::ascii_lower(*user.username);
+    row.created = detail::to_millis(clock_.now());
+    row.created_ms = std::to_string(to_ms(row.created));
+    return row;
+  }
+
+  // user_insert_error names the taken e-mail or username of a refused insert.
+  auth_error user_insert_error(const outcome& o, std::string_view what) const {
+    if (o.sqlstate != "23505") return server_.error(o, what);
+    return auth_error{errc::already_exists, o.constraint == "users_email_key"
+                                                ? "a user with this email exists"
+                                                : "a user with this username exists"};
+  }
+
+  // account_row binds an account's columns after "userId", in AUTHPP_PG_ACCOUNT_FIELDS order.
+  struct account_row {
+    const account_record& account;
+    std::optional<std::string> expires;
+
+    explicit account_row(const account_record& a)
+        : account(a),
+          expires(a.expires_at ? std::optional(std::to_string(*a.expires_at)) : std::nullopt) {}
+    void append_to(std::vector<param>& params) const {
+      for (const param& p :
+           {param(account.type), param(account.provider), param(account.provider_account_id),
+            optional(account.access_token), optional(account.token_type),
+            optional(account.id_token), optional(account.refresh_token), optional(account.scope),
+            optional(account.session_state), optional(expires)}) {
+        params.push_back(p);
+      }
+    }
+  };
+
   template <class Step>
   result<void> migrate_in_transaction(pg_connection& c, Step& step) {
     const std::string lock = std::to_string(migration_lock);

@@ -61,6 +61,30 @@ inline account_record github_account(std::string user_id, std::string id = "1234
           .expires_at = 1'767'225'600};
 }
 
+// race runs `attempt(i)` on `threads` threads at once and counts the outcomes: attempt returns
+// the error code of its result, or nullopt when it succeeded.
+struct race_tally {
+  int won = 0, refused = 0, other = 0;  // refused: errc::already_exists
+  friend bool operator==(const race_tally&, const race_tally&) = default;
+};
+template <class T>
+std::optional<errc> failure_code(const result<T>& r) {
+  return r ? std::nullopt : std::optional(r.error().code);
+}
+template <class Attempt>
+race_tally race(int threads, Attempt attempt) {
+  std::atomic<int> won{0}, refused{0}, other{0};
+  std::vector<std::thread> pool;
+  for (int i = 0; i < threads; ++i) {
+    pool.emplace_back([&, i] {
+      const std::optional<errc> e = attempt(i);
+      ++(!e ? won : *e == errc::already_exists ? refused : other);
+    });
+  }
+  for (auto& th : pool) th.join();
+  return {won.load(), refused.load(), other.load()};
+}
+
 TYPED_TEST_P(AdapterConformance, LinkedAccountIsFoundWithItsUserAndTokens) {
   const user_record ada = this->add("ada@example.com");
   account_record oidc{.user_id = ada.id,
@@ -205,26 +229,12 @@ TYPED_TEST_P(AdapterConformance, RefusedUserWithAccountLeavesNothingBehind) {
 }
 
 TYPED_TEST_P(AdapterConformance, ConcurrentSignUpsOfOneProviderAccountMakeOneUser) {
-  constexpr int threads = 8;
-  std::atomic<int> created{0}, refused{0}, other{0};
-  std::vector<std::thread> pool;
-  for (int i = 0; i < threads; ++i) {
-    pool.emplace_back([&, i] {
-      // Different e-mails (a provider's profile can change between two sign-ins), one account.
-      auto r = this->store_->add_user_with_account(
-          {.email = "ada" + std::to_string(i) + "@example.com"}, github_account(""));
-      if (r)
-        ++created;
-      else if (r.error().code == errc::already_exists)
-        ++refused;
-      else
-        ++other;
-    });
-  }
-  for (auto& th : pool) th.join();
-  EXPECT_EQ(created, 1);
-  EXPECT_EQ(refused, threads - 1);
-  EXPECT_EQ(other, 0);
+  // Different e-mails (a provider's profile can change between two sign-ins), one account.
+  const auto tally = race(8, [this](int i) {
+    return failure_code(this->store_->add_user_with_account(
+        {.email = "ada" + std::to_string(i) + "@example.com"}, github_account("")));
+  });
+  EXPECT_EQ(tally, (race_tally{.won = 1, .refused = 7, .other = 0}));
   EXPECT_EQ(this->store_->list_users().value().size(), 1u);
 }
 
@@ -417,24 +427,10 @@ TYPED_TEST_P(AdapterConformance, ConcurrentUsesOfOneTokenHaveOneWinner) {
 // Two first sign-ins with one address at once (two tabs, two servers): one user results, and
 // the loser learns it lost (already_exists) rather than creating a twin.
 TYPED_TEST_P(AdapterConformance, ConcurrentSignUpsOfOneEmailMakeOneUser) {
-  constexpr int threads = 8;
-  std::atomic<int> created{0}, refused{0}, other{0};
-  std::vector<std::thread> pool;
-  for (int i = 0; i < threads; ++i) {
-    pool.emplace_back([&] {
-      auto r = this->store_->add_user({.email = "New@Example.com"}, "");
-      if (r)
-        ++created;
-      else if (r.error().code == errc::already_exists)
-        ++refused;
-      else
-        ++other;
-    });
-  }
-  for (auto& th : pool) th.join();
-  EXPECT_EQ(created, 1);
-  EXPECT_EQ(refused, threads - 1);
-  EXPECT_EQ(other, 0);
+  const auto tally = race(8, [this](int) {
+    return failure_code(this->store_->add_user({.email = "New@Example.com"}, ""));
+  });
+  EXPECT_EQ(tally, (race_tally{.won = 1, .refused = 7, .other = 0}));
   EXPECT_EQ(this->store_->list_users().value().size(), 1u);
 }
 

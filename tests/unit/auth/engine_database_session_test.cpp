@@ -8,8 +8,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "engine_fixture.hpp"
-#include "faulty_adapter.hpp"
+#include "stored_user_fixture.hpp"
 
 namespace authpp::test {
 namespace {
@@ -18,28 +17,12 @@ namespace asio = boost::asio;
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
-class EngineDatabaseSessionTest : public EngineTest {
+class EngineDatabaseSessionTest : public StoredUserEngineTest {
  protected:
-  std::shared_ptr<adapters::adapter> memory_ =
-      adapters::make_memory_store(default_random(), clock_);
-  std::shared_ptr<faulty_adapter> faulty_ = std::make_shared<faulty_adapter>(memory_);
-  adapters::adapter* store_ = memory_.get();
-  std::string alice_id_ =
-      store_->add_user({.email = "alice@example.com", .name = "Alice"}, "").value().id;
-
   // database_config signs alice in as the store's user, with database sessions.
   auth_config database_config() {
-    auth_config c = config();
+    auth_config c = stored_config();
     c.session.strategy = session_strategy::database;
-    c.adapter = faulty_;
-    auto& p = std::get<credentials_provider>(c.providers.front());
-    p.authorize = [this](const authorize_request& r) {
-      if (r.credentials.value("password", "") != "wonderland") return authorize_result::reject();
-      const auto u = store_->find_by_email(r.credentials.value("username", "") + "@example.com");
-      if (!u || !*u) return authorize_result::reject();
-      return authorize_result::accept(
-          {.id = (*u)->id, .name = (*u)->name, .email = (*u)->email, .image = {}, .extra = {}});
-    };
     return c;
   }
 

@@ -2,12 +2,9 @@
 // ending a user's sessions (a stolen laptop, a leaked cookie, a fired employee) cannot delete
 // it; the engine refuses it at its next read instead, within the bound. The attacks: a copied
 // session cookie kept after its owner's sessions were ended, a disabled user's open session.
-#include <authpp/adapters/memory_store.hpp>
-
 #include <boost/asio/io_context.hpp>
 
-#include "engine_fixture.hpp"
-#include "faulty_adapter.hpp"
+#include "stored_user_fixture.hpp"
 
 namespace authpp::test {
 namespace {
@@ -15,38 +12,19 @@ namespace {
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
-class EngineRevocationTest : public EngineTest {
+class EngineRevocationTest : public StoredUserEngineTest {
  protected:
-  std::shared_ptr<adapters::adapter> memory_ =
-      adapters::make_memory_store(default_random(), clock_);
-  std::shared_ptr<faulty_adapter> faulty_ = std::make_shared<faulty_adapter>(memory_);
-  adapters::adapter* store_ = memory_.get();
-  std::string alice_id_ =
-      store_->add_user({.email = "alice@example.com", .name = "Alice"}, "").value().id;
   int store_hops_ = 0;  // calls through run_blocking
 
   // revocable_config signs alice in as the store's user, with JWT sessions checked against the
   // store within `bound` (nullopt: never).
   auth_config revocable_config(std::optional<std::chrono::seconds> bound = 60s) {
-    auth_config c = config();
-    c.adapter = faulty_;
+    auth_config c = stored_config();
     c.session.jwt_revocation_bound = bound;
     c.run_blocking = [this](std::function<void()> work) -> boost::asio::awaitable<result<void>> {
       ++store_hops_;
       work();
       co_return result<void>{};
-    };
-    auto& p = std::get<credentials_provider>(c.providers.front());
-    p.authorize = [this](const authorize_request& r) {
-      if (r.credentials.value("password", "") != "wonderland") return authorize_result::reject();
-      const auto u = store_->find_by_email(r.credentials.value("username", "") + "@example.com");
-      if (!u || !*u) return authorize_result::reject();
-      return authorize_result::accept({.id = (*u)->id,
-                                       .name = (*u)->name,
-                                       .email = (*u)->email,
-                                       .image = {},
-                                       .extra = {},
-                                       .session_version = (*u)->session_version});
     };
     return c;
   }

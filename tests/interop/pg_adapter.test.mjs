@@ -7,6 +7,9 @@
 //      cookie, and a sign-out on either ends the session on both.
 //   2. An existing Auth.js database (pg-adapter's own schema.sql, rows written by pg-adapter) is
 //      taken over by authpp serve as it is, and pg-adapter keeps working on it afterwards.
+//   3. The real next-auth/react in headless Chromium, on each server's own origin (authpp behind
+//      the same-origin proxy with the test page): signIn('oidc') through the IdP's login form,
+//      the session, then signOut, which deletes the row; both servers on the one database.
 // Needs the `postgres` ctest fixture (a throw-away cluster).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -17,6 +20,9 @@ import { Browser, runCli, startServer, tempDir, writeConfig } from "../integrati
 import { createDatabase } from "../integration/pg_harness.mjs";
 import { startAuthjsServer } from "./authjs_server.mjs";
 import { startOidcProvider, loginThrough } from "./oidc_provider.mjs";
+import { startSameOriginProxy } from "./same_origin_proxy.mjs";
+import { buildClientPage } from "./client_page.mjs";
+import { launchJsClient } from "./js_client.mjs";
 
 const SESSION = "authjs.session-token";
 const ALICE = { name: "Alice Liddell", email: "alice@example.com", image: "https://example.com/alice.png" };
@@ -33,8 +39,10 @@ after(async () => {
 });
 
 // startPair starts authpp serve and Auth.js on the database at `db`, both with the same OIDC
-// provider (one IdP client with both redirect_uris) and the same secret.
-async function startPair(t, db) {
+// provider (one IdP client with both redirect_uris) and the same secret. With `page` (from
+// client_page.mjs), Auth.js serves it, and so does a same-origin proxy in front of authpp
+// (`authppPage`, its origin), for next-auth/react.
+async function startPair(t, db, { page } = {}) {
   const clientId = `pg-${randomBytes(4).toString("hex")}`;
   const clientSecret = randomBytes(16).toString("base64url");
   const dataDir = tempDir("authpp-pg-");
@@ -56,15 +64,18 @@ async function startPair(t, db) {
     secret,
     adapter: PostgresAdapter(db.pool),
     oidc: { issuer: idp.issuer, clientId, clientSecret },
+    ...(page ? { page } : {}),
   });
   t.after(() => authjs.stop());
+  const proxy = page ? await startSameOriginProxy({ upstream: authpp.url, page }) : null;
+  if (proxy) t.after(() => proxy.stop());
   await idp.addClient({
     client_id: clientId,
     client_secret: clientSecret,
-    redirect_uris: [authpp, authjs].map((s) => `${s.url}/api/auth/callback/oidc`),
+    redirect_uris: [authpp, authjs, ...(proxy ? [proxy] : [])].map((s) => `${s.url}/api/auth/callback/oidc`),
     token_endpoint_auth_method: "client_secret_basic",
   });
-  return { authpp, authjs, env, config };
+  return { authpp, authjs, env, config, authppPage: proxy?.url };
 }
 
 // oidcSignIn signs alice in on `server` through the IdP and returns her session cookie's value.
@@ -179,4 +190,36 @@ test("authpp serve takes over a database Auth.js made, and pg-adapter keeps work
   // authpp's sign-out deletes the row pg-adapter wrote.
   await signOutOn(authpp, "carol-session-token");
   assert.equal(await adapter.getSessionAndUser("carol-session-token"), null);
+});
+
+test("next-auth/react in Chromium signs in and out of both servers in database mode", async (t) => {
+  const db = await createDatabase();
+  t.after(() => db.drop());
+  const page = await buildClientPage();
+  const { authjs, authppPage } = await startPair(t, db, { page });
+  for (const [name, origin] of [["Auth.js", authjs.url], ["authpp", authppPage]]) {
+    const client = await launchJsClient(origin);
+    t.after(() => client.close());
+    const p = client.page;
+    // Not awaited inside the page: signIn assigns window.location and the page goes away.
+    await p.evaluate(() => void window.nextAuth.signIn("oidc"));
+    await p.waitForURL(new RegExp(`^${idp.issuer.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/interaction/`));
+    await p.getByLabel("Login").fill("alice@example.com");
+    await p.getByLabel("Password").fill("wonderland");
+    await p.getByRole("button", { name: "Sign in" }).click();
+    await p.waitForURL(`${origin}/`, { waitUntil: "load" });
+    await p.waitForFunction(() => window.nextAuth !== undefined);
+    await client.idle();
+    assert.deepEqual(userOf(await client.session()), ALICE, `${name}: no session after the sign-in`);
+    const token = (await p.context().cookies(origin)).find((c) => c.name === SESSION)?.value;
+    assert.ok(token, `${name}: no session cookie`);
+    const rows = await db.sql(`SELECT u.email FROM sessions s JOIN users u ON u.id = s."userId" WHERE s."sessionToken" = $1`, [token]);
+    assert.deepEqual(rows, [{ email: ALICE.email }], `${name}: the session is a row of the shared database`);
+    await client.signOut({ redirect: false });
+    assert.equal(await client.session(), null, `${name}: still signed in after signOut`);
+    assert.equal((await db.sql(`SELECT count(*)::int AS n FROM sessions WHERE "sessionToken" = $1`, [token]))[0].n, 0);
+  }
+  // One user for the one person, whichever server she used first.
+  assert.equal((await db.sql(`SELECT count(*)::int AS n FROM users`))[0].n, 1);
+  assert.deepEqual(authjs.errors, []);
 });

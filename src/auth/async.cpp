@@ -92,11 +92,17 @@ waiting route_waits(const engine_state& engine, const http::request& request) {
   const auto r = parse_route(engine.config.base_path, path);
   if (!r) return waiting::none;
   if (reads_sessions_store(engine, *r, request.method)) return waiting::preferred;
-  // A JWT session's revocation check may read the store: only when there is a session cookie.
+  // A JWT session's revocation check may read the store: only when there is a session cookie
+  // (by either policy's name, which configuration may have changed; chunks share the prefix).
   if (revocable && checks_jwt_session(engine, *r)) {
     const auto cookie = request.headers.get("Cookie");
-    return cookie && cookie->find("session-token") != std::string_view::npos ? waiting::preferred
-                                                                             : waiting::none;
+    if (!cookie) return waiting::none;
+    for (const bool secure : {false, true}) {
+      if (cookie->find(engine.policy(secure).names.session_token) != std::string_view::npos) {
+        return waiting::preferred;
+      }
+    }
+    return waiting::none;
   }
   if (!r->provider_id) return waiting::none;
   const provider_flow* p = engine.find_provider(*r->provider_id);

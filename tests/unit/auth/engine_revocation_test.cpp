@@ -149,6 +149,19 @@ TEST_F(EngineRevocationTest, AsyncReadsWaitForTheStoreOnlyWhenTheRememberedState
   EXPECT_FALSE(a.awaits(get("/api/auth/session")));
 }
 
+// A renamed session cookie must still send the read down the asynchronous path: otherwise a
+// stale check would call the store on the server's I/O thread.
+TEST_F(EngineRevocationTest, RenamedSessionCookieStillWaitsOffTheIoThread) {
+  auth_config c = revocable_config(60s);
+  c.cookies.session_token = "app_session";
+  const auto a = build(std::move(c));
+  jar j;
+  sign_in(a, j);
+  ASSERT_TRUE(j.has("app_session"));
+  EXPECT_TRUE(a.awaits(get("/api/auth/session", j.header())));
+  EXPECT_FALSE(a.awaits(get("/api/auth/session", "other=1")));
+}
+
 TEST_F(EngineRevocationTest, WithoutABoundNothingIsChecked) {
   const auto a = build(revocable_config(std::nullopt));
   jar j;

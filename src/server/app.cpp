@@ -228,7 +228,8 @@ http::response app::state::metrics_page(const http::request& req) {
   http::response res;
   res.headers.add("Content-Type", "text/plain; version=0.0.4");
   res.headers.add("Cache-Control", "no-store");
-  res.body = metrics.render() + worker_pool_metrics(pool->stats());
+  res.body = metrics.render() +
+             worker_pool_metrics({{"password", pool->stats()}, {"store", store_pool->stats()}});
   return res;
 }
 

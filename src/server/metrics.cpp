@@ -88,30 +88,37 @@ std::string metrics::render() const {
   return out;
 }
 
-std::string worker_pool_metrics(const worker_pool_stats& stats) {
+std::string worker_pool_metrics(const std::vector<labelled_pool>& pools) {
   std::string out;
-  const auto metric = [&out](std::string_view name, std::string_view type, std::string_view help,
-                             const std::string& value) {
+  const auto metric = [&](std::string_view name, std::string_view type, std::string_view help,
+                          const auto& value_of) {
     out.append("# HELP ").append(name).append(" ").append(help).append("\n");
     out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
-    out.append(name).append(" ").append(value).append("\n");
+    for (const auto& [pool, stats] : pools) {
+      out.append(name).append("{pool=\"").append(pool).append("\"} ");
+      out.append(value_of(stats)).append("\n");
+    }
   };
+  using s = const worker_pool_stats&;
   metric("authpp_worker_threads", "gauge", "Threads of the worker pool.",
-         std::to_string(stats.threads));
+         [](s x) { return std::to_string(x.threads); });
   metric("authpp_worker_queue_depth", "gauge", "Work waiting for a worker thread.",
-         std::to_string(stats.queued));
+         [](s x) { return std::to_string(x.queued); });
   metric("authpp_worker_busy", "gauge", "Worker threads running work.",
-         std::to_string(stats.running));
+         [](s x) { return std::to_string(x.running); });
   metric("authpp_worker_completed_total", "counter", "Work run to the end.",
-         std::to_string(stats.completed));
+         [](s x) { return std::to_string(x.completed); });
   metric("authpp_worker_rejected_total", "counter",
-         "Work refused because the queue was full (answered 503).", std::to_string(stats.rejected));
+         "Work refused because the queue was full (answered 503).",
+         [](s x) { return std::to_string(x.rejected); });
   metric("authpp_worker_cancelled_total", "counter", "Queued work dropped at shutdown.",
-         std::to_string(stats.cancelled));
-  char wait[64];
-  std::snprintf(wait, sizeof wait, "%.6f", stats.wait_seconds_total);
+         [](s x) { return std::to_string(x.cancelled); });
   metric("authpp_worker_wait_seconds_total", "counter",
-         "Time completed work spent queued (divide by completed for the mean).", wait);
+         "Time completed work spent queued (divide by completed for the mean).", [](s x) {
+           char wait[64];
+           std::snprintf(wait, sizeof wait, "%.6f", x.wait_seconds_total);
+           return std::string(wait);
+         });
   return out;
 }
 

@@ -256,8 +256,11 @@ test("a sign-in flood waits on the worker pool: /session answers, a full queue i
     assert.ok(overloaded.length > 0, "24 guesses at once never filled a queue of 2");
     for (const a of overloaded) assert.equal(a.headers.get("retry-after"), "5");
     const metrics = (await reader.fetch("/metrics")).body;
-    assert.match(metrics, new RegExp(`authpp_worker_rejected_total ${overloaded.length}\\n`));
-    assert.match(metrics, /authpp_worker_threads 1\n/);
+    assert.match(metrics, new RegExp(`authpp_worker_rejected_total\\{pool="password"\\} ${overloaded.length}\\n`));
+    assert.match(metrics, /authpp_worker_threads\{pool="password"\} 1\n/);
+    // Session reads kept their own pool: nothing of the flood reached it.
+    assert.match(metrics, /authpp_worker_threads\{pool="store"\} 4\n/);
+    assert.match(metrics, /authpp_worker_rejected_total\{pool="store"\} 0\n/);
     assert.match(metrics, new RegExp(`authpp_sign_ins_total\\{result="failed"\\} ${refused.length + overloaded.length}\\n`));
   } finally {
     await s.stop();
@@ -274,7 +277,7 @@ test("SIGTERM with password checks queued and running: every answered request is
     g.post("/api/auth/callback/credentials?", { email: s.demo.email, password: "wrong", csrfToken: g.jar.get("authjs.csrf-token").split("%7C")[0], callbackUrl: s.url + "/" })));
   // Wait until the pool is busy, then stop.
   const probe = new Browser(s.url);
-  while (!/authpp_worker_busy 1\n/.test((await probe.fetch("/metrics")).body)) {}
+  while (!/authpp_worker_busy\{pool="password"\} 1\n/.test((await probe.fetch("/metrics")).body)) {}
   assert.equal(await s.stop("SIGTERM"), 0);
   for (const r of await guesses) {
     if (r.status === "fulfilled") assert.ok([200, 503].includes(r.value.status), String(r.value.status));
@@ -293,7 +296,7 @@ test("/metrics behind a bearer token, or on its own listener (then 404 on the ma
     assert.equal((await b.fetch("/metrics", { headers: { authorization: `Bearer ${token}x` } })).status, 401);
     const ok = await b.fetch("/metrics", { headers: { authorization: `Bearer ${token}` } });
     assert.equal(ok.status, 200);
-    assert.match(ok.body, /authpp_worker_queue_depth 0\n/);
+    assert.match(ok.body, /authpp_worker_queue_depth\{pool="password"\} 0\n/);
   } finally {
     await s.stop();
   }

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace authpp::server {
 
@@ -50,9 +51,13 @@ class metrics {
   std::atomic<unsigned long long> limited_sign_ins_{0};
 };
 
-// worker_pool_metrics renders the worker pool's figures: queue depth, busy threads, work done,
-// refused and cancelled, and the time work waited in the queue.
-std::string worker_pool_metrics(const worker_pool_stats& stats);
+// worker_pool_metrics renders the worker pools' figures, one series per pool (label `pool`):
+// queue depth, busy threads, work done, refused and cancelled, and the time work waited queued.
+struct labelled_pool {
+  std::string_view name;  // "password", "store"
+  worker_pool_stats stats;
+};
+std::string worker_pool_metrics(const std::vector<labelled_pool>& pools);
 
 // access_log_line formats an exchange as one JSON line: time, method, path (no query), status,
 // bytes, duration in ms, the client's address, and the peer's when a trusted proxy forwarded the

@@ -11,7 +11,6 @@
 #include "engine.hpp"
 
 namespace authpp::detail {
-
 namespace {
 
 // A store that could not answer is asked again after this long, not at every read.

@@ -48,6 +48,23 @@ export async function launchJsClient(origin) {
     signIn: (provider, options, authorizationParams) =>
       call("signIn", authorizationParams ? [provider, options, authorizationParams] : [provider, options]),
     signOut: (options) => call("signOut", [options]),
+    // signInThroughIdp runs signIn(provider) with its redirect, logs in on the test OpenID
+    // Provider's form at `issuer` (oidc_provider.mjs) and waits until the page is back at its
+    // start URL (the default callbackUrl) with next-auth/react loaded and the network idle.
+    async signInThroughIdp(provider, issuer, { login, password }) {
+      // Not awaited inside the page: signIn assigns window.location and the page goes away.
+      await page.evaluate((id) => void window.nextAuth.signIn(id), provider);
+      const escaped = issuer.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      await page.waitForURL(new RegExp(`^${escaped}/interaction/[A-Za-z0-9_-]+$`));
+      const title = await page.title();
+      await page.getByLabel("Login").fill(login);
+      await page.getByLabel("Password").fill(password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL(`${origin}/`, { waitUntil: "load" });
+      await page.waitForFunction(() => window.nextAuth !== undefined);
+      await idle();
+      return { loginPageTitle: title };
+    },
     // reset puts the page back on its start URL, so every scenario sees the same current URL.
     async reset() {
       if (page.url() !== origin + "/") await page.goto(origin + "/", { waitUntil: "load" });

@@ -30,9 +30,7 @@ class memory_store final : public adapter {
 
   result<std::pair<user_record, account_record>> add_user_with_account(
       const new_user& user, const account_record& account) override {
-    account_record linked = account;
-    linked.user_id = "pending";  // checked below with the real id
-    if (auto r = detail::check_account(linked); !r) return r.error();
+    if (auto r = detail::check_account(account, false); !r) return r.error();
     std::unique_lock lock(mutex_);
     const auto key = std::pair(account.provider, account.provider_account_id);
     if (accounts_.contains(key)) {
@@ -40,6 +38,7 @@ class memory_store final : public adapter {
     }
     auto u = add_user_locked(user, "");
     if (!u) return u.error();
+    account_record linked = account;
     linked.user_id = u->id;
     accounts_.emplace(key, linked);
     return std::pair(std::move(*u), std::move(linked));

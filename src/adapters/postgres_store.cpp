@@ -1,11 +1,9 @@
 #include <authpp/adapters/postgres_store.hpp>
 
 #include <algorithm>
-#include <array>
 #include <charconv>
 #include <condition_variable>
 #include <cstring>
-#include <limits>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -58,10 +56,7 @@ constexpr long long migration_lock = 0x61757468707070;
   AUTHPP_PG_TO_MS("u.\"emailVerified\"") ", coalesce(x.disabled, false), "       \
   AUTHPP_PG_TO_MS("x.created_at") ", coalesce(x.session_version, 0) "
 #define AUTHPP_PG_USERS "users u LEFT JOIN authpp_users x ON x.user_id = u.id "
-
-#define AUTHPP_PG_ACCOUNT_COLUMNS                                                           \
-  "\"userId\", type, provider, \"providerAccountId\", access_token, token_type, id_token, " \
-  "refresh_token, scope, session_state, expires_at FROM accounts "
+constexpr int user_columns = 9;  // a query that selects more puts them after these
 
 // The first part of a statement that inserts a user: `u` (the users row) and `x` (authpp's row),
 // bound as $1..$6 (user_row::params); the statement goes on with more CTEs and "SELECT id FROM u".
@@ -74,8 +69,11 @@ constexpr long long migration_lock = 0x61757468707070;
 #define AUTHPP_PG_ACCOUNT_FIELDS                                                            \
   "\"userId\", type, provider, \"providerAccountId\", access_token, token_type, id_token, " \
   "refresh_token, scope, session_state, expires_at"
+// An account query's columns, in read_account's order.
+#define AUTHPP_PG_ACCOUNT_COLUMNS AUTHPP_PG_ACCOUNT_FIELDS " FROM accounts "
 
-#define AUTHPP_PG_SESSION_COLUMNS "\"sessionToken\", \"userId\", " AUTHPP_PG_TO_MS("expires")
+// A session's columns, in read_session's order (qualified: they follow the user's in a join).
+#define AUTHPP_PG_SESSION_COLUMNS "s.\"sessionToken\", s.\"userId\", " AUTHPP_PG_TO_MS("s.expires")
 
 // ---------------------------------------------------------------------------------------------
 // Migrations: append only, never edit one that shipped. Each runs once, in the transaction that
@@ -176,13 +174,8 @@ static_assert(std::size(migrations) == postgres_schema_version);
 // ---------------------------------------------------------------------------------------------
 // Values
 
-long long to_ms(system_clock::time_point t) {
-  return std::chrono::floor<milliseconds>(t.time_since_epoch()).count();
-}
-system_clock::time_point from_ms(long long ms) {
-  return system_clock::time_point(
-      std::chrono::duration_cast<system_clock::duration>(milliseconds(ms)));
-}
+using detail::epoch_ms;
+using detail::from_epoch_ms;
 
 // serial_id tells whether `id` can be a row id of the `SERIAL` (int4) columns: anything else
 // names no row, and casting it in SQL would be an error rather than "not found".
@@ -217,7 +210,7 @@ class row {
   }
   std::optional<system_clock::time_point> time(int col) const {
     auto ms = integer(col);
-    return ms ? std::optional(from_ms(*ms)) : std::nullopt;
+    return ms ? std::optional(from_epoch_ms(*ms)) : std::nullopt;
   }
   bool boolean(int col) const { return std::string_view(PQgetvalue(r_, i_, col)) == "t"; }
 
@@ -729,9 +722,7 @@ class postgres_store final : public adapter {
       const new_user& user, const account_record& account) override {
     auto u = new_user_row(user);
     if (!u) return u.error();
-    account_record linked = account;
-    linked.user_id = "pending";  // the database numbers the user
-    if (auto r = detail::check_account(linked); !r) return r.error();
+    if (auto r = detail::check_account(account, false); !r) return r.error();
     const account_row row(account);
     std::vector<param> params = u->params();
     row.append_to(params);
@@ -741,14 +732,9 @@ class postgres_store final : public adapter {
                                          "$15, $16::bigint FROM u) "
                                          "SELECT id FROM u",
                    params);
-    if (!o.ok()) {
-      if (o.sqlstate == "23505" && o.constraint != "users_email_key" &&
-          o.constraint != "authpp_users_username_key_key") {
-        return auth_error{errc::already_exists, "this provider account is linked already"};
-      }
-      return user_insert_error(o, "add user with account");
-    }
+    if (!o.ok()) return user_insert_error(o, "add user with account");
     user_record stored = u->stored(o.at(0).str(0));
+    account_record linked = account;
     linked.user_id = stored.id;
     return std::pair(std::move(stored), std::move(linked));
   }
@@ -804,7 +790,7 @@ class postgres_store final : public adapter {
     if (!serial_id(session.user_id)) return auth_error{errc::not_found, "no user with this id"};
     session_record stored = session;
     stored.expires = detail::to_millis(session.expires);
-    const std::string expires = std::to_string(to_ms(stored.expires));
+    const std::string expires = std::to_string(epoch_ms(stored.expires));
     const param params[] = {stored.session_token, stored.user_id, expires};
     auto o = write(
         "INSERT INTO sessions (\"sessionToken\", \"userId\", expires) "
@@ -824,23 +810,21 @@ class postgres_store final : public adapter {
       std::string_view session_token) const override {
     using value = std::pair<session_record, user_record>;
     const param params[] = {session_token};
-    auto o = read("SELECT " AUTHPP_PG_USER_COLUMNS ", s.\"sessionToken\", " AUTHPP_PG_TO_MS(
-                      "s.expires") " FROM sessions s JOIN " AUTHPP_PG_USERS
-                                   "ON u.id = s.\"userId\" WHERE s.\"sessionToken\" = $1",
+    auto o = read("SELECT " AUTHPP_PG_USER_COLUMNS ", " AUTHPP_PG_SESSION_COLUMNS
+                  " FROM sessions s JOIN " AUTHPP_PG_USERS
+                  "ON u.id = s.\"userId\" WHERE s.\"sessionToken\" = $1",
                   params);
     if (!o.ok()) return server_.error(o, "read session");
     if (o.rows() == 0) return std::optional<value>();
     const row r = o.at(0);
-    user_record u = read_user(r);
-    session_record s{r.str(9), u.id, r.time(10).value_or(system_clock::time_point{})};
-    return std::optional<value>(std::in_place, std::move(s), std::move(u));
+    return std::optional<value>(std::in_place, read_session(r, user_columns), read_user(r));
   }
 
   result<std::optional<session_record>> update_session_expiry(
       std::string_view session_token, system_clock::time_point expires) override {
-    const std::string ms = std::to_string(to_ms(expires));
+    const std::string ms = std::to_string(epoch_ms(expires));
     const param params[] = {session_token, ms};
-    auto o = write("UPDATE sessions SET expires = " AUTHPP_PG_FROM_MS(
+    auto o = write("UPDATE sessions s SET expires = " AUTHPP_PG_FROM_MS(
                        "$2") " WHERE \"sessionToken\" = $1 RETURNING " AUTHPP_PG_SESSION_COLUMNS,
                    params);
     if (!o.ok()) return server_.error(o, "update session");
@@ -851,7 +835,7 @@ class postgres_store final : public adapter {
   result<std::optional<session_record>> delete_session(std::string_view session_token) override {
     const param params[] = {session_token};
     auto o = write(
-        "DELETE FROM sessions WHERE \"sessionToken\" = $1 RETURNING " AUTHPP_PG_SESSION_COLUMNS,
+        "DELETE FROM sessions s WHERE \"sessionToken\" = $1 RETURNING " AUTHPP_PG_SESSION_COLUMNS,
         params);
     if (!o.ok()) return server_.error(o, "delete session");
     if (o.rows() == 0) return std::optional<session_record>();
@@ -871,7 +855,7 @@ class postgres_store final : public adapter {
 
   result<void> create_verification_token(const verification_token& token) override {
     if (auto r = detail::check_verification_token(token); !r) return r.error();
-    const std::string expires = std::to_string(to_ms(detail::to_millis(token.expires)));
+    const std::string expires = std::to_string(epoch_ms(token.expires));
     const param params[] = {token.identifier, token.token, expires};
     auto o = write(
         "INSERT INTO verification_token (identifier, token, expires) "
@@ -932,16 +916,21 @@ class postgres_store final : public adapter {
     if (auto r = detail::check_new_user(user, row.email); !r) return r.error();
     if (user.username) row.username_key = detail::ascii_lower(*user.username);
     row.created = detail::to_millis(clock_.now());
-    row.created_ms = std::to_string(to_ms(row.created));
+    row.created_ms = std::to_string(epoch_ms(row.created));
     return row;
   }
 
-  // user_insert_error names the taken e-mail or username of a refused insert.
+  // user_insert_error names what was taken when a statement inserting a user broke a unique key:
+  // the e-mail, the username, or (with an account) the provider account.
   auth_error user_insert_error(const outcome& o, std::string_view what) const {
     if (o.sqlstate != "23505") return server_.error(o, what);
-    return auth_error{errc::already_exists, o.constraint == "users_email_key"
-                                                ? "a user with this email exists"
-                                                : "a user with this username exists"};
+    if (o.constraint == "users_email_key") {
+      return auth_error{errc::already_exists, "a user with this email exists"};
+    }
+    if (o.constraint == "authpp_users_username_key_key") {
+      return auth_error{errc::already_exists, "a user with this username exists"};
+    }
+    return auth_error{errc::already_exists, "this provider account is linked already"};
   }
 
   // account_row binds an account's columns after "userId", in AUTHPP_PG_ACCOUNT_FIELDS order.

@@ -90,13 +90,8 @@ auth_error sqlite_error(sqlite3* db, int rc, std::string_view what, std::string_
 // ---------------------------------------------------------------------------------------------
 // Statements
 
-long long to_ms(system_clock::time_point t) {
-  return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-system_clock::time_point from_ms(long long ms) {
-  return system_clock::time_point(
-      std::chrono::duration_cast<system_clock::duration>(std::chrono::milliseconds(ms)));
-}
+using detail::epoch_ms;
+using detail::from_epoch_ms;
 
 // binding resets and unbinds a cached statement when the operation using it ends, so the next
 // caller finds it ready and no bound text outlives its call.
@@ -136,11 +131,12 @@ std::optional<std::string> column_text(sqlite3_stmt* s, int col) {
   return p == nullptr ? std::string() : std::string(p, static_cast<std::size_t>(n));
 }
 
-// The column list every user query selects, in the order read_user expects.
-// The user columns every user query selects (the table aliased `u`), in read_user's order.
+// The user columns every user query selects (the table aliased `u`), in read_user's order;
+// a query that selects more puts them after these (user_columns of them).
 #define AUTHPP_USER_COLUMNS                                                                     \
   "u.id, u.email, u.name, u.username, u.image, u.\"emailVerified\", u.disabled, u.created_at, " \
   "u.session_version "
+constexpr int user_columns = 9;
 
 // The column list every account query selects, in the order read_account expects.
 #define AUTHPP_ACCOUNT_COLUMNS                                                              \
@@ -165,7 +161,7 @@ account_record read_account(sqlite3_stmt* s) {
 
 session_record read_session(sqlite3_stmt* s) {
   return {column_text(s, 0).value_or(""), column_text(s, 1).value_or(""),
-          from_ms(sqlite3_column_int64(s, 2))};
+          from_epoch_ms(sqlite3_column_int64(s, 2))};
 }
 
 user_record read_user(sqlite3_stmt* s) {
@@ -176,9 +172,9 @@ user_record read_user(sqlite3_stmt* s) {
   u.username = column_text(s, 3);
   u.image = column_text(s, 4);
   if (sqlite3_column_type(s, 5) != SQLITE_NULL)
-    u.email_verified = from_ms(sqlite3_column_int64(s, 5));
+    u.email_verified = from_epoch_ms(sqlite3_column_int64(s, 5));
   u.disabled = sqlite3_column_int64(s, 6) != 0;
-  u.created_at = from_ms(sqlite3_column_int64(s, 7));
+  u.created_at = from_epoch_ms(sqlite3_column_int64(s, 7));
   u.session_version = sqlite3_column_int64(s, 8);
   return u;
 }
@@ -396,7 +392,7 @@ class opener {
       if (rc != SQLITE_OK) return fail(rc, "record migration", db);
       binding b(s.get());
       b.integer(1, m.version);
-      b.integer(2, to_ms(clock_.now()));
+      b.integer(2, epoch_ms(clock_.now()));
       if (rc = b.step(); rc != SQLITE_DONE) return fail(rc, "record migration", db);
     }
     return {};
@@ -504,11 +500,10 @@ class sqlite_store final : public adapter {
 
   result<std::pair<user_record, account_record>> add_user_with_account(
       const new_user& user, const account_record& account) override {
-    account_record linked = account;
-    linked.user_id = "pending";  // the real id is drawn below
-    if (auto r = detail::check_account(linked); !r) return r.error();
+    if (auto r = detail::check_account(account, false); !r) return r.error();
     auto rec = new_record(user, "");
     if (!rec) return rec.error();
+    account_record linked = account;
     linked.user_id = rec->id;
     std::lock_guard lock(mutex_);
     auto c = connection_locked();
@@ -588,7 +583,7 @@ class sqlite_store final : public adapter {
     binding b((*c)->upsert_password.get());
     b.text(1, user_id);
     b.text(2, password_hash);
-    b.integer(3, to_ms(clock_.now()));
+    b.integer(3, epoch_ms(clock_.now()));
     if (const int rc = b.step(); rc != SQLITE_DONE) {
       // The foreign key to users(id) is the existence check: one statement, no race.
       if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
@@ -684,7 +679,7 @@ class sqlite_store final : public adapter {
     binding b((*c)->insert_session.get());
     b.text(1, stored.session_token);
     b.text(2, stored.user_id);
-    b.integer(3, to_ms(stored.expires));
+    b.integer(3, epoch_ms(stored.expires));
     if (const int rc = b.step(); rc != SQLITE_DONE) {
       if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
         return auth_error{errc::not_found, "no user with this id"};
@@ -703,8 +698,8 @@ class sqlite_store final : public adapter {
         &connection::session_and_user, {session_token}, std::nullopt,
         [](sqlite3_stmt* row) {
           user_record u = read_user(row);
-          session_record s{column_text(row, 9).value_or(""), u.id,
-                           from_ms(sqlite3_column_int64(row, 10))};
+          session_record s{column_text(row, user_columns).value_or(""), u.id,
+                           from_epoch_ms(sqlite3_column_int64(row, user_columns + 1))};
           return std::pair(std::move(s), std::move(u));
         },
         "read session");
@@ -712,7 +707,7 @@ class sqlite_store final : public adapter {
 
   result<std::optional<session_record>> update_session_expiry(
       std::string_view session_token, std::chrono::system_clock::time_point expires) override {
-    return one_row(&connection::update_session, {session_token}, to_ms(expires), read_session,
+    return one_row(&connection::update_session, {session_token}, epoch_ms(expires), read_session,
                    "update session");
   }
 
@@ -739,7 +734,7 @@ class sqlite_store final : public adapter {
     binding b((*c)->insert_token.get());
     b.text(1, token.identifier);
     b.text(2, token.token);
-    b.integer(3, to_ms(detail::to_millis(token.expires)));
+    b.integer(3, epoch_ms(token.expires));
     if (const int rc = b.step(); rc != SQLITE_DONE) {
       if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
         return auth_error{errc::already_exists, "this identifier already has this token"};
@@ -756,7 +751,7 @@ class sqlite_store final : public adapter {
         [](sqlite3_stmt* row) {
           return verification_token{column_text(row, 0).value_or(""),
                                     column_text(row, 1).value_or(""),
-                                    from_ms(sqlite3_column_int64(row, 2))};
+                                    from_epoch_ms(sqlite3_column_int64(row, 2))};
         },
         "use verification token");
   }
@@ -797,7 +792,7 @@ class sqlite_store final : public adapter {
       b.optional_text(3, rec.name);
       b.optional_text(4, rec.username);
       b.optional_text(5, rec.image);
-      b.integer(6, to_ms(rec.created_at));
+      b.integer(6, epoch_ms(rec.created_at));
       if (const int rc = b.step(); rc != SQLITE_DONE) {
         if (rc == SQLITE_CONSTRAINT_UNIQUE) {
           const std::string_view msg = sqlite3_errmsg(c.db.get());
@@ -813,7 +808,7 @@ class sqlite_store final : public adapter {
       binding b(c.insert_credentials.get());
       b.text(1, rec.id);
       b.text(2, password_hash);
-      b.integer(3, to_ms(rec.created_at));
+      b.integer(3, epoch_ms(rec.created_at));
       if (const int rc = b.step(); rc != SQLITE_DONE) return fail_locked(rc, "insert credentials");
     }
     return {};

@@ -57,8 +57,18 @@ std::chrono::system_clock::time_point to_millis(std::chrono::system_clock::time_
       std::chrono::floor<std::chrono::milliseconds>(t));
 }
 
-result<void> check_account(const account_record& account) {
-  if (account.user_id.empty() || account.type.empty() || account.provider.empty() ||
+long long epoch_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+std::chrono::system_clock::time_point from_epoch_ms(long long ms) {
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::milliseconds(ms)));
+}
+
+result<void> check_account(const account_record& account, bool has_user) {
+  if ((has_user && account.user_id.empty()) || account.type.empty() || account.provider.empty() ||
       account.provider_account_id.empty()) {
     return auth_error{errc::malformed_input,
                       "an account needs a user id, a type, a provider and a provider account id"};

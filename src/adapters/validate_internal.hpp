@@ -27,8 +27,9 @@ result<void> check_new_user(const new_user& user, std::string_view email);
 result<void> check_password_hash(std::string_view hash, bool allow_empty);
 
 // check_account fails with errc::malformed_input when the account's user id, type, provider or
-// provider account id is empty.
-result<void> check_account(const account_record& account);
+// provider account id is empty. With `has_user` false (an account stored together with its new
+// user, who has no id yet) the user id is not checked.
+result<void> check_account(const account_record& account, bool has_user = true);
 // check_session fails with errc::malformed_input for an empty token or user id.
 result<void> check_session(const session_record& session);
 // check_verification_token fails with errc::malformed_input for an empty identifier or token.
@@ -36,5 +37,8 @@ result<void> check_verification_token(const verification_token& token);
 
 // to_millis truncates to the millisecond, the precision every backend stores.
 std::chrono::system_clock::time_point to_millis(std::chrono::system_clock::time_point t);
+// epoch_ms and from_epoch_ms convert to and from the integer milliseconds the SQL backends bind.
+long long epoch_ms(std::chrono::system_clock::time_point t);
+std::chrono::system_clock::time_point from_epoch_ms(long long ms);
 
 }  // namespace authpp::adapters::detail

@@ -26,17 +26,16 @@ bool checks_jwt_session(const engine_state& engine, const route& r) {
 
 boost::asio::awaitable<outcome> awaited_action(request_context& ctx) {
   if (checks_jwt_session(ctx.engine, ctx.route)) {
-    // The claims are read here, on the I/O thread; only a stale revocation check waits for the
-    // store, on the worker pool. A remembered one costs nothing more.
+    // The claims are read here, on the I/O thread. Only a stale revocation check waits, like
+    // every store call, off it; a remembered one costs nothing more.
     const auto& claims = session_claims(ctx);
     if (claims && *claims) {
       if (auto id = stale_session_user(ctx, **claims)) {
-        if (const auto& run = ctx.config().run_blocking) {
-          auto ran = co_await run([&ctx, &id] { load_user_state(ctx, *id); });
-          if (!ran) co_return store_unavailable(ctx, ran.error().message());
-        } else {
-          load_user_state(ctx, *id);
-        }
+        std::function<outcome()> check_then_answer = [&ctx, user = std::move(*id)] {
+          load_user_state(ctx, user);
+          return dispatch(ctx);
+        };
+        co_return co_await run_blocking_action(ctx, std::move(check_then_answer));
       }
     }
     co_return dispatch(ctx);
@@ -47,7 +46,8 @@ boost::asio::awaitable<outcome> awaited_action(request_context& ctx) {
     co_return co_await ctx.provider->act_async(ctx, client);
   }
   if (reads_sessions_store(ctx.engine, ctx.route, ctx.request.method)) {
-    co_return co_await run_blocking_action(ctx, [&ctx] { return dispatch(ctx); });
+    std::function<outcome()> answer = [&ctx] { return dispatch(ctx); };
+    co_return co_await run_blocking_action(ctx, std::move(answer));
   }
   co_return dispatch(ctx);
 }
@@ -94,7 +94,7 @@ waiting route_waits(const engine_state& engine, const http::request& request) {
   if (reads_sessions_store(engine, *r, request.method)) return waiting::preferred;
   // A JWT session's revocation check may read the store: only when there is a session cookie
   // (by either policy's name, which configuration may have changed; chunks share the prefix).
-  if (revocable && checks_jwt_session(engine, *r)) {
+  if (checks_jwt_session(engine, *r)) {
     const auto cookie = request.headers.get("Cookie");
     if (!cookie) return waiting::none;
     for (const bool secure : {false, true}) {

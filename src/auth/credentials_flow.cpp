@@ -95,7 +95,8 @@ class credentials_flow_impl final : public provider_flow {
                                             net::http_client&) const override {
     if (!p_.authorize_async) {
       // Only the session store waits: the whole sign-in runs where blocking calls may.
-      co_return co_await run_blocking_action(ctx, [this, &ctx] { return callback(ctx); });
+      std::function<outcome()> sign_in = [this, &ctx] { return callback(ctx); };
+      co_return co_await run_blocking_action(ctx, std::move(sign_in));
     }
     // CSRF first: a request without it must not cost a password check.
     if (!ctx.csrf_verified) co_return missing_csrf(ctx);

@@ -122,7 +122,9 @@ void end_database_session(request_context& ctx);
 // the user's fault (their credentials or session may be fine).
 outcome store_unavailable(const request_context& ctx, std::string_view detail);
 // run_blocking_action runs `action` through config.run_blocking (off the I/O thread), or at once
-// when none is set; 503 when it cannot be run.
+// when none is set; 503 when it cannot be run. Pass a named std::function, not a lambda converted
+// inside the co_await expression: GCC 12 mishandles that temporary's lifetime, and a lambda that
+// owned a string corrupted the heap (EngineRevocationTest caught it).
 boost::asio::awaitable<outcome> run_blocking_action(request_context& ctx,
                                                     std::function<outcome()> action);
 

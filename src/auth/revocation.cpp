@@ -22,11 +22,8 @@ const std::string* subject(const json& claims) {
 }
 
 bool fresh(const request_context& ctx, const user_state_cache::entry& e) {
-  const auto bound = *ctx.config().session.jwt_revocation_bound;
-  const auto age = ctx.engine.clock->now() - e.fetched;
-  return age < (e.known ? std::chrono::duration_cast<std::chrono::system_clock::duration>(bound)
-                        : std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                              std::max<std::chrono::seconds>(bound, retry_unknown)));
+  const std::chrono::seconds bound = *ctx.config().session.jwt_revocation_bound;
+  return ctx.engine.clock->now() - e.fetched < (e.known ? bound : std::max(bound, retry_unknown));
 }
 
 // revoked judges a session by its claims and its user's remembered state.

@@ -149,6 +149,24 @@ TEST_F(EngineRevocationTest, AsyncReadsWaitForTheStoreOnlyWhenTheRememberedState
   EXPECT_FALSE(a.awaits(get("/api/auth/session")));
 }
 
+// A store pool that cannot take the check (its queue full) answers 503 with Retry-After, as every
+// store call does: letting the session through would let a flood switch revocation off.
+TEST_F(EngineRevocationTest, StaleCheckRefusedByAFullPoolIsServiceUnavailable) {
+  auth_config c = revocable_config(60s);
+  c.run_blocking = [](std::function<void()>) -> boost::asio::awaitable<result<void>> {
+    co_return auth_error{errc::overloaded, "worker queue full"};
+  };
+  const auto a = build(std::move(c));
+  jar j;
+  sign_in(a, j);
+  clock_.advance(61s);
+  boost::asio::io_context io;
+  const auto res = run_async(io, a, get("/api/auth/session", j.header()));
+  EXPECT_EQ(res.status, 503);
+  EXPECT_EQ(res.headers.get("Retry-After"), "5");
+  EXPECT_TRUE(session_set_cookies(res).empty()) << "the session is not ended for it";
+}
+
 // A renamed session cookie must still send the read down the asynchronous path: otherwise a
 // stale check would call the store on the server's I/O thread.
 TEST_F(EngineRevocationTest, RenamedSessionCookieStillWaitsOffTheIoThread) {

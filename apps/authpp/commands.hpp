@@ -47,8 +47,9 @@ void add_database_options(CLI::App* cmd, database_location& where);
 // database_config returns the configuration `authpp serve` would load, for its database. No
 // secret is needed: the commands that manage the database never sign anything.
 server::app_config database_config(const database_location& where);
-// open_database opens the configured database (applying missing migrations) or throws `failure`.
-std::unique_ptr<adapters::adapter> open_database(const database_location& where);
+// open_database opens the database `config` names (applying missing migrations) or throws
+// `failure`.
+std::unique_ptr<adapters::adapter> open_database(const server::app_config& config);
 
 // read_stdin returns standard input, or fails when it exceeds `limit` bytes (input is bounded
 // before it is parsed).

@@ -36,8 +36,7 @@ server::app_config database_config(const database_location& where) {
   return std::move(*config);
 }
 
-std::unique_ptr<adapters::adapter> open_database(const database_location& where) {
-  const server::app_config config = database_config(where);
+std::unique_ptr<adapters::adapter> open_database(const server::app_config& config) {
   auto store = server::open_store(config);
   if (!store) throw failure{server::store_name(config) + ": " + store.error().message()};
   return std::move(*store);
@@ -53,7 +52,7 @@ struct user_options {
 };
 
 std::unique_ptr<adapters::adapter> open_store(const user_options& o) {
-  return open_database(o.where);
+  return open_database(database_config(o.where));
 }
 
 // echo_off hides what is typed while it lives, when stdin is a terminal.
@@ -178,16 +177,16 @@ void list(const user_options& o) {
 }
 
 // end_sessions ends every session of `user_id`: it deletes the database sessions, and bumps the
-// user's session version, which ends the JWT sessions at their next read (within the configured
-// bound). It says how many database sessions ended and when the JWT ones do.
+// user's session version, which ends the JWT sessions at their next read (within `bound`, the
+// configured auth.jwt_revocation_bound). It says how many database sessions ended and when the
+// JWT ones do.
 std::string end_sessions(adapters::adapter& store, const std::string& user_id,
-                         const database_location& where) {
+                         std::optional<std::chrono::seconds> bound) {
   auto ended = store.delete_user_sessions(user_id);
   if (!ended) throw failure{ended.error().message()};
   if (auto bumped = store.bump_session_version(user_id); !bumped) {
     throw failure{bumped.error().message()};
   }
-  const auto bound = database_config(where).auth.jwt_revocation_bound;
   const std::string jwt =
       !bound
           ? "JWT sessions are not checked (auth.jwt_revocation_bound = false)"
@@ -205,22 +204,25 @@ adapters::user_record existing_user(adapters::adapter& store, const std::string&
 
 void set_disabled(const user_options& o, bool disabled) {
   const std::string email = check_email(o.email);
-  auto store = open_store(o);
+  const server::app_config config = database_config(o.where);
+  auto store = open_database(config);
   const adapters::user_record user = existing_user(*store, email);
   if (auto r = store->set_disabled(email, disabled); !r) throw failure{r.error().message()};
-  const std::string ended = disabled ? end_sessions(*store, user.id, o.where) : std::string();
+  const std::string ended =
+      disabled ? end_sessions(*store, user.id, config.auth.jwt_revocation_bound) : std::string();
   std::cout << (disabled ? "disabled " : "enabled ") << email << ended << '\n';
 }
 
 void passwd(const user_options& o) {
   const std::string email = check_email(o.email);
-  auto store = open_store(o);
+  const server::app_config config = database_config(o.where);
+  auto store = open_database(config);
   const adapters::user_record user = existing_user(*store, email);
   const std::string encoded = hash(read_password());
   auto r = store->set_password(user.id, encoded);
   if (!r) throw failure{r.error().message()};
   // Whoever knew the old password may be signed in: a new password ends every session.
-  const std::string ended = end_sessions(*store, user.id, o.where);
+  const std::string ended = end_sessions(*store, user.id, config.auth.jwt_revocation_bound);
   std::cout << "password changed for " << email << ended << '\n';
 }
 
@@ -247,9 +249,11 @@ void remove(const user_options& o, bool yes) {
 
 void revoke(const user_options& o) {
   const std::string email = check_email(o.email);
-  auto store = open_store(o);
+  const server::app_config config = database_config(o.where);
+  auto store = open_database(config);
   // Computed first: nothing is printed unless it worked.
-  const std::string ended = end_sessions(*store, existing_user(*store, email).id, o.where);
+  const std::string ended =
+      end_sessions(*store, existing_user(*store, email).id, config.auth.jwt_revocation_bound);
   std::cout << "signed out " << email << ended << '\n';
 }
 

@@ -156,10 +156,11 @@ struct app::state {
   }
 
   void serve(http::request req, responder respond);
-  boost::asio::awaitable<http::response> sign_in(http::request req);
+  void answer_later(boost::asio::awaitable<http::response> answer, responder respond,
+                    std::string_view what);
+  boost::asio::awaitable<http::response> engine_async(http::request req);
   http::response handle(const http::request& req);
   bool is_health(const http::request& req) const;
-  void answer_health(responder respond);
   boost::asio::awaitable<http::response> health();
   boost::asio::awaitable<void> check_providers();
   http::response metrics_page(const http::request& req);
@@ -167,25 +168,32 @@ struct app::state {
   void count_sign_in(const http::request& req);
 };
 
-// serve answers at once, except a sign-in that waits for a password check: that one waits on
-// the worker pool as a coroutine on the connection's own loop, and its thread serves others.
+// serve answers at once, except what waits for a worker pool (a password check, a store call,
+// /healthz): that waits as a coroutine on the connection's own loop, whose thread serves others.
 void app::state::serve(http::request req, responder respond) {
-  if (is_health(req)) return answer_health(std::move(respond));
+  if (is_health(req)) return answer_later(health(), std::move(respond), "health check");
   if (!engine->awaits(req)) return respond(handle(req));
-  // A client gone before its answer cancels the wait: a check still queued gives up its place.
+  answer_later(engine_async(std::move(req)), std::move(respond), "engine");
+}
+
+// answer_later runs `answer` on the connection's loop and responds with its result. A client
+// gone before its answer cancels the wait: work still queued gives up its place.
+void app::state::answer_later(boost::asio::awaitable<http::response> answer, responder respond,
+                              std::string_view what) {
   auto slot = respond.cancellation_slot();
-  boost::asio::co_spawn(respond.executor(), sign_in(std::move(req)),
+  boost::asio::co_spawn(respond.executor(), std::move(answer),
                         boost::asio::bind_cancellation_slot(
-                            slot, [this, respond](std::exception_ptr e, http::response res) {
+                            slot, [this, respond, what](std::exception_ptr e, http::response res) {
                               if (e) {
-                                log(log_level::error, "InternalError", "sign-in coroutine failed");
+                                log(log_level::error, "InternalError",
+                                    std::string(what) + " coroutine failed");
                                 res = json_response(500, "\"Internal error.\"");
                               }
                               respond(std::move(res));
                             }));
 }
 
-boost::asio::awaitable<http::response> app::state::sign_in(http::request req) {
+boost::asio::awaitable<http::response> app::state::engine_async(http::request req) {
   const bool callback = req.target.find("/callback/") != std::string::npos;
   http::response res = co_await engine->handle_async(std::move(req));
   if (callback) metrics.sign_in(take_signed_in());
@@ -239,20 +247,9 @@ bool app::state::is_health(const http::request& req) const {
          target.substr(0, target.find('?')) == "/healthz";
 }
 
-void app::state::answer_health(responder respond) {
-  boost::asio::co_spawn(respond.executor(), health(),
-                        [this, respond](std::exception_ptr e, http::response res) {
-                          if (e) {
-                            log(log_level::error, "InternalError", "health check failed");
-                            res = json_response(500, "\"Internal error.\"");
-                          }
-                          respond(std::move(res));
-                        });
-}
-
 // health is 200 while the database answers; an OAuth provider that cannot be reached is
 // reported (its sign-ins fail) without failing the whole server: other providers still work.
-// The database is asked on the worker pool: a slow one must not stall an I/O thread.
+// The database is asked on the store pool: a slow one must not stall an I/O thread.
 boost::asio::awaitable<http::response> app::state::health() {
   json body = json::object();
   bool ok = true;
@@ -459,7 +456,9 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
     auto ms = http_server::start(
         mo,
         [raw](http::request req, responder respond) {
-          if (raw->is_health(req)) return raw->answer_health(std::move(respond));
+          if (raw->is_health(req)) {
+            return raw->answer_later(raw->health(), std::move(respond), "health check");
+          }
           const std::string_view path =
               std::string_view(req.target).substr(0, req.target.find('?'));
           respond(path == "/metrics" ? raw->metrics_page(req)

@@ -219,13 +219,19 @@ class loader {
     return true;
   }
 
+  // duration reads a whole number of `Unit`s (seconds, milliseconds) from `min` to `max`.
+  template <class Unit>
+  bool duration(const toml::table& t, std::string_view prefix, std::string_view key,
+                std::int64_t min, std::int64_t max, Unit& out) {
+    std::int64_t v = 0;
+    if (!integer(t, prefix, key, min, max, v)) return false;
+    out = Unit(v);
+    return true;
+  }
   // seconds reads a duration in whole seconds, from `min` (1 unless said) to `max`.
   bool seconds(const toml::table& t, std::string_view prefix, std::string_view key,
                std::int64_t max, std::chrono::seconds& out, std::int64_t min = 1) {
-    std::int64_t v = 0;
-    if (!integer(t, prefix, key, min, max, v)) return false;
-    out = std::chrono::seconds(v);
-    return true;
+    return duration(t, prefix, key, min, max, out);
   }
 
   // strings reads an array of strings; absent leaves `out` untouched.
@@ -570,14 +576,9 @@ void load_database(loader& l, const toml::table& t, database_options& d) {
     l.fail(n->source(), "database.url", "must not be empty (omit [database] for SQLite)");
   }
   l.integer(t, p, "pool_size", 1, 1000, d.pool_size);
-  std::int64_t ms = 0;
-  if (l.integer(t, p, "statement_timeout_ms", 10, 3'600'000, ms)) {
-    d.statement_timeout = std::chrono::milliseconds(ms);
-  }
-  if (l.integer(t, p, "pool_wait_ms", 0, 600'000, ms)) d.pool_wait = std::chrono::milliseconds(ms);
-  if (l.integer(t, p, "connect_timeout_ms", 1000, 600'000, ms)) {
-    d.connect_timeout = std::chrono::milliseconds(ms);
-  }
+  l.duration(t, p, "statement_timeout_ms", 10, 3'600'000, d.statement_timeout);
+  l.duration(t, p, "pool_wait_ms", 0, 600'000, d.pool_wait);
+  l.duration(t, p, "connect_timeout_ms", 1000, 600'000, d.connect_timeout);
 }
 
 void load_rate_limit(loader& l, const toml::table& t, rate_limit_settings& o) {

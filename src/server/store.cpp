@@ -28,15 +28,16 @@ result<std::unique_ptr<adapters::adapter>> open_store(const app_config& config) 
   return adapters::open_sqlite_store({.path = config.storage.database});
 }
 
+int newest_schema_version(const app_config& config) {
+  return uses_postgres(config) ? adapters::postgres_schema_version
+                               : adapters::sqlite_schema_version;
+}
+
 result<schema_versions> store_schema_versions(const app_config& config) {
-  if (uses_postgres(config)) {
-    auto v = adapters::postgres_applied_version(postgres(config));
-    if (!v) return v.error();
-    return schema_versions{*v, adapters::postgres_schema_version};
-  }
-  auto v = adapters::sqlite_applied_version(config.storage.database);
+  auto v = uses_postgres(config) ? adapters::postgres_applied_version(postgres(config))
+                                 : adapters::sqlite_applied_version(config.storage.database);
   if (!v) return v.error();
-  return schema_versions{*v, adapters::sqlite_schema_version};
+  return schema_versions{*v, newest_schema_version(config)};
 }
 
 }  // namespace authpp::server

@@ -23,7 +23,11 @@ namespace authpp::server {
 // open_sqlite_store or open_postgres_store.
 [[nodiscard]] result<std::unique_ptr<adapters::adapter>> open_store(const app_config& config);
 
-// store_schema_version reads the applied and the newest known schema version of the configured
+// newest_schema_version is the newest schema version this build knows for the configured kind
+// of database.
+[[nodiscard]] int newest_schema_version(const app_config& config);
+
+// store_schema_versions reads the applied and the newest known schema version of the configured
 // database without changing it. The applied version is 0 for a database authpp never migrated.
 struct schema_versions {
   int applied = 0;

@@ -3,15 +3,17 @@
 # listening on 127.0.0.1 only, on a free port, with trust authentication (nothing else can reach
 # it). Never a system service.
 #
-#   scripts/pg-cluster.sh start STATE   starts one; writes its URL to STATE/url and prints it
-#   scripts/pg-cluster.sh stop STATE    stops it (by its PID) and deletes its files
+#   scripts/pg-cluster.sh start STATE          starts one; writes its URL to STATE/url, prints it
+#   scripts/pg-cluster.sh stop STATE           stops it (by its PID) and deletes its files
+#   scripts/pg-cluster.sh stop-server STATE    stops the server (fast: clients are told), keeps
+#   scripts/pg-cluster.sh start-server STATE   the files, and starts it again, on the same port
 #
 # PostgreSQL refuses to run as root, so as root the cluster runs as the `postgres` user that
 # Debian's postgresql-15 package creates.
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 start|stop STATE_DIR" >&2
+  echo "usage: $0 start|stop|stop-server|start-server STATE_DIR" >&2
   exit 2
 }
 (($# == 2)) || usage
@@ -85,5 +87,12 @@ CONF
     exit 1
     ;;
   stop) stop ;;
+  stop-server)
+    as_owner "$bin/pg_ctl" -D "$(cat "$state/data_dir")" -m fast -w stop >/dev/null
+    ;;
+  start-server)
+    data=$(cat "$state/data_dir")
+    as_owner "$bin/pg_ctl" -D "$data" -l "$(dirname "$data")/server.log" -w -t 60 start >/dev/null
+    ;;
   *) usage ;;
 esac

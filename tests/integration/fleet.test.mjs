@@ -16,7 +16,6 @@ import { readFileSync } from "node:fs";
 import { Browser, runCli, startServer, tempDir, writeConfig } from "./server_harness.mjs";
 
 const CLUSTER = new URL("../../scripts/pg-cluster.sh", import.meta.url).pathname;
-const PG_CTL = "/usr/lib/postgresql/15/bin/pg_ctl";
 const SESSION = "authjs.session-token";
 const PASSWORD = "correct horse battery";
 const USERS = Array.from({ length: 12 }, (_, i) => `user${i}@example.com`);
@@ -26,12 +25,10 @@ const figures = {};
 let state, env;
 const servers = {};
 
-// pgCtl runs pg_ctl on the cluster's data directory (as its owner: postgres when we are root).
-function pgCtl(...args) {
-  const data = readFileSync(`${state}/data_dir`, "utf8").trim();
-  const cmd = [PG_CTL, "-D", data, "-w", ...args];
-  const [file, argv] = process.getuid() === 0 ? ["runuser", ["-u", "postgres", "--", ...cmd]] : [cmd[0], cmd.slice(1)];
-  execFileSync(file, argv, { stdio: "ignore" });
+// cluster runs scripts/pg-cluster.sh ACTION on this test's cluster (start, stop, stop-server,
+// start-server).
+function cluster(action) {
+  execFileSync(CLUSTER, [action, state], { stdio: "ignore" });
 }
 
 async function startInstance(strategy) {
@@ -42,7 +39,7 @@ async function startInstance(strategy) {
 
 before(async () => {
   state = tempDir("authpp-fleet-pg-");
-  execFileSync(CLUSTER, ["start", state], { stdio: "ignore" });
+  cluster("start");
   env = { AUTH_SECRET: secret, AUTH_TRUST_HOST: "1", DATABASE_URL: readFileSync(`${state}/url`, "utf8").trim() };
   const migrate = runCli(["db", "migrate"], { env });
   assert.equal(migrate.status, 0, migrate.stderr);
@@ -57,7 +54,7 @@ before(async () => {
 
 after(async () => {
   for (const s of Object.values(servers)) await s.stop("SIGKILL");
-  if (state) execFileSync(CLUSTER, ["stop", state], { stdio: "ignore" });
+  if (state) cluster("stop");
   console.log(`FLEET_FIGURES ${JSON.stringify(figures)}`);
 });
 
@@ -195,12 +192,12 @@ test("PostgreSQL stopped and started under load: 503 with Retry-After, JWT unaff
       assert.ok(cond(), "the load run stalled");
     };
     await until(() => counts.before >= 200);
-    pgCtl("-m", "fast", "stop");
+    cluster("stop-server");
     downAt = performance.now();
     phase = "down";
     await until(() => counts.down503 >= 500);
     health.down = (await fetch(`${servers.A.url}/healthz`)).status;
-    pgCtl("-l", `${readFileSync(`${state}/data_dir`, "utf8").trim()}/../server.log`, "start");
+    cluster("start-server");
     upAt = performance.now();
     phase = "after";
     await until(() => counts.after200 >= 200);

@@ -26,3 +26,20 @@ export async function startAuthppServer({ secret }) {
   }
   return startServer([], { dataDir, env: { AUTH_SECRET: secret, AUTH_TRUST_HOST: "1" } });
 }
+
+// oidcProviderToml is the [[providers]] table of authpp serve for a generic OpenID Provider with
+// id "oidc" (as authjs_server.mjs's oidc option), as lines of TOML.
+export function oidcProviderToml({ issuer, clientId, clientSecret, checks }) {
+  const toml = (v) => JSON.stringify(v); // a JSON string of printable ASCII is a TOML string
+  const lines = [
+    "[[providers]]",
+    'type = "oidc"',
+    'id = "oidc"',
+    'name = "Test OIDC"',
+    `issuer = ${toml(issuer)}`,
+    `client_id = ${toml(clientId)}`,
+    `client_secret = ${toml(clientSecret)}`,
+  ];
+  if (checks) lines.push(`checks = ${JSON.stringify(checks)}`);
+  return lines;
+}

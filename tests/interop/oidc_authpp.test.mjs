@@ -24,6 +24,7 @@ import { chromium } from "playwright-core";
 import { decode } from "@auth/core/jwt";
 import { Browser, startServer, tempDir, writeConfig } from "../integration/server_harness.mjs";
 import { startAuthjsServer } from "./authjs_server.mjs";
+import { oidcProviderToml } from "./authpp_server.mjs";
 import { startOidcProvider, loginThrough } from "./oidc_provider.mjs";
 import { startSameOriginProxy } from "./same_origin_proxy.mjs";
 import { buildClientPage } from "./client_page.mjs";
@@ -77,17 +78,7 @@ function newClient(prefix) {
 // `toml` (optional): more lines for the provider's table.
 async function startAuthpp(t, { clientId, clientSecret, checks, toml: more = [] }) {
   const dataDir = tempDir("authpp-oidc-");
-  const lines = [
-    "[[providers]]",
-    'type = "oidc"',
-    'id = "oidc"',
-    'name = "Test OIDC"',
-    `issuer = ${toml(idp.issuer)}`,
-    `client_id = ${toml(clientId)}`,
-    `client_secret = ${toml(clientSecret)}`,
-  ];
-  if (checks) lines.push(`checks = ${JSON.stringify(checks)}`);
-  lines.push(...more);
+  const lines = [...oidcProviderToml({ issuer: idp.issuer, clientId, clientSecret, checks }), ...more];
   const config = writeConfig(dataDir, lines.join("\n") + "\n");
   const server = await startServer(["--config", config], { dataDir, env: { AUTH_SECRET: secret, AUTH_TRUST_HOST: "1" } });
   onCleanup(t, async () => {

@@ -19,6 +19,7 @@ import PostgresAdapter from "@auth/pg-adapter";
 import { Browser, runCli, startServer, tempDir, writeConfig } from "../integration/server_harness.mjs";
 import { createDatabase } from "../integration/pg_harness.mjs";
 import { startAuthjsServer } from "./authjs_server.mjs";
+import { oidcProviderToml } from "./authpp_server.mjs";
 import { startOidcProvider, loginThrough } from "./oidc_provider.mjs";
 import { startSameOriginProxy } from "./same_origin_proxy.mjs";
 import { buildClientPage } from "./client_page.mjs";
@@ -28,7 +29,6 @@ const SESSION = "authjs.session-token";
 const ALICE = { name: "Alice Liddell", email: "alice@example.com", image: "https://example.com/alice.png" };
 const ALICE_LOGIN = { login: "alice", password: "wonderland" };
 const secret = randomBytes(32).toString("base64url");
-const toml = (s) => JSON.stringify(s);
 let idp;
 
 before(async () => {
@@ -49,13 +49,7 @@ async function startPair(t, db, { page } = {}) {
   const config = writeConfig(dataDir, [
     "[auth]",
     'session_strategy = "database"',
-    "[[providers]]",
-    'type = "oidc"',
-    'id = "oidc"',
-    'name = "Test OIDC"',
-    `issuer = ${toml(idp.issuer)}`,
-    `client_id = ${toml(clientId)}`,
-    `client_secret = ${toml(clientSecret)}`,
+    ...oidcProviderToml({ issuer: idp.issuer, clientId, clientSecret }),
   ].join("\n") + "\n");
   const env = { AUTH_SECRET: secret, AUTH_TRUST_HOST: "1", DATABASE_URL: db.url };
   const authpp = await startServer(["--config", config], { dataDir, env });

@@ -6,12 +6,12 @@
 #include <cstdlib>
 #include <fstream>
 #include <future>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "conformance/adapter_suite.hpp"
 #include "conformance/user_store_suite.hpp"
@@ -24,36 +24,16 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// Auth.js's pg schema as its adapter documentation first gave it: no unique keys, no foreign
-// keys. Databases made from it exist, and authpp must take them over.
-constexpr const char* authjs_schema_without_constraints = R"sql(
-CREATE TABLE verification_token (identifier TEXT NOT NULL, expires TIMESTAMPTZ NOT NULL,
-  token TEXT NOT NULL, PRIMARY KEY (identifier, token));
-CREATE TABLE accounts (id SERIAL, "userId" INTEGER NOT NULL, type VARCHAR(255) NOT NULL,
-  provider VARCHAR(255) NOT NULL, "providerAccountId" VARCHAR(255) NOT NULL,
-  refresh_token TEXT, access_token TEXT, expires_at BIGINT, id_token TEXT, scope TEXT,
-  session_state TEXT, token_type TEXT, PRIMARY KEY (id));
-CREATE TABLE sessions (id SERIAL, "userId" INTEGER NOT NULL, expires TIMESTAMPTZ NOT NULL,
-  "sessionToken" VARCHAR(255) NOT NULL, PRIMARY KEY (id));
-CREATE TABLE users (id SERIAL, name VARCHAR(255), email VARCHAR(255),
-  "emailVerified" TIMESTAMPTZ, image TEXT, PRIMARY KEY (id));
-)sql";
-
-// The same schema as Auth.js's schema.sql has it today, with its unique and foreign keys.
-constexpr const char* authjs_schema = R"sql(
-CREATE TABLE users (id SERIAL, name VARCHAR(255), email VARCHAR(255) UNIQUE,
-  "emailVerified" TIMESTAMPTZ, image TEXT, PRIMARY KEY (id));
-CREATE TABLE accounts (id SERIAL,
-  "userId" INTEGER NOT NULL REFERENCES users ON DELETE CASCADE, type VARCHAR(255) NOT NULL,
-  provider VARCHAR(255) NOT NULL, "providerAccountId" VARCHAR(255) NOT NULL,
-  refresh_token TEXT, access_token TEXT, expires_at BIGINT, id_token TEXT, scope TEXT,
-  session_state TEXT, token_type TEXT, PRIMARY KEY (id), UNIQUE (provider, "providerAccountId"));
-CREATE TABLE sessions (id SERIAL,
-  "userId" INTEGER NOT NULL REFERENCES users ON DELETE CASCADE, expires TIMESTAMPTZ NOT NULL,
-  "sessionToken" VARCHAR(255) UNIQUE NOT NULL, PRIMARY KEY (id));
-CREATE TABLE verification_token (identifier TEXT NOT NULL, expires TIMESTAMPTZ NOT NULL,
-  token TEXT NOT NULL, PRIMARY KEY (identifier, token));
-)sql";
+// fixture reads tests/fixtures/NAME: the Auth.js schemas a database may already have.
+std::string fixture(const std::string& name) {
+  const std::string path = std::string(AUTHPP_TEST_FIXTURES) + "/" + name;
+  std::ifstream in(path);
+  if (!in) ADD_FAILURE() << "cannot read " << path;
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+// Today's schema.sql of @auth/pg-adapter, and the first one its documentation gave (no keys).
+const std::string authjs_schema = fixture("authjs_pg_schema.sql");
+const std::string authjs_schema_without_constraints = fixture("authjs_pg_schema_unconstrained.sql");
 
 std::unique_ptr<adapter> open_or_fail(const postgres_options& options,
                                       const clock& clock = default_clock()) {
@@ -323,37 +303,32 @@ TEST_F(PostgresStoreTest, HealthCheckReplacesAKilledConnection) {
 // stay up for the others).
 TEST(PostgresRestartTest, ServerGoneIsUnavailableThenRecoversByItself) {
   const test::temp_dir state;
-  const std::string script = AUTHPP_PG_CLUSTER_SCRIPT;
-  const std::string start = script + " start " + state.path().string() + " >/dev/null";
-  const std::string stop = script + " stop " + state.path().string();
-  ASSERT_EQ(std::system(start.c_str()), 0);
+  const auto cluster = [&](const char* action) {
+    const std::string command = std::string(AUTHPP_PG_CLUSTER_SCRIPT) + " " + action + " " +
+                                state.path().string() + " >/dev/null";
+    return std::system(command.c_str());
+  };
+  ASSERT_EQ(cluster("start"), 0);
   std::string url;
   std::ifstream(state.path() / "url") >> url;
-  const std::string data = [&] {
-    std::string d;
-    std::ifstream(state.path() / "data_dir") >> d;
-    return d;
-  }();
   auto store = open_or_fail({.url = url, .connect_timeout = milliseconds(2000)});
   ASSERT_TRUE(store);
   auto ada = store->add_user({.email = "ada@example.com"}, "").value();
 
-  // Stop the server (fast shutdown: it tells clients and closes their connections).
-  const std::string pg_ctl = (::getuid() == 0 ? "runuser -u postgres -- " : std::string()) +
-                             "/usr/lib/postgresql/15/bin/pg_ctl -D " + data + " -w ";
-  ASSERT_EQ(std::system((pg_ctl + "-m fast stop >/dev/null").c_str()), 0);
+  // A fast shutdown: the server tells its clients and closes their connections.
+  ASSERT_EQ(cluster("stop-server"), 0);
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(test::error_of(store->find_by_id(ada.id)), errc::storage_unavailable);
     EXPECT_EQ(test::error_of(store->add_user({.email = "bob@example.com"}, "")),
               errc::storage_unavailable);
     EXPECT_EQ(test::error_of(store->check_health()), errc::storage_unavailable);
   }
-  ASSERT_EQ(std::system((pg_ctl + "start -l " + data + "/../server.log >/dev/null").c_str()), 0);
+  ASSERT_EQ(cluster("start-server"), 0);
   EXPECT_TRUE(store->check_health());
   EXPECT_EQ(store->find_by_id(ada.id).value(), ada);
   EXPECT_TRUE(store->add_user({.email = "bob@example.com"}, ""));
   EXPECT_EQ(store->list_users().value().size(), 2u) << "nothing half-written while it was down";
-  EXPECT_EQ(std::system(stop.c_str()), 0);
+  EXPECT_EQ(cluster("stop"), 0);
 }
 
 }  // namespace

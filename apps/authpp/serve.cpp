@@ -36,9 +36,9 @@ void serve(const serve_options& o) {
   load.data_dir = o.data_dir;
   auto config = server::load_config(o.config, server::current_environment(), load);
   if (!config) throw start_failure(config.error());
-  // SIGINT and SIGTERM stay blocked until their handler is in place: one that came between
-  // "listening" and then would kill the process instead of stopping it gracefully. The server's
-  // threads inherit the blocked mask, so this thread, which unblocks them, is where they land.
+  // SIGINT and SIGTERM are blocked before the server's threads exist, so every thread inherits
+  // the mask, and this thread takes them with sigwait. No handler runs at an arbitrary point, and
+  // a signal sent the moment "listening" is printed waits, pending, until it is taken.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -46,8 +46,9 @@ void serve(const serve_options& o) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   auto app = server::app::start(std::move(*config), std::cout);
   if (!app) throw start_failure(app.error());
-  (*app)->stop_on_signals();
-  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  (*app)->stop();
   (*app)->wait();
   std::cout << "authpp stopped" << std::endl;
 }

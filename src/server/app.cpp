@@ -482,7 +482,6 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
 app::app(std::unique_ptr<state> s) : state_(std::move(s)) {}
 app::~app() = default;
 std::uint16_t app::port() const { return state_->server->port(); }
-void app::stop_on_signals() { state_->server->stop_on_signals(); }
 void app::stop() {
   state_->server->stop();
   if (state_->metrics_server) state_->metrics_server->stop();

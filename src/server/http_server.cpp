@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <future>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -19,7 +18,6 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -108,12 +106,11 @@ struct http_server::impl {
   // futex and a context switch) per completion, more than the engine's work on a request.
   context_list contexts{make_contexts(options.threads)};
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
-  // The acceptor, the signal set, the timers and what they use live on one strand, so stop()
-  // from a signal or another thread never races an accept completion.
+  // The acceptor, the timers and what they use live on one strand, so stop() from any
+  // thread never races an accept completion.
   asio::strand<asio::io_context::executor_type> control{asio::make_strand(*contexts.front())};
   std::size_t next_context = 0;  // round robin
   tcp::acceptor acceptor{control};
-  std::optional<asio::signal_set> signals;
   std::optional<asio::steady_timer> deadline;
   asio::steady_timer accept_pause{control};
   std::chrono::milliseconds accept_backoff{0};
@@ -592,7 +589,6 @@ void http_server::impl::begin_stop() {
   error_code ec;
   acceptor.close(ec);
   accept_pause.cancel();
-  if (signals) signals->cancel(ec);
   std::vector<std::shared_ptr<connection_base>> live;
   {
     std::lock_guard lock(mutex);
@@ -744,22 +740,6 @@ void http_server::wait() {
     for (auto& t : impl_->threads) t.join();
     impl_->finished = true;
   });
-}
-
-void http_server::stop_on_signals() {
-  std::promise<void> installed;
-  asio::post(impl_->control, [s = impl_.get(), &installed] {
-    if (!s->stopping) {
-      s->signals.emplace(s->control, SIGINT, SIGTERM);
-      s->signals->async_wait([s](error_code ec, int) {
-        if (!ec) s->begin_stop();
-      });
-    }
-    installed.set_value();
-  });
-  // Returns once the handler is in place, so a caller that held the signals blocked until now
-  // may let them through.
-  installed.get_future().wait();
 }
 
 }  // namespace authpp::server

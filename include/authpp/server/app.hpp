@@ -20,8 +20,6 @@ class app {
   ~app();
 
   std::uint16_t port() const;
-  // stop_on_signals makes SIGINT/SIGTERM shut down gracefully.
-  void stop_on_signals();
   void stop();
   void wait();
 

@@ -102,9 +102,6 @@ class http_server {
   // wait blocks until the server has stopped.
   void wait();
 
-  // stop_on_signals makes SIGINT and SIGTERM call stop(); they are handled once it returns.
-  void stop_on_signals();
-
   struct impl;
 
  private:

@@ -11,6 +11,7 @@ packages=(
   libcli11-dev libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
   chromium  # the real browser of the end-to-end tests (driven by playwright-core)
   # postgresql-15: the tests start throw-away clusters of it (scripts/pg-cluster.sh)
+  python3-aiosmtpd  # the SMTP server the e-mail sign-in tests send their links to
 )
 # Node.js runs the real Auth.js packages our interop tests compare against.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

@@ -109,6 +109,15 @@ class memory_store final : public adapter {
     return ++it->second.user.session_version;
   }
 
+  result<void> set_email_verified(std::string_view user_id,
+                                  std::chrono::system_clock::time_point when) override {
+    std::unique_lock lock(mutex_);
+    const auto it = users_.find(std::string(user_id));
+    if (it == users_.end()) return auth_error{errc::not_found, "no user with this id"};
+    it->second.user.email_verified = detail::to_millis(when);
+    return {};
+  }
+
   result<std::optional<std::string>> password_hash(std::string_view user_id) const override {
     std::shared_lock lock(mutex_);
     const auto it = users_.find(std::string(user_id));
@@ -259,6 +268,7 @@ class memory_store final : public adapter {
     e.user.name = user.name;
     e.user.username = user.username;
     e.user.image = user.image;
+    if (user.email_verified) e.user.email_verified = detail::to_millis(*user.email_verified);
     e.user.created_at = detail::to_millis(clock_.now());
     if (!password_hash.empty()) e.password_hash = std::string(password_hash);
 

@@ -59,10 +59,11 @@ constexpr long long migration_lock = 0x61757468707070;
 constexpr int user_columns = 9;  // a query that selects more puts them after these
 
 // The first part of a statement that inserts a user: `u` (the users row) and `x` (authpp's row),
-// bound as $1..$6 (user_row::params); the statement goes on with more CTEs and "SELECT id FROM u".
-#define AUTHPP_PG_INSERT_USER                                                             \
-  "WITH u AS (INSERT INTO users (name, email, image) VALUES ($1, $2, $3) RETURNING id), " \
-  "x AS (INSERT INTO authpp_users (user_id, username, username_key, created_at) "         \
+// bound as $1..$7 (user_row::params); the statement goes on with more CTEs and "SELECT id FROM u".
+#define AUTHPP_PG_INSERT_USER \
+  "WITH u AS (INSERT INTO users (name, email, image, \"emailVerified\") "         \
+  "  VALUES ($1, $2, $3, " AUTHPP_PG_FROM_MS("$7") ") RETURNING id), "            \
+  "x AS (INSERT INTO authpp_users (user_id, username, username_key, created_at) " \
   "  SELECT id, $4, $5, " AUTHPP_PG_FROM_MS("$6") " FROM u), "
 
 // The columns of an account insert, "userId" first, then account_row's order.
@@ -588,7 +589,7 @@ class postgres_store final : public adapter {
     // One statement, so the user, its authpp row and its password are stored together or not.
     auto o = write(AUTHPP_PG_INSERT_USER
                    "c AS (INSERT INTO authpp_credentials (user_id, password_hash, updated_at) "
-                   "  SELECT id, $7, now() FROM u WHERE $7 <> '') "
+                   "  SELECT id, $8, now() FROM u WHERE $8 <> '') "
                    "SELECT id FROM u",
                    params);
     if (!o.ok()) return user_insert_error(o, "add user");
@@ -678,6 +679,19 @@ class postgres_store final : public adapter {
     return o.at(0).integer(0).value_or(0);
   }
 
+  result<void> set_email_verified(std::string_view user_id,
+                                  system_clock::time_point when) override {
+    if (!serial_id(user_id)) return auth_error{errc::not_found, "no user with this id"};
+    const std::string ms = std::to_string(epoch_ms(when));
+    const param params[] = {user_id, ms};
+    auto o = write("UPDATE users SET \"emailVerified\" = " AUTHPP_PG_FROM_MS(
+                       "$2") " WHERE id = $1::integer RETURNING id",
+                   params);
+    if (!o.ok()) return server_.error(o, "set email verified");
+    if (o.rows() == 0) return auth_error{errc::not_found, "no user with this id"};
+    return {};
+  }
+
   result<std::optional<std::string>> password_hash(std::string_view user_id) const override {
     if (!serial_id(user_id)) return std::optional<std::string>();
     const param params[] = {user_id};
@@ -728,8 +742,8 @@ class postgres_store final : public adapter {
     row.append_to(params);
     // One statement: the user, its authpp row and the account are stored together or not at all.
     auto o = write(AUTHPP_PG_INSERT_USER "a AS (INSERT INTO accounts (" AUTHPP_PG_ACCOUNT_FIELDS
-                                         ") SELECT id, $7, $8, $9, $10, $11, $12, $13, $14, "
-                                         "$15, $16::bigint FROM u) "
+                                         ") SELECT id, $8, $9, $10, $11, $12, $13, $14, $15, "
+                                         "$16, $17::bigint FROM u) "
                                          "SELECT id FROM u",
                    params);
     if (!o.ok()) return user_insert_error(o, "add user with account");
@@ -893,11 +907,13 @@ class postgres_store final : public adapter {
     std::optional<std::string> username_key;
     system_clock::time_point created;
     std::string created_ms;
+    std::optional<system_clock::time_point> verified;
+    std::optional<std::string> verified_ms;
 
-    // params are $1..$6 of AUTHPP_PG_INSERT_USER.
+    // params are $1..$7 of AUTHPP_PG_INSERT_USER.
     std::vector<param> params() const {
-      return {optional(user.name),    email,     optional(user.image), optional(user.username),
-              optional(username_key), created_ms};
+      return {optional(user.name),    email,      optional(user.image), optional(user.username),
+              optional(username_key), created_ms, optional(verified_ms)};
     }
     user_record stored(std::string id) const {
       user_record u;
@@ -906,17 +922,22 @@ class postgres_store final : public adapter {
       u.name = user.name;
       u.username = user.username;
       u.image = user.image;
+      u.email_verified = verified;
       u.created_at = created;
       return u;
     }
   };
 
   result<user_row> new_user_row(const new_user& user) const {
-    user_row row{user, normalize_email(user.email), std::nullopt, {}, {}};
+    user_row row{user, normalize_email(user.email), std::nullopt, {}, {}, {}, {}};
     if (auto r = detail::check_new_user(user, row.email); !r) return r.error();
     if (user.username) row.username_key = detail::ascii_lower(*user.username);
     row.created = detail::to_millis(clock_.now());
     row.created_ms = std::to_string(epoch_ms(row.created));
+    if (user.email_verified) {
+      row.verified = detail::to_millis(*user.email_verified);
+      row.verified_ms = std::to_string(epoch_ms(*row.verified));
+    }
     return row;
   }
 

@@ -185,7 +185,7 @@ struct connection {
   stmt_ptr begin, commit, rollback;
   stmt_ptr insert_user, insert_credentials, upsert_password;
   stmt_ptr find_by_email, find_by_username, find_by_id, list_users;
-  stmt_ptr set_disabled, get_password, bump_session_version, delete_user;
+  stmt_ptr set_disabled, get_password, bump_session_version, set_email_verified, delete_user;
   stmt_ptr insert_account, user_by_account, find_account, accounts_of, unlink_account;
   stmt_ptr insert_session, session_and_user, update_session, delete_session, delete_user_sessions;
   stmt_ptr insert_token, use_token;
@@ -404,8 +404,8 @@ class opener {
         {&c.commit, "COMMIT"},
         {&c.rollback, "ROLLBACK"},
         {&c.insert_user,
-         "INSERT INTO users (id, email, name, username, image, created_at) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+         "INSERT INTO users (id, email, name, username, image, created_at, \"emailVerified\") "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
         {&c.insert_credentials,
          "INSERT INTO credentials (user_id, password_hash, updated_at) VALUES (?1, ?2, ?3)"},
         {&c.upsert_password,
@@ -422,6 +422,8 @@ class opener {
         {&c.bump_session_version,
          "UPDATE users SET session_version = session_version + 1 WHERE id = ?1 "
          "RETURNING session_version"},
+        {&c.set_email_verified,
+         "UPDATE users SET \"emailVerified\" = ?2 WHERE id = ?1 RETURNING id"},
         {&c.get_password, "SELECT password_hash FROM credentials WHERE user_id = ?1"},
         {&c.insert_account,
          "INSERT INTO accounts (\"userId\", type, provider, \"providerAccountId\", access_token, "
@@ -573,6 +575,16 @@ class sqlite_store final : public adapter {
     if (!v) return v.error();
     if (!*v) return auth_error{errc::not_found, "no user with this id"};
     return **v;
+  }
+
+  result<void> set_email_verified(std::string_view user_id,
+                                  std::chrono::system_clock::time_point when) override {
+    auto updated = one_row(
+        &connection::set_email_verified, {user_id}, epoch_ms(when),
+        [](sqlite3_stmt* row) { return column_text(row, 0).value_or(""); }, "set email verified");
+    if (!updated) return updated.error();
+    if (!*updated) return auth_error{errc::not_found, "no user with this id"};
+    return {};
   }
 
   result<void> set_password(std::string_view user_id, std::string_view password_hash) override {
@@ -774,6 +786,7 @@ class sqlite_store final : public adapter {
     rec.name = user.name;
     rec.username = user.username;
     rec.image = user.image;
+    if (user.email_verified) rec.email_verified = detail::to_millis(*user.email_verified);
     auto id = random_uuid(random_);
     if (!id) return id.error();
     rec.id = std::move(*id);
@@ -793,6 +806,8 @@ class sqlite_store final : public adapter {
       b.optional_text(4, rec.username);
       b.optional_text(5, rec.image);
       b.integer(6, epoch_ms(rec.created_at));
+      b.optional_integer(
+          7, rec.email_verified ? std::optional(epoch_ms(*rec.email_verified)) : std::nullopt);
       if (const int rc = b.step(); rc != SQLITE_DONE) {
         if (rc == SQLITE_CONSTRAINT_UNIQUE) {
           const std::string_view msg = sqlite3_errmsg(c.db.get());

@@ -38,6 +38,9 @@ struct user_record {
 struct new_user {
   std::string email{};
   std::optional<std::string> name{}, username{}, image{};
+  // email_verified is set when the user is created by an e-mail sign-in (Auth.js's
+  // createUser({...user, emailVerified: now})); stored with millisecond precision.
+  std::optional<std::chrono::system_clock::time_point> email_verified{};
 };
 
 // normalize_email trims ASCII whitespace and lower-cases ASCII letters, as Auth.js does before it
@@ -98,6 +101,12 @@ class user_store {
   // that every JWT session started before ends at its next check. It fails with errc::not_found
   // if there is no user with this id.
   [[nodiscard]] virtual result<long long> bump_session_version(std::string_view user_id) = 0;
+
+  // set_email_verified records when the user proved they own their address (an e-mail
+  // sign-in): Auth.js's updateUser({id, emailVerified}). It fails with
+  //   errc::not_found if no user has this id.
+  [[nodiscard]] virtual result<void> set_email_verified(
+      std::string_view user_id, std::chrono::system_clock::time_point when) = 0;
 
   // delete_user deletes the user with its password, linked accounts and database sessions
   // (Auth.js's deleteUser), and tells whether there was one. Its JWT sessions end at their next

@@ -46,6 +46,9 @@ class faulty_adapter final : public adapters::adapter {
   result<long long> bump_session_version(std::string_view id) override {
     return inner_->bump_session_version(id);
   }
+  result<void> set_email_verified(std::string_view id, time_point when) override {
+    return inner_->set_email_verified(id, when);
+  }
   result<std::optional<std::string>> password_hash(std::string_view id) const override {
     return inner_->password_hash(id);
   }

@@ -2,6 +2,7 @@
 #include <authpp/adapters/password.hpp>
 #include <authpp/server/credentials.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,6 +56,10 @@ class faulty_store final : public adapters::user_store {
   result<bool> delete_user(std::string_view id) override { return inner_->delete_user(id); }
   result<long long> bump_session_version(std::string_view id) override {
     return inner_->bump_session_version(id);
+  }
+  result<void> set_email_verified(std::string_view id,
+                                  std::chrono::system_clock::time_point when) override {
+    return inner_->set_email_verified(id, when);
   }
   result<std::optional<std::string>> password_hash(std::string_view id) const override {
     if (fail_reads) return failure(*fail_reads);

@@ -205,6 +205,21 @@ TYPED_TEST_P(AdapterConformance, UserWithAccountIsStoredWhole) {
   EXPECT_EQ(s.password_hash(user.id).value(), std::nullopt);
 }
 
+// A provider that vouches for the address (as e-mail sign-in does) creates its user verified.
+TYPED_TEST_P(AdapterConformance, UserWithAccountKeepsEmailVerified) {
+  auto& s = *this->store_;
+  const auto verified = this->clock_.now() - std::chrono::hours(1);
+  auto made = s.add_user_with_account(
+      {.email = "ada@example.com", .email_verified = verified + std::chrono::microseconds(7'500)},
+      github_account(""));
+  ASSERT_TRUE(made) << made.error().message();
+  const user_record& user = made->first;
+  EXPECT_EQ(user.email_verified, verified + std::chrono::milliseconds(7));
+  EXPECT_EQ(s.find_by_id(user.id).value(), std::optional(user));
+  EXPECT_EQ(s.find_by_email("ada@example.com").value(), std::optional(user));
+  EXPECT_EQ(s.user_by_account("github", "12345").value(), std::optional(user));
+}
+
 TYPED_TEST_P(AdapterConformance, RefusedUserWithAccountLeavesNothingBehind) {
   auto& s = *this->store_;
   const user_record bob = this->add("bob@example.com");
@@ -436,11 +451,11 @@ TYPED_TEST_P(AdapterConformance, ConcurrentSignUpsOfOneEmailMakeOneUser) {
 
 REGISTER_TYPED_TEST_SUITE_P(
     AdapterConformance, LinkedAccountIsFoundWithItsUserAndTokens, UserWithAccountIsStoredWhole,
-    RefusedUserWithAccountLeavesNothingBehind, ConcurrentSignUpsOfOneProviderAccountMakeOneUser,
-    DeleteUserTakesItsAccountsAndSessionsAlong, OneProviderAccountLinksToOneUser,
-    BadAccountsAreRefused, AccountsOfListsAUsersLinksInOrder, UnlinkRemovesOnlyThatLink,
-    ConcurrentLinksOfOneProviderAccountHaveOneWinner, SessionIsReadBackWithItsUser,
-    UnknownSessionTokensFindNothing, BadSessionsAreRefused,
+    UserWithAccountKeepsEmailVerified, RefusedUserWithAccountLeavesNothingBehind,
+    ConcurrentSignUpsOfOneProviderAccountMakeOneUser, DeleteUserTakesItsAccountsAndSessionsAlong,
+    OneProviderAccountLinksToOneUser, BadAccountsAreRefused, AccountsOfListsAUsersLinksInOrder,
+    UnlinkRemovesOnlyThatLink, ConcurrentLinksOfOneProviderAccountHaveOneWinner,
+    SessionIsReadBackWithItsUser, UnknownSessionTokensFindNothing, BadSessionsAreRefused,
     UpdateMovesOnlyTheExpiryToTheMillisecond, DeleteReturnsTheSessionOnce,
     DeleteUserSessionsEndsThatUsersSessionsOnly, VerificationTokenWorksOnce,
     VerificationTokenOfAnotherIdentifierIsNotUsed,

@@ -194,6 +194,52 @@ TYPED_TEST_P(UserStoreConformance, SetPasswordOfUnknownUserIsNotFound) {
       errc::not_found);
 }
 
+// An e-mail sign-in creates its user verified (Auth.js: createUser({...user, emailVerified})).
+TYPED_TEST_P(UserStoreConformance, AddKeepsEmailVerifiedToTheMillisecond) {
+  const auto verified = this->clock_.now() - std::chrono::minutes(5);
+  auto r = this->store_->add_user(
+      {.email = "ada@example.com", .email_verified = verified + std::chrono::microseconds(456'789)},
+      "");
+  ASSERT_TRUE(r) << r.error().message();
+  const auto expected = verified + std::chrono::milliseconds(456);  // sub-millisecond dropped
+  EXPECT_EQ(r->email_verified, expected);
+  EXPECT_EQ(this->store_->find_by_id(r->id).value(), std::optional<user_record>(*r));
+  EXPECT_EQ(this->store_->find_by_email("ada@example.com").value()->email_verified, expected);
+}
+
+// An e-mail sign-in of an existing user (Auth.js: updateUser({id, emailVerified})) changes that
+// user's emailVerified and nothing else, each time it happens.
+TYPED_TEST_P(UserStoreConformance, SetEmailVerifiedIsSeenByIdAndEmail) {
+  auto& s = *this->store_;
+  const user_record ada = this->add("ada@example.com", "ada", hash_a);
+  const user_record bob = this->add("bob@example.com");
+  const auto first = this->clock_.now() + std::chrono::microseconds(1'999);
+  ASSERT_TRUE(s.set_email_verified(ada.id, first));
+  user_record expected = ada;
+  expected.email_verified = this->clock_.now() + std::chrono::milliseconds(1);
+  EXPECT_EQ(s.find_by_id(ada.id).value(), std::optional(expected));
+  EXPECT_EQ(s.find_by_email("ada@example.com").value(), std::optional(expected));
+  EXPECT_EQ(s.find_by_username("ada").value(), std::optional(expected));
+  EXPECT_EQ(s.password_hash(ada.id).value(), std::string(hash_a));
+  EXPECT_EQ(s.find_by_id(bob.id).value(), std::optional(bob));
+
+  const auto later = this->clock_.now() + std::chrono::hours(24);
+  ASSERT_TRUE(s.set_email_verified(ada.id, later));
+  EXPECT_EQ(s.find_by_id(ada.id).value()->email_verified, later);
+}
+
+TYPED_TEST_P(UserStoreConformance, SetEmailVerifiedOfUnknownUserIsNotFound) {
+  auto& s = *this->store_;
+  const user_record ada = this->add("ada@example.com");
+  // Also ids that cannot be one (PostgreSQL's are int4), which must not become storage errors.
+  for (const char* id : {"", "not-a-uuid", "00000000-0000-4000-8000-000000000000", "' OR 1=1 --",
+                         "999999", "-1", "2147483648"}) {
+    SCOPED_TRACE(id);
+    EXPECT_EQ(test::error_of(s.set_email_verified(id, this->clock_.now())), errc::not_found);
+  }
+  EXPECT_EQ(s.find_by_id(ada.id).value()->email_verified, std::nullopt);
+}
+
 TYPED_TEST_P(UserStoreConformance, InvalidInputsAreRefused) {
   auto& s = *this->store_;
   EXPECT_EQ(test::error_of(s.add_user({.email = ""}, "")), errc::malformed_input);
@@ -318,7 +364,9 @@ REGISTER_TYPED_TEST_SUITE_P(
     DuplicateUsernameIsRefusedIgnoringCase, UsersWithoutUsernameDoNotConflict,
     RefusedAddLeavesNoTrace, UnknownLookupsReturnNothing, ListUsersIsOrderedByEmail,
     DisableAndEnable, SetDisabledOfUnknownEmailIsNotFound, PasswordHashRoundTrip,
-    SetPasswordOfUnknownUserIsNotFound, InvalidInputsAreRefused, TextIsStoredVerbatim,
-    HealthCheckPasses, ConcurrentAddsFromEightThreads, SessionVersionStartsAtZeroAndCountsBumps);
+    SetPasswordOfUnknownUserIsNotFound, AddKeepsEmailVerifiedToTheMillisecond,
+    SetEmailVerifiedIsSeenByIdAndEmail, SetEmailVerifiedOfUnknownUserIsNotFound,
+    InvalidInputsAreRefused, TextIsStoredVerbatim, HealthCheckPasses,
+    ConcurrentAddsFromEightThreads, SessionVersionStartsAtZeroAndCountsBumps);
 
 }  // namespace authpp::adapters::conformance

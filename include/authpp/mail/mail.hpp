@@ -64,8 +64,8 @@ struct smtp_options {
   std::string username{}, password{};  // AUTH when username is set
   // smtp:// requires STARTTLS unless the host is a loopback address (127.0.0.0/8, ::1,
   // "localhost", written as such: names are not resolved for this): a relay on the same machine
-  // needs no TLS, though STARTTLS is still used when offered; anything else must not get
-  // credentials or links in clear text.
+  // needs no TLS, though STARTTLS is still used when offered (and its certificate must then
+  // verify); anything else must not get credentials or links in clear text.
   bool allow_plaintext = false;  // explicit opt-out, for a trusted network
   std::string ca_file{};         // extra CA bundle (tests use a self-signed CA); empty: system
   std::chrono::milliseconds connect_timeout{10'000}, total_timeout{30'000};

@@ -89,6 +89,10 @@ std::string_view phrase(errc code) noexcept {
       return "connection closed by the server";
     case errc::bad_http:
       return "malformed HTTP response";
+    case errc::mail_rejected:
+      return "mail rejected by the server";
+    case errc::mail_auth_failed:
+      return "mail server refused the credentials";
   }
   return "unknown error";
 }

@@ -60,6 +60,11 @@ enum class errc {
   timed_out,    // connect_timeout (DNS + TCP + TLS) or total_timeout elapsed first
   connection_closed,  // the server closed or reset the connection before a response began
   bad_http,           // the reply is not HTTP/1.x, or it ended before its declared length
+  // mail (900): delivering sign-in e-mails. A connection that fails is one of the net codes
+  // above (dns_failure, connect_failure, tls_failure, timed_out) or transport_failure.
+  mail_rejected = 900,  // the SMTP server refused the sender, the recipient or the message
+                        // (the detail carries its reply code and text)
+  mail_auth_failed,     // the SMTP server refused the username and password (AUTH)
 };
 
 // error_category returns the category of `errc`; its messages are short English phrases.

@@ -22,6 +22,7 @@ TEST(ErrorTest, EveryCodeHasAMessage) {
       {errc::invalid_config, errc::invalid_config},
       {errc::transport_failure, errc::cookie_rejected},
       {errc::dns_failure, errc::bad_http},
+      {errc::mail_rejected, errc::mail_auth_failed},
   };
   std::set<std::string> seen;
   for (const auto& [first, last] : blocks) {
@@ -51,6 +52,7 @@ TEST(ErrorTest, ErrcConvertsToErrorCode) {
   // Appended to the jose block, so the codes before them keep their numbers.
   EXPECT_EQ(static_cast<int>(errc::no_matching_key), 209);
   EXPECT_EQ(static_cast<int>(errc::invalid_signature), 210);
+  EXPECT_EQ(static_cast<int>(errc::mail_rejected), 900);
 }
 
 }  // namespace

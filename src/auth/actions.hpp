@@ -26,7 +26,8 @@ outcome complete_sign_in(request_context& ctx, const user& u, const account& acc
 // sign_in_verdict runs the signIn callback: nullopt to go on, else the answer (refused, or
 // redirected elsewhere without a session).
 std::optional<outcome> sign_in_verdict(request_context& ctx, const user& u, const account& acct,
-                                       const json* credentials, const json* profile);
+                                       const json* credentials, const json* profile,
+                                       bool verification_request = false);
 // register_and_sign_in ends an OAuth sign-in when an adapter stores users: the signIn callback,
 // then the user the provider identity is linked to, the signed-in user (linking it), or a new
 // user, by Auth.js's rules (registration.cpp); then issue_session. Blocking: adapter calls.

@@ -344,8 +344,11 @@ std::optional<std::string> build_flows(engine_state& state) {
     const provider& p = state.config.providers[i];
     auto flow = std::visit(
         [&state](const auto& kind) -> std::unique_ptr<provider_flow> {
-          if constexpr (std::is_same_v<std::decay_t<decltype(kind)>, credentials_provider>) {
+          using kind_t = std::decay_t<decltype(kind)>;
+          if constexpr (std::is_same_v<kind_t, credentials_provider>) {
             return credentials_flow(state, kind);
+          } else if constexpr (std::is_same_v<kind_t, email_provider>) {
+            return email_flow(state, kind);
           } else {
             return oauth_flow(state, kind);
           }

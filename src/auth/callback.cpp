@@ -32,12 +32,14 @@ void fire_sign_in_after(request_context& ctx, const user& u, const account& acct
 }  // namespace
 
 std::optional<outcome> sign_in_verdict(request_context& ctx, const user& u, const account& acct,
-                                       const json* credentials, const json* profile) {
+                                       const json* credentials, const json* profile,
+                                       bool verification_request) {
   const auto& config = ctx.config();
   if (!config.callbacks.sign_in) return std::nullopt;
   std::optional<sign_in_decision> verdict;
   try {
-    verdict = config.callbacks.sign_in(sign_in_params{u, acct, credentials, profile});
+    verdict = config.callbacks.sign_in(
+        sign_in_params{u, acct, credentials, profile, verification_request});
   } catch (const std::exception& e) {
     return fail(ctx,
                 {authjs_error::access_denied, std::string("signIn callback threw: ") + e.what()});

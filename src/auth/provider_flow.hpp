@@ -1,7 +1,7 @@
 #pragma once
 
 // Internal to the engine: how it drives one configured provider. Everything that depends on a
-// provider's kind (credentials, OAuth 2 / OIDC; e-mail next) sits behind this interface, one
+// provider's kind (credentials, OAuth 2 / OIDC, e-mail) sits behind this interface, one
 // implementation per kind, built once per provider by auth::create. The actions and the request
 // path ask the flow; they never switch on the kind.
 #include <authpp/auth/auth.hpp>
@@ -32,7 +32,7 @@ class provider_flow {
 
   virtual const std::string& id() const = 0;
   virtual const std::string& name() const = 0;
-  // type is the kind as /providers reports it: "credentials", "oauth" or "oidc".
+  // type is the kind as /providers reports it: "credentials", "oauth", "oidc" or "email".
   virtual std::string_view type() const = 0;
   // problem names what makes the configured provider unusable ("client_id: required"), if any.
   virtual std::optional<std::string> problem() const = 0;
@@ -42,6 +42,9 @@ class provider_flow {
 
   // waits tells how the provider answers `method` on the sign-in or callback route `a`.
   virtual waiting waits(action a, std::string_view method) const = 0;
+  // signin answers POST /signin/{id} (CSRF checked) when waits() is not `required`. By default
+  // it sends the browser to the sign-in page: credentials sign in through /callback.
+  virtual outcome signin(request_context& ctx) const;
   // callback answers /callback/{id} when waits() is not `required`.
   virtual outcome callback(request_context& ctx) const = 0;
   // act_async answers a request that waits() says to await.
@@ -59,5 +62,7 @@ std::unique_ptr<provider_flow> credentials_flow(const engine_state& engine,
                                                 const credentials_provider& provider);
 std::unique_ptr<provider_flow> oauth_flow(const engine_state& engine,
                                           const oauth_provider& provider);
+std::unique_ptr<provider_flow> email_flow(const engine_state& engine,
+                                          const email_provider& provider);
 
 }  // namespace authpp::detail

@@ -54,6 +54,7 @@ outcome signin_action(request_context& ctx) {
   if (!ctx.csrf_verified) {
     return fail(ctx, {authjs_error::missing_csrf, "POST /signin without a valid CSRF token"});
   }
+  if (ctx.provider) return ctx.provider->signin(ctx);
   outcome out;
   out.redirect = ctx.base_url() + "/signin";
   return out;

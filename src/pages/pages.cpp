@@ -101,6 +101,20 @@ constexpr std::string_view verify_template =
 {{/has_home}}<p class="hint center">Did not get it? Check your spam folder, or go back and try again.</p>
 )";
 
+constexpr std::string_view confirm_template =
+    R"(<div class="icon" aria-hidden="true">{{{icon}}}</div>
+<h1 class="center">Sign in</h1>
+<p class="message center">Sign in as <strong>{{email}}</strong>?</p>
+<form action="{{action}}" method="post">
+<input type="hidden" name="csrfToken" value="{{csrf_token}}">
+<input type="hidden" name="token" value="{{token}}">
+<input type="hidden" name="email" value="{{email}}">
+{{#has_callback}}<input type="hidden" name="callbackUrl" value="{{callback_url}}">
+{{/has_callback}}<button type="submit" class="button primary" autofocus>Sign in</button>
+</form>
+<p class="hint center">The link works once. If you did not ask to sign in, close this page.</p>
+)";
+
 constexpr std::string_view footer_template =
     R"(<p class="footer"><a href="{{home_url}}">{{home_label}}</a></p>
 )";
@@ -370,6 +384,18 @@ rendered render_signout(const signout_page& page) {
   d.set("has_cancel", boolean(detail::is_safe_link(page.callback_url)));
   d.set("cancel_url", link_or(page.callback_url, "/"));
   return finish(200, "Sign out", page.theme, render_template(signout_template, d), "");
+}
+
+rendered render_email_confirm(const email_confirm_page& page) {
+  mst::data d;
+  d.set("icon", std::string(mail_icon));
+  d.set("action", link_or(page.action_url, "#"));
+  d.set("csrf_token", page.csrf_token);
+  d.set("token", page.token);
+  d.set("email", page.email);
+  d.set("has_callback", boolean(!page.callback_url.empty()));
+  d.set("callback_url", page.callback_url);
+  return finish(200, "Sign in", page.theme, render_template(confirm_template, d), "");
 }
 
 rendered render_error(const error_page& page) {

@@ -50,6 +50,8 @@ struct sign_in_params {
   const authpp::account& account;
   const json* credentials;        // the submitted fields, for credentials providers
   const json* profile = nullptr;  // the provider's profile, for OAuth providers
+  // verification_request: an e-mail sign-in asks for a link (true), or uses one (false).
+  bool verification_request = false;
 };
 
 struct jwt_params {

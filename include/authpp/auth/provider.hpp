@@ -2,18 +2,23 @@
 
 #include <authpp/auth/types.hpp>
 #include <authpp/core/json.hpp>
+#include <authpp/core/result.hpp>
 #include <authpp/http/message.hpp>
 #include <authpp/providers/oauth.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
 // Providers describe themselves as data (id, name, type, fields) plus behaviour behind small
-// function objects: credentials here, OAuth 2 / OIDC in providers/oauth.hpp; e-mail joins later.
+// function objects: credentials and e-mail here, OAuth 2 / OIDC in providers/oauth.hpp.
 namespace authpp {
 
 // credential_field is one input of a credentials provider's sign-in form.
@@ -88,6 +93,43 @@ struct credentials_provider {
   std::function<boost::asio::awaitable<authorize_result>(const authorize_request&)> authorize_async;
 };
 
-using provider = std::variant<credentials_provider, oauth_provider>;
+// verification_request is a sign-in link to deliver: what an e-mail provider's sender receives.
+struct verification_request {
+  std::string identifier;  // the normalised e-mail address
+  std::string url;         // the link: {basePath}/callback/{id}?callbackUrl=…&token=…&email=…
+  std::chrono::system_clock::time_point expires;
+  const http::request& request;  // the request that asked for the link
+};
+
+// email_provider signs users in with a link sent to their address (Auth.js's e-mail providers,
+// "magic links"). It needs config.adapter, which keeps the users and the links' tokens. A
+// token is stored only as sha256(token + secret), and works once, before `max_age` has passed.
+// The link opens a confirmation page, and only that page's POST signs in: a mail scanner that
+// fetches every link does not use it up.
+struct email_provider {
+  std::string id = "email";
+  std::string name = "Email";
+  std::chrono::seconds max_age{86400};
+  // send_verification_request delivers the link (SMTP, a file, an API). It may block: the
+  // engine calls it where store calls run. An error is logged, and the user is sent to the
+  // error page with Configuration, as in Auth.js.
+  std::function<result<void>(const verification_request&)> send_verification_request;
+  // normalize_identifier replaces the default normalisation of the submitted address (see
+  // normalize_email_identifier); nullopt refuses the address.
+  std::function<std::optional<std::string>(std::string_view)> normalize_identifier;
+  // sends_per_hour bounds the links sent to one address (with config.rate_limits.store; 0 = no
+  // bound). Past it, the request is answered as any other, and nothing is sent: the answer tells
+  // an attacker nothing, and an inbox cannot be flooded through the form.
+  std::uint32_t sends_per_hour = 5;
+};
+
+// normalize_email_identifier is the e-mail provider's default normalisation (Auth.js's, minus
+// Unicode NFKC): trimmed, ASCII lower-cased, exactly one `@` between a non-empty local part and
+// domain, the domain cut at its first `,`. nullopt for anything else, and for addresses that
+// could not be one mail recipient: quotes, angle brackets, white space or control characters
+// inside, or more than 254 bytes.
+std::optional<std::string> normalize_email_identifier(std::string_view email);
+
+using provider = std::variant<credentials_provider, oauth_provider, email_provider>;
 
 }  // namespace authpp

@@ -101,6 +101,18 @@ struct verify_request_page {
   pages::theme theme{};
 };
 
+// email_confirm_page is the data of `GET {basePath}/callback/{email provider}`: the page a
+// sign-in link opens. Only its form's POST uses the link, so that a mail scanner that fetches
+// every link in a message does not use the token up (or sign anyone in).
+struct email_confirm_page {
+  std::string action_url{};  // {basePath}/callback/{id}
+  std::string csrf_token{};
+  std::string email{};         // from the link (untrusted): shown, and posted back
+  std::string token{};         // from the link (untrusted): posted back
+  std::string callback_url{};  // posted along when not empty
+  pages::theme theme{};
+};
+
 // rendered is a finished page: send `html` with status `status`, `Content-Type: text/html;
 // charset=utf-8` and `Content-Security-Policy: content_security_policy`.
 struct rendered {
@@ -124,6 +136,9 @@ rendered render_error(const error_page& page);
 
 // render_verify_request renders the "check your email" page (status 200).
 rendered render_verify_request(const verify_request_page& page);
+
+// render_email_confirm renders the "sign in as …" confirmation of a sign-in link (status 200).
+rendered render_email_confirm(const email_confirm_page& page);
 
 // signin_error_message returns the message the sign-in page shows for the Auth.js error type
 // `type`; unknown types get the generic "Unable to sign in." message.

@@ -16,6 +16,7 @@ class faulty_adapter final : public adapters::adapter {
   bool sessions_down = false;  // every session_store call fails with storage_unavailable
   bool accounts_down = false;  // every account_store call fails with storage_unavailable
   bool users_down = false;     // find_by_id fails with storage_unavailable
+  bool tokens_down = false;    // every verification_token_store call fails with storage_unavailable
 
   using time_point = std::chrono::system_clock::time_point;
   // user_store
@@ -106,10 +107,12 @@ class faulty_adapter final : public adapters::adapter {
   }
   // verification_token_store
   result<void> create_verification_token(const adapters::verification_token& t) override {
+    if (tokens_down) return down();
     return inner_->create_verification_token(t);
   }
   result<std::optional<adapters::verification_token>> use_verification_token(
       std::string_view i, std::string_view t) override {
+    if (tokens_down) return down();
     return inner_->use_verification_token(i, t);
   }
 

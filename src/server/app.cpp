@@ -4,6 +4,7 @@
 #include <authpp/server/app.hpp>
 #include <authpp/server/bootstrap.hpp>
 #include <authpp/server/credentials.hpp>
+#include <authpp/server/email.hpp>
 #include <authpp/server/http_server.hpp>
 #include <authpp/server/metrics.hpp>
 #include <authpp/server/store.hpp>
@@ -364,6 +365,9 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
     if (!provider) return provider.error();
     ac.providers.push_back(std::move(*provider));
   }
+  auto email = email_from_settings(config.email, config.storage.data_dir);
+  if (!email) return email.error();
+  if (*email) ac.providers.push_back(std::move(**email));
   ac.secrets = config.auth.secrets;
   ac.url = config.auth.url;
   ac.trust_host = config.auth.trust_host;

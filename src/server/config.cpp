@@ -590,6 +590,35 @@ void load_rate_limit(loader& l, const toml::table& t, rate_limit_settings& o) {
   l.seconds(t, p, "max_backoff", 86400, o.max_backoff);
 }
 
+void load_email(loader& l, const toml::table& t, email_settings& o) {
+  constexpr std::string_view p = "email";
+  l.check_keys(t, p,
+               {"transport", "file", "smtp_url", "from", "username", "password", "allow_plaintext",
+                "ca_file", "max_age", "sends_per_hour"});
+  const toml::node* transport = l.string(t, p, "transport", o.transport);
+  if (transport && o.transport != "smtp" && o.transport != "file") {
+    l.fail(transport->source(), "email.transport", "expected \"smtp\" or \"file\"");
+  }
+  l.string(t, p, "file", o.file);
+  const toml::node* url = l.string(t, p, "smtp_url", o.smtp_url);
+  l.string(t, p, "from", o.from);
+  l.string(t, p, "username", o.username);
+  l.string(t, p, "password", o.password);
+  l.boolean(t, p, "allow_plaintext", o.allow_plaintext);
+  l.string(t, p, "ca_file", o.ca_file);
+  l.seconds(t, p, "max_age", 30 * 86400, o.max_age);
+  l.integer(t, p, "sends_per_hour", 0, 1000000, o.sends_per_hour);
+  if (o.transport == "smtp") {
+    if (o.smtp_url.empty()) {
+      l.fail(transport->source(), "email.smtp_url", "required with transport = \"smtp\"");
+    } else if (!o.smtp_url.starts_with("smtp://") && !o.smtp_url.starts_with("smtps://")) {
+      l.fail(url->source(), "email.smtp_url", "expected smtp://host[:port] or smtps://host[:port]");
+    }
+    if (o.from.empty())
+      l.fail(transport->source(), "email.from", "required with transport = \"smtp\"");
+  }
+}
+
 void load_metrics(loader& l, const toml::table& t, metrics_options& o) {
   constexpr std::string_view p = "metrics";
   l.check_keys(t, p, {"listen", "token"});
@@ -751,7 +780,7 @@ result<app_config> load_from(const std::optional<std::string>& file, std::string
     }
     l.check_keys(doc, "",
                  {"dev", "server", "auth", "storage", "database", "log", "metrics", "rate_limit",
-                  "providers"});
+                  "email", "providers"});
     l.boolean(doc, "", "dev", c.dev);
     if (const toml::table* t = l.table(doc, "", "server")) load_server(l, *t, c.server);
     if (const toml::table* t = l.table(doc, "", "auth")) {
@@ -764,6 +793,7 @@ result<app_config> load_from(const std::optional<std::string>& file, std::string
     if (const toml::table* t = l.table(doc, "", "log")) load_log(l, *t, c.log);
     if (const toml::table* t = l.table(doc, "", "metrics")) load_metrics(l, *t, c.metrics);
     if (const toml::table* t = l.table(doc, "", "rate_limit")) load_rate_limit(l, *t, c.rate_limit);
+    if (const toml::table* t = l.table(doc, "", "email")) load_email(l, *t, c.email);
     if (const toml::node* n = doc.get("providers")) load_providers(l, *n, c.providers);
   }
   for (std::size_t i = 0; i < c.providers.size(); ++i) {
@@ -794,6 +824,7 @@ result<app_config> load_from(const std::optional<std::string>& file, std::string
     }
   }
   if (c.database.url.empty()) c.database.url = env_value(env, "DATABASE_URL");
+  if (c.email.password.empty()) c.email.password = env_value(env, "AUTHPP_SMTP_PASSWORD");
   // Auth.js: `trustHost ||= !!AUTH_TRUST_HOST`, so any non-empty text, "false" included, trusts.
   if (!env_value(env, "AUTH_TRUST_HOST").empty()) c.auth.trust_host = true;
 

@@ -12,9 +12,9 @@ result<std::optional<email_provider>> email_from_settings(const email_settings& 
   if (settings.transport.empty()) return std::optional<email_provider>{};
   std::shared_ptr<mail::sender> sender;
   if (settings.transport == "file") {
-    const std::filesystem::path file =
-        settings.file.empty() ? std::filesystem::path(data_dir) / "mail.jsonl"
-                              : std::filesystem::path(settings.file);
+    const std::filesystem::path file = settings.file.empty()
+                                           ? std::filesystem::path(data_dir) / "mail.jsonl"
+                                           : std::filesystem::path(settings.file);
     auto made = mail::file_sender(file);
     if (!made) return made.error();
     sender = std::move(*made);

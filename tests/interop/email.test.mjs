@@ -13,12 +13,15 @@ import { buildClientPage } from "./client_page.mjs";
 import { launchJsClient } from "./js_client.mjs";
 
 const SINK = new URL("../test_support/smtp_sink.py", import.meta.url).pathname;
+// Debian's python3-aiosmtpd is installed for the system interpreter, not for a python3 that comes
+// first in PATH (pyenv, a virtualenv): CMake passes the system one.
+const PYTHON = process.env.AUTHPP_PYTHON3 ?? "/usr/bin/python3";
 
 // startSink runs the SMTP sink on a free port. It writes each message before it answers 250, so
 // once a sign-in request has been answered its mail is on disk: nothing to wait for.
 async function startSink() {
   const dir = tempDir("authpp-smtp-");
-  const proc = spawn("python3", [SINK, dir], { stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(PYTHON, [SINK, dir], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "", err = "";
   proc.stderr.on("data", (d) => (err += d));
   const port = await new Promise((resolve, reject) => {
@@ -27,7 +30,7 @@ async function startSink() {
       const m = out.match(/listening 127\.0\.0\.1:(\d+)/);
       if (m) resolve(Number(m[1]));
     });
-    proc.on("error", (e) => reject(new Error(`python3: ${e.message} (Debian package python3)`)));
+    proc.on("error", (e) => reject(new Error(`${PYTHON}: ${e.message} (Debian package python3-aiosmtpd)`)));
     proc.on("exit", (code) =>
       reject(new Error(`smtp_sink exited with ${code}: ${err} (Debian package python3-aiosmtpd)`)));
   });

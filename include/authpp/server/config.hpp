@@ -120,8 +120,26 @@ struct provider_settings {
   std::vector<std::pair<std::string, std::string>> authorization_params;
 };
 
+// email_settings is `[email]`: sign-in by links sent to the user's address (the `email`
+// provider), off unless a transport is chosen. "smtp" sends through a mail server (STARTTLS or
+// TLS required unless it is on loopback or allow_plaintext is set); "file" appends one JSON line
+// per link ({"to", "url", "expires", "subject"}) to a file, for development.
+struct email_settings {
+  std::string transport{};  // "" (off) | "smtp" | "file"
+  std::string file{};       // "file": default <data_dir>/mail.jsonl
+  std::string smtp_url{};   // "smtp://host:587" (STARTTLS) or "smtps://host:465"
+  std::string from{};       // the sender, "Name <addr@host>" or "addr@host"
+  std::string username{};   // SMTP AUTH when set
+  std::string password{};   // or AUTHPP_SMTP_PASSWORD
+  bool allow_plaintext = false;
+  std::string ca_file{};                // extra CA certificates for the SMTP server's TLS
+  std::chrono::seconds max_age{86400};  // how long a link works
+  std::uint32_t sends_per_hour = 5;     // links to one address (0: no bound)
+};
+
 struct app_config {
   server_options server;
+  email_settings email;
   std::vector<provider_settings> providers;
   rate_limit_settings rate_limit;
   auth_options auth;

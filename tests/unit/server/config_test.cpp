@@ -1,6 +1,8 @@
 #include <authpp/core/base64url.hpp>
+#include <authpp/core/json.hpp>
 #include <authpp/core/random.hpp>
 #include <authpp/server/config.hpp>
+#include <authpp/server/email.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -645,6 +647,61 @@ TEST_F(ConfigTest, BadProviderTablesAreErrorsNamingTheKey) {
   EXPECT_THAT(error_text("[[providers]]\ntype = \"github\"\n[[providers]]\ntype = \"github\"\n"),
               HasSubstr("providers[1].id: duplicate provider id \"github\""));
   EXPECT_THAT(error_text("providers = 3\n"), HasSubstr("providers: expected [[providers]] tables"));
+}
+
+}  // namespace
+}  // namespace authpp::server
+
+namespace authpp::server {
+namespace {
+
+TEST_F(ConfigTest, EmailTableIsCheckedKeyByKey) {
+  env_["AUTHPP_SMTP_PASSWORD"] = "from-the-environment";
+  auto c = load(
+      "[email]\ntransport = \"smtp\"\nsmtp_url = \"smtp://mail.example.com:587\"\n"
+      "from = \"authpp <no-reply@example.com>\"\nusername = \"authpp\"\nmax_age = 3600\n"
+      "sends_per_hour = 2\n");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->email.transport, "smtp");
+  EXPECT_EQ(c->email.smtp_url, "smtp://mail.example.com:587");
+  EXPECT_EQ(c->email.password, "from-the-environment");  // kept out of the file
+  EXPECT_EQ(c->email.max_age, std::chrono::seconds(3600));
+  EXPECT_EQ(c->email.sends_per_hour, 2u);
+  EXPECT_TRUE(load("")->email.transport.empty());  // off unless asked for
+  for (const auto& [text, key] : std::vector<std::pair<std::string, std::string>>{
+           {"[email]\ntransport = \"pigeon\"\n", "authpp.toml:2: email.transport"},
+           {"[email]\ntransport = \"smtp\"\nfrom = \"a@example.com\"\n",
+            "email.smtp_url: required"},
+           {"[email]\ntransport = \"smtp\"\nsmtp_url = \"smtp://x\"\n", "email.from: required"},
+           {"[email]\ntransport = \"smtp\"\nfrom = \"a@example.com\"\nsmtp_url = \"http://x\"\n",
+            "authpp.toml:4: email.smtp_url"},
+           {"[email]\nmax_age = 0\n", "authpp.toml:2: email.max_age"},
+           {"[email]\nfrom_address = \"x\"\n", "email.from_address: unknown key"},
+       }) {
+    EXPECT_THAT(error_text(text), HasSubstr(key)) << text;
+  }
+}
+
+TEST_F(ConfigTest, EmailSettingsBecomeTheEmailProvider) {
+  EXPECT_FALSE(email_from_settings({}, dir_.path().string()).value());
+  // The file transport writes <data_dir>/mail.jsonl unless told otherwise.
+  auto p = email_from_settings({.transport = "file"}, dir_.path().string());
+  ASSERT_TRUE(p && *p) << p.error().message();
+  EXPECT_EQ((*p)->id, "email");
+  http::request req;
+  ASSERT_TRUE((*p)->send_verification_request(
+      {"bob@example.com", "http://localhost:3000/api/auth/callback/email?token=t",
+       std::chrono::system_clock::now(), req}));
+  std::ifstream lines(dir_.path() / "mail.jsonl");
+  std::string line;
+  ASSERT_TRUE(std::getline(lines, line));
+  EXPECT_EQ(json::parse(line)["to"], "bob@example.com");
+  // What the mail module refuses stops start-up, naming the field.
+  auto bad = email_from_settings(
+      {.transport = "smtp", .smtp_url = "smtp://mail.example.com", .from = "not an address"}, ".");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, errc::invalid_config);
+  EXPECT_THAT(bad.error().detail, HasSubstr("email.smtp.from"));
 }
 
 }  // namespace

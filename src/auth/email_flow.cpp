@@ -19,16 +19,6 @@ std::string stored_token(const request_context& ctx, std::string_view token) {
   return hex::encode(byte_view(jose::sha256(std::string(token) + ctx.engine.csrf_secret)));
 }
 
-user as_user(const adapters::user_record& r) {
-  user u;
-  u.id = r.id;
-  u.name = r.name;
-  u.email = r.email;
-  u.image = r.image;
-  u.session_version = r.session_version;
-  return u;
-}
-
 // store_failure answers an adapter error: 503 when the store is only unavailable.
 outcome store_failure(const request_context& ctx, const auth_error& e) {
   if (e.code == errc::storage_unavailable) return store_unavailable(ctx, e.message());
@@ -124,7 +114,7 @@ class email_flow_impl final : public provider_flow {
     adapters::adapter& store = *ctx.config().adapter;
     auto existing = store.find_by_email(*email);
     if (!existing) return store_failure(ctx, existing.error());
-    user u = *existing ? as_user(**existing) : user{};
+    user u = *existing ? stored_user(**existing) : user{};
     u.email = *email;
     const account acct{p_.id, "email", *email};
     if (auto verdict = sign_in_verdict(ctx, u, acct, nullptr, nullptr, true)) {
@@ -207,7 +197,7 @@ class email_flow_impl final : public provider_flow {
 
     auto existing = store.find_by_email(*email);
     if (!existing) return store_failure(ctx, existing.error());
-    user u = *existing ? as_user(**existing) : user{};
+    user u = *existing ? stored_user(**existing) : user{};
     u.email = *email;
     const account acct{p_.id, "email", *email};
     if (auto verdict = sign_in_verdict(ctx, u, acct, nullptr, nullptr, false)) {
@@ -230,10 +220,10 @@ class email_flow_impl final : public provider_flow {
       // A concurrent sign-in with another link for this address created the user first.
       auto again = store.find_by_email(*email);
       if (!again || !*again) return store_failure(ctx, created.error());
-      return issue_session(ctx, as_user(**again), acct, nullptr, nullptr);
+      return issue_session(ctx, stored_user(**again), acct, nullptr, nullptr);
     }
     if (!created) return store_failure(ctx, created.error());
-    const user fresh = as_user(*created);
+    const user fresh = stored_user(*created);
     if (ctx.config().events.create_user) {
       fire_after(ctx, [&ctx, fresh] {
         fire(ctx, ctx.config().events.create_user, create_user_event{fresh});

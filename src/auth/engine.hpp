@@ -106,6 +106,10 @@ void remember_signed_in(const request_context& ctx, const user& u);
 // store at once when the remembered state is stale (the synchronous path).
 bool session_revoked(const request_context& ctx, const json& claims);
 
+// stored_user is the engine's user for a stored one: id, profile and session version
+// (registration.cpp).
+user stored_user(const adapters::user_record& r);
+
 // ---- database sessions (database_session.cpp) ---------------------------------------------------
 // uses_database tells whether sessions live in config.adapter (session.strategy = database).
 inline bool uses_database(const request_context& ctx) { return ctx.engine.database_sessions(); }

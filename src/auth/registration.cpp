@@ -56,16 +56,6 @@ adapters::account_record account_row(const account& acct, const std::string& use
   return row;
 }
 
-user as_user(const adapters::user_record& r) {
-  user u;
-  u.id = r.id;
-  u.name = r.name;
-  u.email = r.email;
-  u.image = r.image;
-  u.session_version = r.session_version;
-  return u;
-}
-
 // registration is who signs in, or why nobody does.
 struct registration {
   std::optional<user> who;
@@ -89,7 +79,7 @@ registration store_failed(const auth_error& e) {
 registration signs_in(const adapters::user_record& u, std::optional<std::string> kept = {}) {
   registration r;
   if (u.disabled) return refuse(authjs_error::access_denied, "the user is disabled");
-  r.who = as_user(u);
+  r.who = stored_user(u);
   r.kept_token = std::move(kept);
   return r;
 }
@@ -173,6 +163,16 @@ void fire_registration_after(request_context& ctx, const registration& r, const 
 }
 
 }  // namespace
+
+user stored_user(const adapters::user_record& r) {
+  user u;
+  u.id = r.id;
+  u.name = r.name;
+  u.email = r.email;
+  u.image = r.image;
+  u.session_version = r.session_version;
+  return u;
+}
 
 outcome register_and_sign_in(request_context& ctx, const oauth_provider& provider,
                              const user& profile_user, const account& acct, const json* profile) {

@@ -1,3 +1,4 @@
+#include <authpp/http/html.hpp>
 #include <authpp/http/url.hpp>
 #include <authpp/mail/mail.hpp>
 
@@ -8,33 +9,6 @@
 // ignore most CSS.
 namespace authpp::mail {
 namespace {
-
-std::string html_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 16);
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 bool is_hex_digit(char c) noexcept {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -79,8 +53,8 @@ std::string unlinkable(std::string_view escaped_host) {
 }
 
 std::string html_body(std::string_view host, std::string_view url, std::string_view color) {
-  const std::string h = html_escape(host);
-  const std::string u = html_escape(url);
+  const std::string h = http::escape_html(host);
+  const std::string u = http::escape_html(url);
   const std::string c(color);
   const std::string font = "font-family:Helvetica,Arial,sans-serif;";
   std::string out;

@@ -1,6 +1,7 @@
 #include "demo_page.hpp"
 
 #include <authpp/core/base64url.hpp>
+#include <authpp/http/html.hpp>
 #include <authpp/http/uri_component.hpp>
 #include <authpp/jose/digest.hpp>
 
@@ -21,32 +22,6 @@ a.button:focus-visible{outline:3px solid var(--fg);outline-offset:2px}
 footer{margin-top:16px;font-size:.85rem;color:var(--muted);text-align:center}footer a{color:inherit}
 )";
 
-std::string escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string string_field(const json& object, const char* key) {
   auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -63,7 +38,7 @@ const std::string& demo_page_csp() {
 }
 
 std::string render_demo_page(const json& session, std::string_view base_path) {
-  const std::string bp = escape(base_path);
+  const std::string bp = http::escape_html(base_path);
   std::string body;
   if (session.is_object() && session.contains("user")) {
     const json& user = session["user"];
@@ -74,8 +49,8 @@ std::string render_demo_page(const json& session, std::string_view base_path) {
     body =
         "<h1>You are signed in</h1><p>This session is an Auth.js-compatible JWT cookie.</p>"
         "<div class=\"who\"><div class=\"avatar\" aria-hidden=\"true\">" +
-        escape(initial) + "</div><div><div class=\"name\">" + escape(shown) +
-        "</div><div class=\"email\">" + escape(email) +
+        http::escape_html(initial) + "</div><div><div class=\"name\">" + http::escape_html(shown) +
+        "</div><div class=\"email\">" + http::escape_html(email) +
         "</div></div></div>"
         "<a class=\"button\" href=\"" +
         bp + "/signout\">Sign out</a>";
@@ -83,7 +58,8 @@ std::string render_demo_page(const json& session, std::string_view base_path) {
     body =
         "<h1>Welcome to authpp</h1><p>You are not signed in.</p>"
         "<a class=\"button\" href=\"" +
-        bp + "/signin?callbackUrl=" + escape(http::encode_uri_component("/")) + "\">Sign in</a>";
+        bp + "/signin?callbackUrl=" + http::escape_html(http::encode_uri_component("/")) +
+        "\">Sign in</a>";
   }
   return "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

@@ -35,7 +35,10 @@ class InvalidPassword extends CredentialsSignin {
 // `adapter` (optional): an Auth.js adapter (e.g. @auth/pg-adapter's); sessions are then kept in
 // it (strategy "database"), and the credentials provider is left out, since Auth.js refuses it
 // with database sessions.
-export function authjsConfig(secret, { oidc, errors, adapter } = {}) {
+// `email` (optional): {send(params)} adds an e-mail provider (id "email") whose
+// sendVerificationRequest calls `send`; without `adapter`, users and tokens live in memory
+// (memoryAdapter) and sessions stay JWTs.
+export function authjsConfig(secret, { oidc, errors, adapter, email } = {}) {
   const quiet = errors ? { error(e) { errors.push({ code: e?.type ?? e?.name, error: e }); }, warn() {}, debug() {} }
                        : { error() {}, warn() {}, debug() {} };
   return {
@@ -44,11 +47,33 @@ export function authjsConfig(secret, { oidc, errors, adapter } = {}) {
     trustHost: true,
     // Auth.js logs every refused sign-in as an error; keep test output readable.
     logger: process.env.AUTHJS_DEBUG ? undefined : quiet,
-    ...(adapter ? { adapter, session: { strategy: "database" } } : {}),
+    ...(adapter ? { adapter, session: { strategy: "database" } } : email ? { adapter: memoryAdapter() } : {}),
     providers: [
       ...(adapter ? [] : [credentials()]),
       ...(oidc ? [oidcProvider(oidc)] : []),
+      ...(email ? [{ id: "email", type: "email", name: "Email", maxAge: 86400, options: {},
+                     sendVerificationRequest: (params) => email.send(params) }] : []),
     ],
+  };
+}
+
+// memoryAdapter is the least of an Auth.js adapter that e-mail sign-in with JWT sessions uses:
+// users by e-mail, and verification tokens that work once.
+export function memoryAdapter() {
+  const users = new Map(), tokens = new Map();
+  return {
+    async createUser(u) { const user = { ...u, id: String(users.size + 1) }; users.set(user.id, user); return user; },
+    async getUser(id) { return users.get(id) ?? null; },
+    async getUserByEmail(email) { return [...users.values()].find((u) => u.email === email) ?? null; },
+    async getUserByAccount() { return null; },
+    async updateUser(u) { const user = { ...users.get(u.id), ...u }; users.set(u.id, user); return user; },
+    async linkAccount(a) { return a; },
+    async createVerificationToken(t) { tokens.set(`${t.identifier} ${t.token}`, t); return t; },
+    async useVerificationToken({ identifier, token }) {
+      const key = `${identifier} ${token}`, t = tokens.get(key) ?? null;
+      tokens.delete(key);
+      return t;
+    },
   };
 }
 
@@ -101,10 +126,10 @@ async function sendResponse(res, response) {
 // for every GET outside the base path, so navigation targets such as /dashboard load it too.
 // `oidc` and `adapter` (optional) are authjsConfig's; the returned `errors` collects what Auth.js
 // logs as errors (empty unless something failed).
-export async function startAuthjsServer({ secret, page, oidc, adapter } = {}) {
+export async function startAuthjsServer({ secret, page, oidc, adapter, email } = {}) {
   if (!secret) throw new Error("startAuthjsServer: a secret is required");
   const errors = [];
-  const config = authjsConfig(secret, { oidc, errors, adapter });
+  const config = authjsConfig(secret, { oidc, errors, adapter, email });
   const server = createServer(async (req, res) => {
     try {
       const path = new URL(req.url, "http://x").pathname;

@@ -4,10 +4,12 @@
 // through its confirmation page, and a reused link refused.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
+import { spawn, execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Browser, BIN, startServer, tempDir, writeConfig } from "../integration/server_harness.mjs";
+import { startAuthjsServer } from "./authjs_server.mjs";
 import { startSameOriginProxy } from "./same_origin_proxy.mjs";
 import { buildClientPage } from "./client_page.mjs";
 import { launchJsClient } from "./js_client.mjs";
@@ -163,4 +165,36 @@ test("next-auth/react in Chromium: signIn('email') sends the link, the confirmat
   await p.goto(lines[0].url, { waitUntil: "load" });
   await p.getByRole("button", { name: "Sign in" }).click();
   await p.waitForURL(`${proxy.url}/api/auth/error?error=Verification`);
+});
+
+// Our client against the real Auth.js: the same request, the same SignInResponse, and a link of
+// the same shape as authpp's (callbackUrl, token, email, in that order).
+test("`authpp signin --provider email` against Auth.js: the same answer, a link of the same shape", async (t) => {
+  const sent = [];
+  const authjs = await startAuthjsServer({ secret: "a".repeat(43), email: { send: (p) => void sent.push(p) } });
+  t.after(() => authjs.stop());
+  const dir = tempDir();
+  // Not execFileSync: Auth.js runs in this process and must keep answering.
+  const { stdout: out } = await promisify(execFile)(BIN, ["signin", "--url", authjs.url + "/api/auth",
+    "--jar", join(dir, "jar.txt"), "--provider", "email", "--no-redirect", "--current-url", authjs.url + "/here",
+    "-f", "email=Erin@Example.com"], { encoding: "utf8" });
+  const response = JSON.parse(out);
+  assert.equal(response.error, null);
+  assert.equal(response.ok, true);
+  assert.equal(response.url, `${authjs.url}/api/auth/verify-request?provider=email&type=email`);
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0].identifier, "erin@example.com");
+  const link = new URL(sent[0].url);
+  assert.equal(link.pathname, "/api/auth/callback/email");
+  assert.deepEqual([...link.searchParams.keys()], ["callbackUrl", "token", "email"]);
+  assert.equal(link.searchParams.get("callbackUrl"), authjs.url + "/here");
+  assert.match(link.searchParams.get("token"), /^[0-9a-f]{64}$/);
+  assert.deepEqual(authjs.errors, []);
+
+  // authpp's link has the same parameters, in the same order.
+  const { server: s, dir: dataDir } = await startEmailServer(t, `transport = "file"\n`);
+  const b = new Browser(s.url);
+  await b.post("/api/auth/signin/email", { email: "erin@example.com", csrfToken: await b.csrf(), callbackUrl: s.url + "/here" });
+  const ours = new URL(JSON.parse(readFileSync(join(dataDir, "mail.jsonl"), "utf8").trim()).url);
+  assert.deepEqual([...ours.searchParams.keys()], ["callbackUrl", "token", "email"]);
 });

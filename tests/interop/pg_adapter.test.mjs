@@ -42,13 +42,14 @@ after(async () => {
 // provider (one IdP client with both redirect_uris) and the same secret. With `page` (from
 // client_page.mjs), Auth.js serves it, and so does a same-origin proxy in front of authpp
 // (`authppPage`, its origin), for next-auth/react.
-async function startPair(t, db, { page } = {}) {
+async function startPair(t, db, { page, email } = {}) {
   const clientId = `pg-${randomBytes(4).toString("hex")}`;
   const clientSecret = randomBytes(16).toString("base64url");
   const dataDir = tempDir("authpp-pg-");
   const config = writeConfig(dataDir, [
     "[auth]",
     'session_strategy = "database"',
+    ...(email ? ["[email]", 'transport = "file"'] : []),
     ...oidcProviderToml({ issuer: idp.issuer, clientId, clientSecret }),
   ].join("\n") + "\n");
   const env = { AUTH_SECRET: secret, AUTH_TRUST_HOST: "1", DATABASE_URL: db.url };
@@ -59,6 +60,7 @@ async function startPair(t, db, { page } = {}) {
     adapter: PostgresAdapter(db.pool),
     oidc: { issuer: idp.issuer, clientId, clientSecret },
     ...(page ? { page } : {}),
+    ...(email ? { email } : {}),
   });
   t.after(() => authjs.stop());
   const proxy = page ? await startSameOriginProxy({ upstream: authpp.url, page }) : null;
@@ -207,5 +209,48 @@ test("next-auth/react in Chromium signs in and out of both servers in database m
   }
   // One user for the one person, whichever server she used first.
   assert.equal((await db.sql(`SELECT count(*)::int AS n FROM users`))[0].n, 1);
+  assert.deepEqual(authjs.errors, []);
+});
+
+// A magic link Auth.js mailed, used on authpp: one database, one secret, so the token Auth.js
+// stored (sha256(token + secret)) is the one authpp looks up. authpp's confirmation page takes
+// the link; the user it creates and the session it starts are rows Auth.js reads.
+test("a sign-in link Auth.js sent works on authpp, once, and the session is Auth.js's too", async (t) => {
+  const db = await createDatabase();
+  t.after(() => db.drop());
+  const sent = [];
+  const { authpp, authjs } = await startPair(t, db, { email: { send: (p) => void sent.push(p) } });
+  const onAuthjs = new Browser(authjs.url);
+  const asked = await onAuthjs.post("/api/auth/signin/email",
+    { email: "Erin@Example.com", csrfToken: await onAuthjs.csrf(), callbackUrl: authpp.url + "/" });
+  assert.equal(asked.body.url, `${authjs.url}/api/auth/verify-request?provider=email&type=email`);
+  assert.equal(sent.length, 1);
+  // The link as authpp would have sent it: same path and parameters, authpp's origin.
+  const link = new URL(sent[0].url);
+  const onAuthpp = new Browser(authpp.url);
+  const page = await onAuthpp.fetch(link.pathname + link.search);
+  assert.equal(page.status, 200);
+  const fields = {};
+  for (const m of page.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    fields[m[1]] = m[2].replace(/&#x2F;/g, "/").replace(/&amp;/g, "&");
+  }
+  const used = await onAuthpp.post("/api/auth/callback/email", fields);
+  // The link's callbackUrl is on the other server's origin: the redirect callback keeps the
+  // browser on authpp's.
+  assert.equal(used.body.url, authpp.url);
+  assert.equal((await onAuthpp.session()).user.email, "erin@example.com");
+  const token = onAuthpp.jar.get(SESSION);
+  const rows = await db.sql(`SELECT u.email, u."emailVerified" IS NOT NULL AS verified FROM sessions s JOIN users u ON u.id = s."userId" WHERE s."sessionToken" = $1`, [token]);
+  assert.deepEqual(rows, [{ email: "erin@example.com", verified: true }]);
+  // Auth.js reads the session authpp started.
+  const viaAuthjs = new Browser(authjs.url);
+  viaAuthjs.jar.set(SESSION, token);
+  assert.equal((await viaAuthjs.session()).user.email, "erin@example.com");
+  // Used once: the token row is gone, and the link is refused on either server.
+  assert.equal((await db.sql(`SELECT count(*)::int AS n FROM verification_token`))[0].n, 0);
+  const again = await new Browser(authpp.url).fetch(link.pathname + link.search);
+  const replay = await onAuthpp.post("/api/auth/callback/email", { ...fields, csrfToken: await onAuthpp.csrf() });
+  assert.equal(again.status, 200);
+  assert.equal(replay.body.url, `${authpp.url}/api/auth/error?error=Verification`);
   assert.deepEqual(authjs.errors, []);
 });

@@ -6,6 +6,7 @@
 #include <shared_mutex>
 #include <unordered_map>
 
+#include "account_lock_internal.hpp"
 #include "validate_internal.hpp"
 
 namespace authpp::adapters {
@@ -174,6 +175,37 @@ class memory_store final : public adapter {
     return accounts_.erase(std::pair(std::string(provider), std::string(provider_account_id))) != 0;
   }
 
+  result<account_record> refresh_account(std::string_view provider,
+                                         std::string_view provider_account_id,
+                                         const refresh_step& step) override {
+    // The account's own lock, not mutex_, is held across the step: it may take a network round
+    // trip, and every other call of the store would wait for it.
+    const auto held = account_locks_.acquire(provider, provider_account_id);
+    const auto key = std::pair(std::string(provider), std::string(provider_account_id));
+    account_record current;
+    {
+      std::shared_lock lock(mutex_);
+      const auto it = accounts_.find(key);
+      if (it == accounts_.end()) return auth_error{errc::not_found, "no such account"};
+      current = it->second;
+    }
+    auto tokens = step(current);
+    if (!tokens) return tokens.error();
+    if (!*tokens) return current;
+    std::unique_lock lock(mutex_);
+    const auto it = accounts_.find(key);
+    if (it == accounts_.end()) return auth_error{errc::not_found, "the account was unlinked"};
+    account_record& a = it->second;
+    const account_tokens& t = **tokens;
+    a.access_token = t.access_token;
+    a.token_type = t.token_type;
+    a.id_token = t.id_token;
+    a.refresh_token = t.refresh_token;
+    a.scope = t.scope;
+    a.expires_at = t.expires_at;
+    return a;
+  }
+
   result<session_record> create_session(const session_record& session) override {
     if (auto r = detail::check_session(session); !r) return r.error();
     session_record stored = session;
@@ -289,9 +321,10 @@ class memory_store final : public adapter {
   const random_source& random_;
   const clock& clock_;
   mutable std::shared_mutex mutex_;
-  std::map<std::string, entry> users_;  // by id
-  index by_email_;                      // normalised email -> id
-  index by_username_;                   // ASCII-lower-cased username -> id
+  detail::account_locks account_locks_;  // refresh_account's, taken before mutex_
+  std::map<std::string, entry> users_;   // by id
+  index by_email_;                       // normalised email -> id
+  index by_username_;                    // ASCII-lower-cased username -> id
   std::map<std::pair<std::string, std::string>, account_record> accounts_;    // (provider, id)
   std::unordered_map<std::string, session_record> sessions_;                  // by session token
   std::map<std::pair<std::string, std::string>, verification_token> tokens_;  // (identifier, token)

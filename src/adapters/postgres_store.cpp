@@ -14,6 +14,7 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include "account_lock_internal.hpp"
 #include "validate_internal.hpp"
 
 // One pool of libpq connections per store. A call borrows a connection, runs one statement (the
@@ -799,6 +800,27 @@ class postgres_store final : public adapter {
     return o.rows() != 0;
   }
 
+  result<account_record> refresh_account(std::string_view provider,
+                                         std::string_view provider_account_id,
+                                         const refresh_step& step) override {
+    const auto limit = server_.options().statement_timeout;
+    // Callers in this instance queue here first, so that they wait without holding a pooled
+    // connection each: a burst of requests for one account would otherwise take the whole pool.
+    const auto held = account_locks_.acquire(provider, provider_account_id, limit);
+    if (!held) {
+      return auth_error{errc::storage_unavailable,
+                        "refresh account (PostgreSQL at " + server_.name() +
+                            "): another refresh of this account held it for over " +
+                            std::to_string(limit.count()) + " ms"};
+    }
+    auto l = pool_.borrow();
+    if (!l) return l.error();
+    pg_connection& c = **l;
+    auto r = refresh_in_transaction(c, provider, provider_account_id, step);
+    if (!r && c.broken) pool_.drop_idle();
+    return r;
+  }
+
   result<session_record> create_session(const session_record& session) override {
     if (auto r = detail::check_session(session); !r) return r.error();
     if (!serial_id(session.user_id)) return auth_error{errc::not_found, "no user with this id"};
@@ -973,6 +995,65 @@ class postgres_store final : public adapter {
     }
   };
 
+  // refresh_in_transaction is refresh_account's transaction: the row lock (SELECT … FOR UPDATE)
+  // serialises the instances, and is held across the step until COMMIT. The wait for it is one
+  // statement, so statement_timeout bounds it (57014, unavailable; a lock_timeout set on the
+  // server fails it sooner, 55P03, unavailable too). Nothing is retried: once the step has run,
+  // the provider may have spent the old refresh token, and only this transaction holds the new.
+  // Any failure rolls back; a connection whose state is not known (lost, timed out, in a
+  // transaction still) is not given back to the pool (pool::give_back).
+  result<account_record> refresh_in_transaction(pg_connection& c, std::string_view provider,
+                                                std::string_view provider_account_id,
+                                                const refresh_step& step) {
+    const auto fail = [&](const auth_error& e) -> auth_error {
+      if (!c.broken && PQtransactionStatus(c.conn.get()) != PQTRANS_IDLE) {
+        (void)server_.run(c, "ROLLBACK", {});
+      }
+      return e;
+    };
+    if (auto o = server_.run(c, "BEGIN", {}); !o.ok()) {
+      return fail(server_.error(o, "begin refresh"));
+    }
+    const param keys[] = {provider, provider_account_id};
+    outcome current = server_.run(c,
+                                  "SELECT " AUTHPP_PG_ACCOUNT_COLUMNS
+                                  "WHERE provider = $1 AND \"providerAccountId\" = $2 FOR UPDATE",
+                                  keys);
+    if (!current.ok()) return fail(server_.error(current, "lock account"));
+    if (current.rows() == 0) return fail(auth_error{errc::not_found, "no such account"});
+    const account_record before = read_account(current.at(0));
+    auto tokens = step(before);
+    if (!tokens) return fail(tokens.error());
+    if (!*tokens) {
+      if (auto o = server_.run(c, "COMMIT", {}); !o.ok()) {
+        return fail(server_.error(o, "end refresh"));
+      }
+      return before;
+    }
+    const account_tokens& t = **tokens;
+    const std::optional<std::string> expires =
+        t.expires_at ? std::optional(std::to_string(*t.expires_at)) : std::nullopt;
+    const param params[] = {provider,
+                            provider_account_id,
+                            optional(t.access_token),
+                            optional(t.token_type),
+                            optional(t.id_token),
+                            optional(t.refresh_token),
+                            optional(t.scope),
+                            optional(expires)};
+    outcome stored = server_.run(
+        c,
+        "UPDATE accounts SET access_token = $3, token_type = $4, id_token = $5, "
+        "refresh_token = $6, scope = $7, expires_at = $8::bigint "
+        "WHERE provider = $1 AND \"providerAccountId\" = $2 RETURNING " AUTHPP_PG_ACCOUNT_FIELDS,
+        params);
+    if (!stored.ok()) return fail(server_.error(stored, "refresh account"));
+    if (auto o = server_.run(c, "COMMIT", {}); !o.ok()) {
+      return fail(server_.error(o, "commit refresh"));
+    }
+    return read_account(stored.at(0));
+  }
+
   template <class Step>
   result<void> migrate_in_transaction(pg_connection& c, Step& step) {
     const std::string lock = std::to_string(migration_lock);
@@ -1055,6 +1136,7 @@ class postgres_store final : public adapter {
 
   server server_;
   mutable pool pool_;
+  detail::account_locks account_locks_;  // refresh_account's, within this instance
   const clock& clock_;
 };
 

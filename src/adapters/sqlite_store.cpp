@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "account_lock_internal.hpp"
 #include "sqlite_store_internal.hpp"
 #include "validate_internal.hpp"
 
@@ -138,10 +139,11 @@ std::optional<std::string> column_text(sqlite3_stmt* s, int col) {
   "u.session_version "
 constexpr int user_columns = 9;
 
-// The column list every account query selects, in the order read_account expects.
-#define AUTHPP_ACCOUNT_COLUMNS                                                              \
+// The columns every account query selects, in the order read_account expects.
+#define AUTHPP_ACCOUNT_FIELDS                                                               \
   "\"userId\", type, provider, \"providerAccountId\", access_token, token_type, id_token, " \
-  "refresh_token, scope, session_state, expires_at FROM accounts "
+  "refresh_token, scope, session_state, expires_at "
+#define AUTHPP_ACCOUNT_COLUMNS AUTHPP_ACCOUNT_FIELDS "FROM accounts "
 
 account_record read_account(sqlite3_stmt* s) {
   account_record a;
@@ -187,6 +189,7 @@ struct connection {
   stmt_ptr find_by_email, find_by_username, find_by_id, list_users;
   stmt_ptr set_disabled, get_password, bump_session_version, set_email_verified, delete_user;
   stmt_ptr insert_account, user_by_account, find_account, accounts_of, unlink_account;
+  stmt_ptr refresh_account;
   stmt_ptr insert_session, session_and_user, update_session, delete_session, delete_user_sessions;
   stmt_ptr insert_token, use_token;
   stmt_ptr health_read, health_write;
@@ -438,6 +441,10 @@ class opener {
                          "WHERE \"userId\" = ?1 ORDER BY provider, \"providerAccountId\""},
         {&c.unlink_account,
          "DELETE FROM accounts WHERE provider = ?1 AND \"providerAccountId\" = ?2"},
+        {&c.refresh_account,
+         "UPDATE accounts SET access_token = ?3, token_type = ?4, id_token = ?5, "
+         "refresh_token = ?6, scope = ?7, expires_at = ?8 "
+         "WHERE provider = ?1 AND \"providerAccountId\" = ?2 RETURNING " AUTHPP_ACCOUNT_FIELDS},
         {&c.insert_session,
          "INSERT INTO sessions (\"sessionToken\", \"userId\", expires) VALUES (?1, ?2, ?3)"},
         // The user's columns first, in read_user's order; then the session's token and expiry.
@@ -476,6 +483,7 @@ class opener {
 };
 
 #undef AUTHPP_USER_COLUMNS
+#undef AUTHPP_ACCOUNT_FIELDS
 #undef AUTHPP_ACCOUNT_COLUMNS
 
 // ---------------------------------------------------------------------------------------------
@@ -679,6 +687,47 @@ class sqlite_store final : public adapter {
     b.text(2, provider_account_id);
     if (const int rc = b.step(); rc != SQLITE_DONE) return fail_locked(rc, "unlink account");
     return sqlite3_changes((*c)->db.get()) != 0;
+  }
+
+  result<account_record> refresh_account(std::string_view provider,
+                                         std::string_view provider_account_id,
+                                         const refresh_step& step) override {
+    // Across the step (a network round trip) the account's own lock is held, not mutex_ (every
+    // call of the store would wait) and not a write transaction (SQLite's write lock would stop
+    // every writer of the file, in every process). So the read, the step and the UPDATE are not
+    // one transaction: this lock is what keeps two refreshes apart, within this process.
+    const auto held = account_locks_.acquire(provider, provider_account_id, options_.busy_timeout);
+    if (!held) {
+      return auth_error{errc::storage_unavailable,
+                        "refresh account (" + options_.path +
+                            "): another refresh of this account held it for over " +
+                            std::to_string(options_.busy_timeout.count()) + " ms"};
+    }
+    auto current = find_account(provider, provider_account_id);
+    if (!current) return current.error();
+    if (!*current) return auth_error{errc::not_found, "no such account"};
+    auto tokens = step(**current);
+    if (!tokens) return tokens.error();
+    if (!*tokens) return std::move(**current);
+    const account_tokens& t = **tokens;
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b((*c)->refresh_account.get());
+    b.text(1, provider);
+    b.text(2, provider_account_id);
+    b.optional_text(3, t.access_token);
+    b.optional_text(4, t.token_type);
+    b.optional_text(5, t.id_token);
+    b.optional_text(6, t.refresh_token);
+    b.optional_text(7, t.scope);
+    b.optional_integer(8, t.expires_at);
+    int rc = b.step();
+    if (rc == SQLITE_DONE) return auth_error{errc::not_found, "the account was unlinked"};
+    if (rc != SQLITE_ROW) return fail_locked(rc, "refresh account");
+    account_record stored = read_account(b.get());
+    if (rc = b.step(); rc != SQLITE_DONE) return fail_locked(rc, "refresh account");
+    return stored;
   }
 
   result<session_record> create_session(const session_record& session) override {
@@ -936,6 +985,7 @@ class sqlite_store final : public adapter {
   const random_source& random_;
   const clock& clock_;
   mutable std::mutex mutex_;
+  detail::account_locks account_locks_;       // refresh_account's, taken before mutex_
   mutable std::unique_ptr<connection> conn_;  // null after a failed reopen
   mutable bool broken_ = false;
 };

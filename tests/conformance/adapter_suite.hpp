@@ -4,7 +4,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <latch>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -83,6 +87,94 @@ race_tally race(int threads, Attempt attempt) {
   }
   for (auto& th : pool) th.join();
   return {won.load(), refused.load(), other.load()};
+}
+
+// flag is a one-shot signal between threads whose wait is bounded: a test that would otherwise
+// hang fails instead.
+class flag {
+ public:
+  void set() {
+    {
+      std::lock_guard lock(mutex_);
+      set_ = true;
+    }
+    changed_.notify_all();
+  }
+  [[nodiscard]] bool wait(std::chrono::seconds limit = std::chrono::seconds(30)) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, limit, [this] { return set_; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool set_ = false;
+};
+
+// An account whose access token expired a minute before `now` (seconds since the epoch).
+inline account_record expired_account(std::string user_id, long long now) {
+  account_record a = github_account(std::move(user_id));
+  a.access_token = "stale-at";
+  a.refresh_token = "rt-1";
+  a.expires_at = now - 60;
+  return a;
+}
+
+// refresh_race has `threads` callers refresh one expired account at once, caller i through
+// stores[i % size] (several stores on one database are several servers), each with the step an
+// engine would give: refresh when the row it sees is expired (counting it), else keep the row.
+// The refreshing step holds on until every caller has made its call, so that all of them are
+// there to race while it runs, and then calls `while_refreshing` (a backend's test may wait there
+// until it sees the others blocked on the lock).
+struct refresh_race_outcome {
+  int refreshes = 0;
+  std::vector<result<account_record>> results;
+};
+inline refresh_race_outcome refresh_race(const std::vector<account_store*>& stores, int threads,
+                                         const account_record& account, long long now,
+                                         const std::function<void()>& while_refreshing = {}) {
+  std::atomic<int> refreshes{0}, calling{0};
+  flag all_calling;
+  std::latch start(threads);
+  std::vector<result<account_record>> results(static_cast<std::size_t>(threads));
+  const refresh_step step =
+      [&](const account_record& current) -> result<std::optional<account_tokens>> {
+    if (current.expires_at && *current.expires_at > now) return std::optional<account_tokens>();
+    EXPECT_TRUE(all_calling.wait()) << "the other callers never called";
+    if (while_refreshing) while_refreshing();
+    ++refreshes;
+    account_tokens t = tokens_of(current);
+    t.access_token = "fresh-at";
+    t.refresh_token = "rt-2";  // rotated: rt-1 is spent
+    t.expires_at = now + 3600;
+    return std::optional(t);
+  };
+  std::vector<std::thread> pool;
+  for (int i = 0; i < threads; ++i) {
+    pool.emplace_back([&, i] {
+      start.arrive_and_wait();
+      if (++calling == threads) all_calling.set();
+      results[static_cast<std::size_t>(i)] =
+          stores[static_cast<std::size_t>(i) % stores.size()]->refresh_account(
+              account.provider, account.provider_account_id, step);
+    });
+  }
+  for (auto& th : pool) th.join();
+  return {refreshes.load(), std::move(results)};
+}
+
+// expect_refreshed_once checks a refresh_race: one refresh, and every caller got its tokens.
+inline void expect_refreshed_once(const refresh_race_outcome& race, const account_record& before,
+                                  long long now) {
+  EXPECT_EQ(race.refreshes, 1);
+  account_record after = before;
+  after.access_token = "fresh-at";
+  after.refresh_token = "rt-2";
+  after.expires_at = now + 3600;
+  for (const auto& r : race.results) {
+    ASSERT_TRUE(r) << r.error().message();
+    EXPECT_EQ(*r, after);
+  }
 }
 
 TYPED_TEST_P(AdapterConformance, LinkedAccountIsFoundWithItsUserAndTokens) {
@@ -449,6 +541,135 @@ TYPED_TEST_P(AdapterConformance, ConcurrentSignUpsOfOneEmailMakeOneUser) {
   EXPECT_EQ(this->store_->list_users().value().size(), 1u);
 }
 
+// refresh_account: the step sees the stored row, and its tokens, all of them, replace the row's
+// (a missing one is stored as NULL); nothing else changes, and no other account.
+TYPED_TEST_P(AdapterConformance, RefreshStoresTheStepsTokensOnly) {
+  auto& s = *this->store_;
+  const user_record ada = this->add("ada@example.com");
+  const account_record before = github_account(ada.id), other = github_account(ada.id, "other");
+  ASSERT_TRUE(s.link_account(before));
+  ASSERT_TRUE(s.link_account(other));
+  const account_tokens fresh{.access_token = "at-2",
+                             .token_type = "Bearer",
+                             .id_token = "eyJ.id.2",
+                             .refresh_token = std::nullopt,
+                             .scope = "read:user",
+                             .expires_at = 1'767'229'200};
+  std::optional<account_record> seen;
+  auto r = s.refresh_account("github", "12345", [&](const account_record& current) {
+    seen = current;
+    return result<std::optional<account_tokens>>(fresh);
+  });
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(seen, before);
+  account_record after = before;
+  after.access_token = "at-2";
+  after.token_type = "Bearer";
+  after.id_token = "eyJ.id.2";
+  after.refresh_token = std::nullopt;
+  after.scope = "read:user";
+  after.expires_at = 1'767'229'200;
+  EXPECT_EQ(*r, after);
+  EXPECT_EQ(s.find_account("github", "12345").value(), std::optional(after));
+  EXPECT_EQ(tokens_of(after), fresh);
+  EXPECT_EQ(s.find_account("github", "other").value(), std::optional(other));
+  EXPECT_EQ(s.user_by_account("github", "12345").value(), std::optional(ada));
+}
+
+TYPED_TEST_P(AdapterConformance, RefreshStepReturningNothingLeavesTheRow) {
+  auto& s = *this->store_;
+  const user_record ada = this->add("ada@example.com");
+  const account_record before = github_account(ada.id);
+  ASSERT_TRUE(s.link_account(before));
+  int calls = 0;
+  auto r = s.refresh_account("github", "12345", [&](const account_record&) {
+    ++calls;
+    return result<std::optional<account_tokens>>(std::nullopt);
+  });
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(*r, before);
+  EXPECT_EQ(s.find_account("github", "12345").value(), std::optional(before));
+}
+
+// A failed token request (the provider refused the refresh token, or could not be reached)
+// reaches the caller as it was, and the row keeps its tokens.
+TYPED_TEST_P(AdapterConformance, FailedRefreshStepWritesNothing) {
+  auto& s = *this->store_;
+  const user_record ada = this->add("ada@example.com");
+  const account_record before = github_account(ada.id);
+  ASSERT_TRUE(s.link_account(before));
+  auto r = s.refresh_account("github", "12345", [](const account_record&) {
+    return result<std::optional<account_tokens>>(
+        auth_error{errc::http_status, "token endpoint answered 400 invalid_grant"});
+  });
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::http_status);
+  EXPECT_EQ(r.error().detail, "token endpoint answered 400 invalid_grant");
+  EXPECT_EQ(s.find_account("github", "12345").value(), std::optional(before));
+  // The account's lock was let go: the next refresh runs.
+  EXPECT_TRUE(s.refresh_account("github", "12345", [](const account_record&) {
+    return result<std::optional<account_tokens>>(std::nullopt);
+  }));
+}
+
+TYPED_TEST_P(AdapterConformance, RefreshOfAnUnknownAccountIsNotFound) {
+  auto& s = *this->store_;
+  const user_record ada = this->add("ada@example.com");
+  ASSERT_TRUE(s.link_account(github_account(ada.id)));
+  bool ran = false;
+  const refresh_step step = [&](const account_record&) {
+    ran = true;
+    return result<std::optional<account_tokens>>(std::nullopt);
+  };
+  EXPECT_EQ(test::error_of(s.refresh_account("github", "54321", step)), errc::not_found);
+  EXPECT_EQ(test::error_of(s.refresh_account("gitlab", "12345", step)), errc::not_found);
+  EXPECT_EQ(test::error_of(s.refresh_account("", "", step)), errc::not_found);
+  EXPECT_FALSE(ran);
+}
+
+// The race of issue 11: many requests find the access token expired at once. One refresh runs
+// (a second use of the rotated refresh token would revoke them all), and every caller gets the
+// new tokens.
+TYPED_TEST_P(AdapterConformance, ConcurrentRefreshesOfOneAccountRefreshOnce) {
+  const long long now =
+      std::chrono::duration_cast<std::chrono::seconds>(this->clock_.now().time_since_epoch())
+          .count();
+  const user_record ada = this->add("ada@example.com");
+  const account_record before = expired_account(ada.id, now);
+  ASSERT_TRUE(this->store_->link_account(before));
+  const auto race = refresh_race({this->store_.get()}, 8, before, now);
+  expect_refreshed_once(race, before, now);
+  EXPECT_EQ(this->store_->find_account("github", "12345").value(), race.results.front().value());
+}
+
+// One account's slow token endpoint holds up no other account: A's step waits until B's has run,
+// which it could not if B waited for A.
+TYPED_TEST_P(AdapterConformance, RefreshesOfDifferentAccountsDoNotWaitForEachOther) {
+  auto& s = *this->store_;
+  const user_record ada = this->add("ada@example.com");
+  ASSERT_TRUE(s.link_account(github_account(ada.id, "a")));
+  ASSERT_TRUE(s.link_account(github_account(ada.id, "b")));
+  flag a_running, b_ran;
+  bool a_saw_b = false;
+  std::thread a([&] {
+    auto r = s.refresh_account("github", "a", [&](const account_record&) {
+      a_running.set();
+      a_saw_b = b_ran.wait();
+      return result<std::optional<account_tokens>>(std::nullopt);
+    });
+    EXPECT_TRUE(r) << r.error().message();
+  });
+  EXPECT_TRUE(a_running.wait());  // on, even if not: a must be joined
+  auto r = s.refresh_account("github", "b", [&](const account_record&) {
+    b_ran.set();
+    return result<std::optional<account_tokens>>(std::nullopt);
+  });
+  a.join();
+  EXPECT_TRUE(r) << r.error().message();
+  EXPECT_TRUE(a_saw_b) << "B's refresh waited for A's";
+}
+
 REGISTER_TYPED_TEST_SUITE_P(
     AdapterConformance, LinkedAccountIsFoundWithItsUserAndTokens, UserWithAccountIsStoredWhole,
     UserWithAccountKeepsEmailVerified, RefusedUserWithAccountLeavesNothingBehind,
@@ -460,6 +681,9 @@ REGISTER_TYPED_TEST_SUITE_P(
     DeleteUserSessionsEndsThatUsersSessionsOnly, VerificationTokenWorksOnce,
     VerificationTokenOfAnotherIdentifierIsNotUsed,
     ExpiredVerificationTokenIsReturnedForTheCallerToJudge, BadVerificationTokensAreRefused,
-    ConcurrentUsesOfOneTokenHaveOneWinner, ConcurrentSignUpsOfOneEmailMakeOneUser);
+    ConcurrentUsesOfOneTokenHaveOneWinner, ConcurrentSignUpsOfOneEmailMakeOneUser,
+    RefreshStoresTheStepsTokensOnly, RefreshStepReturningNothingLeavesTheRow,
+    FailedRefreshStepWritesNothing, RefreshOfAnUnknownAccountIsNotFound,
+    ConcurrentRefreshesOfOneAccountRefreshOnce, RefreshesOfDifferentAccountsDoNotWaitForEachOther);
 
 }  // namespace authpp::adapters::conformance

@@ -3,6 +3,7 @@
 #include <authpp/adapters/user_store.hpp>
 #include <authpp/core/result.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,35 @@ struct account_record {
 
   friend bool operator==(const account_record&, const account_record&) = default;
 };
+
+// account_tokens are the token fields of an account that a refresh replaces: all of them, a
+// missing one is stored as NULL. A provider's refresh response often leaves some out (a provider
+// that does not rotate refresh tokens sends none, most send no new id token); the step keeps
+// those by copying them from the current row, e.g. starting from tokens_of(current).
+struct account_tokens {
+  std::optional<std::string> access_token{}, token_type{}, id_token{}, refresh_token{}, scope{};
+  std::optional<long long> expires_at{};
+
+  friend bool operator==(const account_tokens&, const account_tokens&) = default;
+};
+
+// tokens_of returns the token fields of `account`.
+inline account_tokens tokens_of(const account_record& account) {
+  return {.access_token = account.access_token,
+          .token_type = account.token_type,
+          .id_token = account.id_token,
+          .refresh_token = account.refresh_token,
+          .scope = account.scope,
+          .expires_at = account.expires_at};
+}
+
+// refresh_step looks at the account as stored now and returns the tokens to store, or nullopt to
+// leave the row as it is (another caller refreshed it meanwhile: the tokens are fresh). An error
+// is returned to refresh_account's caller and nothing is written. It may block (an HTTP call to
+// the provider's token endpoint); it must bound that itself, since every other caller for the
+// account waits for it.
+using refresh_step =
+    std::function<result<std::optional<account_tokens>>(const account_record& current)>;
 
 // account_store is the storage interface for linked accounts. Implementations are thread-safe.
 // Every method may also fail with errc::storage_unavailable or errc::storage_failure, as
@@ -65,6 +95,23 @@ class account_store {
   // unlink_account deletes the link and tells whether there was one.
   [[nodiscard]] virtual result<bool> unlink_account(std::string_view provider,
                                                     std::string_view provider_account_id) = 0;
+
+  // refresh_account runs `step` on the account (provider, provider_account_id) while holding that
+  // account's lock, and stores the tokens it returns: concurrent callers for one account run
+  // their steps one after another, each seeing the row the previous one left, so that of many
+  // requests finding an access token expired only the first uses the refresh token (a provider
+  // that rotates refresh tokens takes a second use of one as theft and revokes them all). Steps
+  // on different accounts do not wait for each other. Only the token fields change. How far the
+  // lock reaches, and how long a caller waits for it, depends on the backend: see its header.
+  // Returns the row as it is afterwards. It fails with
+  //   errc::not_found           if there is no such account (also when it was unlinked while the
+  //                             step ran: then nothing is stored),
+  //   errc::storage_unavailable if the account's lock stayed held longer than the backend waits,
+  //   the step's error          if the step failed (nothing is written),
+  // or as every method may.
+  [[nodiscard]] virtual result<account_record> refresh_account(std::string_view provider,
+                                                               std::string_view provider_account_id,
+                                                               const refresh_step& step) = 0;
 };
 
 }  // namespace authpp::adapters

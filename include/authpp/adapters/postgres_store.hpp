@@ -20,6 +20,14 @@
 //
 // Every call runs on a pooled connection, on the caller's thread: the engine calls stores from
 // its worker pool, never from an I/O thread.
+//
+// account_store::refresh_account locks the account's row (SELECT … FOR UPDATE), so its steps run
+// one at a time across every instance on the database. The step runs inside that transaction,
+// holding a pooled connection and the row lock: a caller waits for another instance's step for up
+// to statement_timeout, then fails with errc::storage_unavailable (in one instance the callers
+// queue without a connection, up to statement_timeout too). A step must therefore take less
+// than statement_timeout, and less than the server's idle_in_transaction_session_timeout if one
+// is set: past it the server ends the connection, and the new tokens the step got are lost.
 namespace authpp::adapters {
 
 // postgres_options configure open_postgres_store.

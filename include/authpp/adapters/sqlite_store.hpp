@@ -16,6 +16,10 @@
 // command reported success survives the process being killed (SIGKILL, OOM killer, crash). Only
 // an operating-system crash or power loss can lose the last transactions before the next
 // checkpoint; the database itself stays consistent even then.
+//
+// One process per database file: account_store::refresh_account serialises the refreshes of an
+// account with a lock of the store's own, in memory, so two processes (or two stores in one
+// process) on one file could refresh an account at once. A fleet of servers needs PostgreSQL.
 namespace authpp::adapters {
 
 // sqlite_options configure open_sqlite_store.
@@ -24,7 +28,8 @@ struct sqlite_options {
   // first open, the file with mode 0600 since it holds password hashes.
   std::string path;
   // busy_timeout is how long a statement waits for another process's write lock before failing
-  // with errc::storage_unavailable.
+  // with errc::storage_unavailable; and how long refresh_account waits for another refresh of the
+  // same account (its step, an HTTP call, included) before failing so.
   std::chrono::milliseconds busy_timeout{5000};
 };
 

@@ -236,6 +236,70 @@ TEST_F(PostgresStoreTest, StatementTimeoutFiresAsUnavailable) {
   EXPECT_NE(r.error().detail.find("statement timeout"), std::string::npos) << r.error().detail;
 }
 
+// Two servers of a fleet (two stores: two pools, no lock shared in memory) race to refresh one
+// account: the row lock lets one refresh, and the other callers get its tokens.
+TEST_F(PostgresStoreTest, InstancesRacingToRefreshAnAccountRefreshOnce) {
+  auto one = open_or_fail({.url = db_.url()});
+  auto two = open_or_fail({.url = db_.url()});
+  ASSERT_TRUE(one && two);
+  const long long now = 1'767'225'600;
+  const auto ada = one->add_user({.email = "ada@example.com"}, "").value();
+  const account_record before = conformance::expired_account(ada.id, now);
+  ASSERT_TRUE(one->link_account(before));
+  // The refreshing step waits until the other instance's first caller is blocked on the row lock:
+  // without the lock it would be refreshing too.
+  const auto race = conformance::refresh_race({one.get(), two.get()}, 8, before, now,
+                                              [&] { wait_for_blocked_statement(db_); });
+  conformance::expect_refreshed_once(race, before, now);
+  EXPECT_EQ(two->find_account("github", "12345").value(), race.results.front().value());
+}
+
+// A caller of another instance waits for the row lock no longer than its statement timeout, and
+// then fails as unavailable without running its step; the holder's refresh is unaffected.
+TEST_F(PostgresStoreTest, RefreshWaitingPastTheStatementTimeoutIsUnavailable) {
+  auto holder = open_or_fail({.url = db_.url()});
+  auto waiter = open_or_fail({.url = db_.url(), .statement_timeout = milliseconds(300)});
+  ASSERT_TRUE(holder && waiter);
+  const auto ada = holder->add_user({.email = "ada@example.com"}, "").value();
+  ASSERT_TRUE(holder->link_account(conformance::github_account(ada.id)));
+  conformance::flag holding, release;
+  auto held = std::async(std::launch::async, [&] {
+    return holder->refresh_account("github", "12345", [&](const account_record& current) {
+      holding.set();
+      EXPECT_TRUE(release.wait());
+      account_tokens t = tokens_of(current);
+      t.access_token = "fresh-at";
+      return result<std::optional<account_tokens>>(t);
+    });
+  });
+  bool waiter_ran = false;
+  std::optional<result<account_record>> waited;
+  if (holding.wait()) {
+    waited = waiter->refresh_account("github", "12345", [&](const account_record&) {
+      waiter_ran = true;
+      return result<std::optional<account_tokens>>(std::nullopt);
+    });
+  } else {
+    ADD_FAILURE() << "the holder's step never ran";
+  }
+  release.set();
+  auto r = held.get();
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->access_token, "fresh-at");
+  ASSERT_TRUE(waited);
+  ASSERT_FALSE(*waited);
+  EXPECT_EQ(waited->error().code, errc::storage_unavailable) << waited->error().message();
+  EXPECT_NE(waited->error().detail.find("57014"), std::string::npos) << waited->error().detail;
+  EXPECT_FALSE(waiter_ran);
+  // The waiter's connection was rolled back or dropped, not left in a transaction: it works on.
+  EXPECT_EQ(waiter->find_account("github", "12345").value()->access_token, "fresh-at");
+  auto again = waiter->refresh_account("github", "12345", [](const account_record&) {
+    return result<std::optional<account_tokens>>(std::nullopt);
+  });
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(again->access_token, "fresh-at");
+}
+
 TEST_F(PostgresStoreTest, ExhaustedPoolQueuesThenRefusesNeverHangs) {
   auto store = open_or_fail({.url = db_.url(), .pool_size = 1, .pool_wait = milliseconds(200)});
   ASSERT_TRUE(store);

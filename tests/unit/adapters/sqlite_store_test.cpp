@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -374,6 +375,55 @@ TEST_F(SqliteStoreTest, TwoStoresRacingForOneTokenHaveOneWinner) {
   }
   for (auto& t : pool) t.join();
   for (int t = 0; t < tokens; ++t) EXPECT_EQ(winners[static_cast<std::size_t>(t)], 1) << t;
+}
+
+// refresh_account holds no SQLite lock while its step (an HTTP call) runs: another connection
+// (another process) writes meanwhile. A second refresh of the account waits for the first no
+// longer than busy_timeout, and fails as unavailable without running its step.
+TEST_F(SqliteStoreTest, RefreshStepHoldsNoWriteLockAndWaitersGiveUpAtBusyTimeout) {
+  auto s =
+      open_sqlite_store({.path = db_.string(), .busy_timeout = std::chrono::milliseconds(200)});
+  ASSERT_TRUE(s) << s.error().message();
+  auto& store = **s;
+  auto other = open_ok();
+  ASSERT_TRUE(other);
+  const user_record ada = add(store, "ada@example.com");
+  ASSERT_TRUE(store.link_account({.user_id = ada.id,
+                                  .type = "oauth",
+                                  .provider = "github",
+                                  .provider_account_id = "1",
+                                  .access_token = "stale-at"}));
+  std::promise<void> holding, release;
+  auto released = release.get_future();
+  auto held = std::async(std::launch::async, [&] {
+    return store.refresh_account("github", "1", [&](const account_record& current) {
+      holding.set_value();
+      EXPECT_EQ(released.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+      account_tokens t = tokens_of(current);
+      t.access_token = "fresh-at";
+      return result<std::optional<account_tokens>>(t);
+    });
+  });
+  const bool running =
+      holding.get_future().wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+  EXPECT_TRUE(running) << "the first step never ran";
+  if (running) {
+    auto written = other->add_user({.email = "bob@example.com"}, "");
+    EXPECT_TRUE(written) << written.error().message();
+    EXPECT_TRUE(store.set_disabled("ada@example.com", false)) << "the store itself is not held";
+    bool ran = false;
+    auto waited = store.refresh_account("github", "1", [&](const account_record&) {
+      ran = true;
+      return result<std::optional<account_tokens>>(std::nullopt);
+    });
+    EXPECT_EQ(error_of(waited), errc::storage_unavailable);
+    EXPECT_FALSE(ran);
+  }
+  release.set_value();
+  auto r = held.get();
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->access_token, "fresh-at");
+  EXPECT_EQ(other->find_account("github", "1").value()->access_token, "fresh-at");
 }
 
 // Every user whose add reported success survives SIGKILL of the process (WAL, synchronous=NORMAL:

@@ -82,6 +82,11 @@ class faulty_adapter final : public adapters::adapter {
     if (accounts_down) return down();
     return inner_->unlink_account(p, id);
   }
+  result<adapters::account_record> refresh_account(std::string_view p, std::string_view id,
+                                                   const adapters::refresh_step& step) override {
+    if (accounts_down) return down();
+    return inner_->refresh_account(p, id, step);
+  }
   // session_store
   result<adapters::session_record> create_session(const adapters::session_record& s) override {
     if (sessions_down) return down();

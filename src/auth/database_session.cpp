@@ -29,6 +29,11 @@ outcome store_unavailable(const request_context& ctx, std::string_view detail) {
   return out;
 }
 
+outcome adapter_failure(const request_context& ctx, const auth_error& e) {
+  if (e.code == errc::storage_unavailable) return store_unavailable(ctx, e.message());
+  return fail(ctx, {authjs_error::callback_route_error, "adapter: " + e.message()});
+}
+
 result<std::vector<http::set_cookie>> start_database_session(const request_context& ctx,
                                                              const user& u) {
   auto token = random_uuid(*ctx.engine.random);

@@ -19,12 +19,6 @@ std::string stored_token(const request_context& ctx, std::string_view token) {
   return hex::encode(byte_view(jose::sha256(std::string(token) + ctx.engine.csrf_secret)));
 }
 
-// store_failure answers an adapter error: 503 when the store is only unavailable.
-outcome store_failure(const request_context& ctx, const auth_error& e) {
-  if (e.code == errc::storage_unavailable) return store_unavailable(ctx, e.message());
-  return fail(ctx, {authjs_error::callback_route_error, "adapter: " + e.message()});
-}
-
 class email_flow_impl final : public provider_flow {
  public:
   email_flow_impl(const engine_state& engine, const email_provider& p) : engine_(engine), p_(p) {}
@@ -113,7 +107,7 @@ class email_flow_impl final : public provider_flow {
 
     adapters::adapter& store = *ctx.config().adapter;
     auto existing = store.find_by_email(*email);
-    if (!existing) return store_failure(ctx, existing.error());
+    if (!existing) return adapter_failure(ctx, existing.error());
     user u = *existing ? stored_user(**existing) : user{};
     u.email = *email;
     const account acct{p_.id, "email", *email};
@@ -137,7 +131,7 @@ class email_flow_impl final : public provider_flow {
     const auto expires = ctx.engine.clock->now() + p_.max_age;
     // Stored before it is sent: a link must never reach an inbox without its token.
     auto stored = store.create_verification_token({*email, stored_token(ctx, token), expires});
-    if (!stored) return store_failure(ctx, stored.error());
+    if (!stored) return adapter_failure(ctx, stored.error());
 
     http::url_search_params q;
     q.append("callbackUrl", ctx.callback_url);
@@ -145,15 +139,14 @@ class email_flow_impl final : public provider_flow {
     q.append("email", *email);
     verification_request request{
         *email, ctx.base_url() + "/callback/" + p_.id + "?" + q.to_string(), expires, ctx.request};
-    result<void> sent = auth_error{errc::invalid_config, "no sender"};
     try {
-      sent = p_.send_verification_request(request);
+      if (auto sent = p_.send_verification_request(request); !sent) {
+        return fail(ctx, {authjs_error::configuration,
+                          "send_verification_request failed: " + sent.error().message()});
+      }
     } catch (const std::exception& e) {
-      sent = auth_error{errc::invalid_config, std::string("threw: ") + e.what()};
-    }
-    if (!sent) {
       return fail(ctx, {authjs_error::configuration,
-                        "send_verification_request failed: " + sent.error().message()});
+                        std::string("send_verification_request threw: ") + e.what()});
     }
     return verify_request_redirect(ctx);
   }
@@ -187,7 +180,7 @@ class email_flow_impl final : public provider_flow {
 
     adapters::adapter& store = *ctx.config().adapter;
     auto invite = store.use_verification_token(*email, stored_token(ctx, *token));
-    if (!invite) return store_failure(ctx, invite.error());
+    if (!invite) return adapter_failure(ctx, invite.error());
     if (!*invite) {
       return fail(ctx, {authjs_error::verification, "unknown or already used sign-in link"});
     }
@@ -196,7 +189,7 @@ class email_flow_impl final : public provider_flow {
     }
 
     auto existing = store.find_by_email(*email);
-    if (!existing) return store_failure(ctx, existing.error());
+    if (!existing) return adapter_failure(ctx, existing.error());
     user u = *existing ? stored_user(**existing) : user{};
     u.email = *email;
     const account acct{p_.id, "email", *email};
@@ -211,7 +204,7 @@ class email_flow_impl final : public provider_flow {
       }
       // Following the link proved the address.
       if (auto marked = store.set_email_verified((*existing)->id, now); !marked) {
-        return store_failure(ctx, marked.error());
+        return adapter_failure(ctx, marked.error());
       }
       return issue_session(ctx, u, acct, nullptr, nullptr);
     }
@@ -219,10 +212,10 @@ class email_flow_impl final : public provider_flow {
     if (!created && created.error().code == errc::already_exists) {
       // A concurrent sign-in with another link for this address created the user first.
       auto again = store.find_by_email(*email);
-      if (!again || !*again) return store_failure(ctx, created.error());
+      if (!again || !*again) return adapter_failure(ctx, created.error());
       return issue_session(ctx, stored_user(**again), acct, nullptr, nullptr);
     }
-    if (!created) return store_failure(ctx, created.error());
+    if (!created) return adapter_failure(ctx, created.error());
     const user fresh = stored_user(*created);
     if (ctx.config().events.create_user) {
       fire_after(ctx, [&ctx, fresh] {

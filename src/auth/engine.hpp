@@ -129,6 +129,9 @@ outcome store_unavailable(const request_context& ctx, std::string_view detail);
 // when none is set; 503 when it cannot be run. Pass a named std::function, not a lambda converted
 // inside the co_await expression: GCC 12 mishandles that temporary's lifetime, and a lambda that
 // owned a string corrupted the heap (EngineRevocationTest caught it).
+// adapter_failure answers a failed adapter call: 503 when the store is only unavailable, else
+// Auth.js's CallbackRouteError (the detail goes to the log).
+outcome adapter_failure(const request_context& ctx, const auth_error& e);
 boost::asio::awaitable<outcome> run_blocking_action(request_context& ctx,
                                                     std::function<outcome()> action);
 

@@ -187,12 +187,7 @@ outcome register_and_sign_in(request_context& ctx, const oauth_provider& provide
     race = false;
     r = attempt(ctx, store, provider, profile_user, acct, race);
   }
-  if (r.store_error) {
-    if (r.store_error->code == errc::storage_unavailable) {
-      return store_unavailable(ctx, r.store_error->message());
-    }
-    return fail(ctx, {authjs_error::callback_route_error, "adapter: " + r.store_error->message()});
-  }
+  if (r.store_error) return adapter_failure(ctx, *r.store_error);
   if (r.refused) return fail(ctx, *r.refused);
   fire_registration_after(ctx, r, acct, profile);
   return issue_session(ctx, *r.who, acct, profile, r.kept_token ? &*r.kept_token : nullptr);

@@ -147,6 +147,21 @@ TEST_F(EmailSignInTest, AReplayedLinkIsRefused) {
   EXPECT_TRUE(session(a, other).is_null());
 }
 
+// A link cut short (no token) signs nobody in, by GET or by POST.
+TEST_F(EmailSignInTest, ALinkWithoutATokenIsAConfigurationError) {
+  auto a = build(email_config());
+  jar j;
+  auto page = a.handle(get("/api/auth/callback/email?email=bob%40example.com", j.header()));
+  EXPECT_EQ(page.headers.get("Location"),
+            "http://localhost:3000/api/auth/error?error=Configuration");
+  const std::string token = csrf(a, j);
+  auto res =
+      a.handle(post_form("/api/auth/callback/email",
+                         form({{"email", "bob@example.com"}, {"csrfToken", token}}), j.header()));
+  EXPECT_EQ(body_json(res)["url"], "http://localhost:3000/api/auth/error?error=Configuration");
+  EXPECT_TRUE(session(a, j).is_null());
+}
+
 TEST_F(EmailSignInTest, AnExpiredLinkIsRefused) {
   auto a = build(email_config());
   jar j;

@@ -39,6 +39,15 @@ result<std::vector<http::set_cookie>> start_database_session(const request_conte
   auto token = random_uuid(*ctx.engine.random);
   if (!token) return token.error();
   const auto expires = ctx.engine.clock->now() + ctx.config().session.max_age;
+  // The new session replaces the one the browser may carry (a previous sign-in, perhaps of
+  // another user): its row goes, so that a copy of the old cookie (planted before sign-in, or
+  // left on a shared machine) signs nobody in. Auth.js deletes it only on an e-mail sign-in as
+  // a different user. Best effort: the new cookie replaces the old one anyway.
+  if (auto previous = database_session_token(ctx)) {
+    if (auto deleted = store(ctx).delete_session(*previous); !deleted) {
+      ctx.engine.log(log_level::warn, "SessionTokenError", deleted.error().message());
+    }
+  }
   auto created = store(ctx).create_session({*token, u.id.value_or(""), expires});
   if (!created) {
     auth_error e = created.error();

@@ -332,6 +332,25 @@ TEST_F(EmailSignInTest, DatabaseSessionsWork) {
   EXPECT_TRUE(store_->session_and_user(row).value());
 }
 
+// A shared machine, or a session cookie planted before sign-in (session fixation): signing in
+// as someone else ends the session the browser carried, so a copy of its cookie is worth nothing.
+TEST_F(EmailSignInTest, SigningInAsAnotherUserDeletesTheSessionTheBrowserCarried) {
+  auth_config c = email_config();
+  c.session.strategy = session_strategy::database;
+  auto a = build(std::move(c));
+  jar j;
+  ask(a, j, "bob@example.com");
+  confirm(a, j);
+  const std::string bobs = j.value("authjs.session-token");
+  ASSERT_TRUE(store_->session_and_user(bobs).value());
+
+  ask(a, j, "alice@example.com");
+  confirm(a, j);
+  EXPECT_EQ(session(a, j)["user"]["email"], "alice@example.com");
+  EXPECT_NE(j.value("authjs.session-token"), bobs);
+  EXPECT_FALSE(store_->session_and_user(bobs).value());
+}
+
 TEST_F(EmailSignInTest, TheProviderIsListedAndOnTheSignInPage) {
   auto a = build(email_config());
   const json providers = body_json(a.handle(get("/api/auth/providers")));

@@ -1,4 +1,5 @@
 #include <authpp/server/config.hpp>
+#include <authpp/server/email.hpp>
 
 #include <iostream>
 #include <memory>
@@ -21,6 +22,9 @@ void add_config_command(CLI::App& app) {
   check->callback([file] {
     auto c = server::load_config(*file, server::current_environment());
     if (!c) throw failure{c.error().detail, 2};
+    if (auto mail = server::check_email_settings(c->email, c->storage.data_dir); !mail) {
+      throw failure{mail.error().detail, 2};
+    }
     auto weak = server::check_secrets(*c);
     if (!weak) throw failure{weak.error().detail, 2};
     for (const std::string& warning : *weak) std::cerr << "warning: " << warning << '\n';

@@ -1,13 +1,10 @@
 // GET (or form_post POST) {basePath}/callback/{id} for OAuth 2 / OIDC providers (server-flows.md
 // §7.4): the checks bound to the browser, the code exchange, the ID token (its signature verified
 // against the provider's JWKS, which Auth.js skips), the profile, then the session.
-#include <authpp/core/base64url.hpp>
 #include <authpp/core/constant_time.hpp>
-#include <authpp/jose/id_token.hpp>
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 
 #include "oauth_internal.hpp"
 
@@ -38,14 +35,6 @@ http::set_cookie cleared(const request_context& ctx, const std::string& name) {
   return c;
 }
 
-// printable keeps a provider-sent error code fit for a log line.
-std::string printable(std::string_view s) {
-  std::string out;
-  for (const char c : s.substr(0, 100))
-    out += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
-  return out;
-}
-
 // read_check opens the check cookie `name`, queueing its deletion.
 result<std::string> read_check(const request_context& ctx, const jose::session_keyring& ring,
                                const oauth_provider& p, const std::string& name,
@@ -65,118 +54,7 @@ net::outbound_request token_request(const request_context& ctx, const oauth_prov
   body.append("code", code);
   if (verifier) body.append("code_verifier", *verifier);
   body.append("grant_type", "authorization_code");
-  net::outbound_request request;
-  request.method = "POST";
-  request.url = server.token_endpoint;
-  request.headers.add("Accept", "application/json");
-  request.headers.add("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8");
-  switch (p.token_auth) {
-    case token_auth_method::client_secret_basic:
-      request.headers.add("Authorization",
-                          "Basic " + base64::encode(as_bytes(http::form_encode(p.client_id) + ":" +
-                                                             http::form_encode(p.client_secret))));
-      break;
-    case token_auth_method::client_secret_post:
-      body.append("client_id", p.client_id);
-      body.append("client_secret", p.client_secret);
-      break;
-    case token_auth_method::none:
-      body.append("client_id", p.client_id);
-      break;
-  }
-  request.body = body.to_string();
-  return request;
-}
-
-// token_set checks a token response as oauth4webapi does: a JSON object with an access token of
-// type bearer (or DPoP), `expires_in` a number (a numeric string is read), and an ID token where
-// the provider is OIDC.
-result<json> token_set(const net::outbound_response& response, const oauth_provider& p) {
-  if (response.status != 200) {
-    std::string detail = "token endpoint answered " + std::to_string(response.status);
-    if (auto body = parse_json(response.body, 8); body && body->is_object()) {
-      if (auto e = body->find("error"); e != body->end() && e->is_string()) {
-        detail += " error=" + printable(e->get_ref<const std::string&>());
-      }
-    }
-    return auth_error{errc::http_status, detail};
-  }
-  auto tokens = parse_json(response.body, 16);
-  if (!tokens || !tokens->is_object()) {
-    return auth_error{errc::invalid_response, "token response is not a JSON object"};
-  }
-  const auto access = tokens->find("access_token");
-  if (access == tokens->end() || !access->is_string() ||
-      access->get_ref<const std::string&>().empty()) {
-    return auth_error{errc::invalid_response, "token response without access_token"};
-  }
-  const auto type = tokens->find("token_type");
-  if (type == tokens->end() || !type->is_string()) {
-    return auth_error{errc::invalid_response, "token response without token_type"};
-  }
-  std::string lower = type->get<std::string>();
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (lower != "bearer" && lower != "dpop") {
-    return auth_error{errc::invalid_response, "token_type is neither bearer nor DPoP"};
-  }
-  *type = lower;
-  if (auto e = tokens->find("expires_in"); e != tokens->end() && !e->is_null()) {
-    if (e->is_string()) {
-      try {
-        *e = std::stoll(e->get<std::string>());
-      } catch (const std::exception&) {
-        return auth_error{errc::invalid_response, "expires_in is not a number"};
-      }
-    }
-    if (!e->is_number()) return auth_error{errc::invalid_response, "expires_in is not a number"};
-  }
-  for (const char* name : {"refresh_token", "scope", "id_token"}) {
-    if (auto m = tokens->find(name); m != tokens->end() && !m->is_string()) {
-      return auth_error{errc::invalid_response, std::string(name) + " is not a string"};
-    }
-  }
-  if (p.type == oauth_kind::oidc && !tokens->contains("id_token")) {
-    return auth_error{errc::invalid_response, "OIDC token response without id_token"};
-  }
-  return std::move(*tokens);
-}
-
-// allowed_algorithms: the provider's list, else discovery's, else RS256 (OIDC Core §3.1.3.7).
-std::vector<jose::jws_algorithm> allowed_algorithms(const oauth_provider& p,
-                                                    const providers::authorization_server& s) {
-  const auto& names = !p.id_token_algorithms.empty() ? p.id_token_algorithms
-                                                     : s.id_token_signing_alg_values_supported;
-  std::vector<jose::jws_algorithm> algs;
-  for (const auto& name : names) {
-    if (auto alg = jose::parse_jws_algorithm(name)) algs.push_back(*alg);
-  }
-  if (names.empty()) algs.push_back(jose::jws_algorithm::rs256);
-  return algs;
-}
-
-// verified_id_token checks the ID token's signature against the provider's keys (fetching them
-// again once if it names a key the cached set lacks), then its claims.
-boost::asio::awaitable<result<json>> verified_id_token(const request_context& ctx,
-                                                       const oauth_provider& p, oauth_runtime& rt,
-                                                       const providers::authorization_server& s,
-                                                       net::http_client& client,
-                                                       const std::string& id_token,
-                                                       const std::optional<std::string>& nonce) {
-  const auto algs = allowed_algorithms(p, s);
-  result<jose::verified_jws> verified = auth_error{errc::no_matching_key, "no keys"};
-  for (const bool refresh : {false, true}) {
-    auto keys = co_await signing_keys(ctx.engine, rt, s, client, refresh);
-    if (!keys) co_return keys.error();
-    verified = jose::verify_jws(id_token, *keys, algs);
-    if (verified || verified.error().code != errc::no_matching_key) break;
-  }
-  if (!verified) co_return verified.error();
-  jose::id_token_expectations expect;
-  expect.issuer = s.issuer;
-  expect.client_id = p.client_id;
-  expect.nonce = nonce;
-  co_return jose::check_id_token_claims(verified->payload, expect, *ctx.engine.clock);
+  return token_endpoint_request(p, server.token_endpoint, std::move(body));
 }
 
 // profile_of fetches the profile: the ID token's claims, or the userinfo endpoint (custom or
@@ -277,13 +155,13 @@ boost::asio::awaitable<outcome> oauth_callback(request_context& ctx, const oauth
   if (!response)
     co_return failed(authjs_error::callback_route_error,
                      "token request: " + response.error().message());
-  auto tokens = token_set(*response, p);
+  auto tokens = token_set(*response, p, true);
   if (!tokens) co_return failed(authjs_error::callback_route_error, tokens.error().message());
 
   std::optional<json> claims;
   if (auto id = tokens->find("id_token"); id != tokens->end()) {
-    auto checked =
-        co_await verified_id_token(ctx, p, rt, *server, client, id->get<std::string>(), nonce);
+    auto checked = co_await verified_id_token(ctx.engine, p, rt, *server, client,
+                                              id->get<std::string>(), nonce);
     if (!checked)
       co_return failed(authjs_error::callback_route_error,
                        "ID token: " + checked.error().message());
@@ -293,16 +171,7 @@ boost::asio::awaitable<outcome> oauth_callback(request_context& ctx, const oauth
   if (!profile)
     co_return failed(authjs_error::oauth_callback_error, "profile: " + profile.error().message());
 
-  // expires_at = now + expires_in, for a lifetime a provider could mean (up to ten years): a
-  // huge or negative number from a provider must not overflow the sum.
-  if (auto e = tokens->find("expires_in"); e != tokens->end() && e->is_number()) {
-    const double lifetime = e->get<double>();
-    if (lifetime > 0 && lifetime <= 10.0 * 366 * 86400) {
-      const auto now = std::chrono::floor<std::chrono::seconds>(ctx.engine.clock->now());
-      (*tokens)["expires_at"] = static_cast<long long>(now.time_since_epoch().count()) +
-                                static_cast<long long>(std::floor(lifetime));
-    }
-  }
+  if (auto at = expires_at(*tokens, ctx.engine.clock->now())) (*tokens)["expires_at"] = *at;
 
   user mapped;
   try {

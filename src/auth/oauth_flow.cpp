@@ -77,6 +77,11 @@ class oauth_flow_impl final : public provider_flow {
     return auth::provider_status{p_.id, rt_.last_error.empty(), rt_.last_error};
   }
 
+  boost::asio::awaitable<result<adapters::account_tokens>> renew_tokens(
+      const adapters::account_record& current, net::http_client& client) const override {
+    co_return co_await refresh_grant(engine_, p_, rt_, client, current);
+  }
+
   boost::asio::awaitable<void> refresh(net::http_client& client) const override {
     auto server = co_await authorization_server_for(engine_, p_, rt_, client);
     if (server && !server->jwks_uri.empty()) {

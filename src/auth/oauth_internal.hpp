@@ -2,6 +2,8 @@
 
 // Internal to the engine: the OAuth 2 / OIDC flows (oauth_signin.cpp, oauth_callback.cpp) and the
 // per-provider cache of metadata and keys they share (oauth_metadata.cpp).
+#include <authpp/adapters/account_store.hpp>
+#include <authpp/http/form.hpp>
 #include <authpp/jose/jws.hpp>
 #include <authpp/net/http_client.hpp>
 #include <authpp/providers/authorization_server.hpp>
@@ -45,6 +47,36 @@ boost::asio::awaitable<result<jose::jwk_set>> signing_keys(
 // answer; anything else is an error naming the URL's host and the status, never the body.
 boost::asio::awaitable<result<json>> fetch_json(net::http_client& client, std::string url,
                                                 std::string bearer = {});
+
+// The token endpoint (oauth_tokens.cpp).
+// token_endpoint_request POSTs the form `body` to `token_endpoint`, with the provider's client
+// authentication (RFC 6749 §2.3).
+net::outbound_request token_endpoint_request(const oauth_provider& p, std::string token_endpoint,
+                                             http::url_search_params body);
+// token_set checks a token response as oauth4webapi does: a JSON object with an access token of
+// type bearer (or DPoP), `expires_in` a number (a numeric string is read), and an ID token where
+// the provider is OIDC and `id_token_required` (a sign-in; a refresh may leave it out).
+result<json> token_set(const net::outbound_response& response, const oauth_provider& p,
+                       bool id_token_required);
+// expires_at is now + the response's `expires_in`, in seconds since the epoch, when it is a
+// lifetime a provider could mean.
+std::optional<long long> expires_at(const json& tokens, clock::time_point now);
+// verified_id_token checks the ID token's signature against the provider's keys (fetching them
+// again once if it names a key the cached set lacks), then its claims.
+boost::asio::awaitable<result<json>> verified_id_token(const engine_state& engine,
+                                                       const oauth_provider& p, oauth_runtime& rt,
+                                                       const providers::authorization_server& s,
+                                                       net::http_client& client,
+                                                       const std::string& id_token,
+                                                       const std::optional<std::string>& nonce);
+// refresh_grant renews `current`'s access token with its refresh token (RFC 6749 §6) and
+// returns the tokens to store. It fails with errc::reauthentication_required when there is no
+// refresh token or the provider refuses it (invalid_grant), or with the fetch's error.
+boost::asio::awaitable<result<adapters::account_tokens>> refresh_grant(
+    const engine_state& engine, const oauth_provider& p, oauth_runtime& rt,
+    net::http_client& client, const adapters::account_record& current);
+// printable keeps a provider-sent error code fit for a log line.
+std::string printable(std::string_view s);
 
 // oauth_signin starts a sign-in at the provider: the authorization URL, and the check cookies.
 boost::asio::awaitable<outcome> oauth_signin(request_context& ctx, const oauth_provider& provider,

@@ -4,6 +4,7 @@
 // provider's kind (credentials, OAuth 2 / OIDC, e-mail) sits behind this interface, one
 // implementation per kind, built once per provider by auth::create. The actions and the request
 // path ask the flow; they never switch on the kind.
+#include <authpp/adapters/account_store.hpp>
 #include <authpp/auth/auth.hpp>
 #include <authpp/net/http_client.hpp>
 #include <authpp/pages/pages.hpp>
@@ -55,6 +56,10 @@ class provider_flow {
   virtual std::optional<auth::provider_status> status() const { return std::nullopt; }
   // refresh fetches what the provider needs from its server and lacks (check_providers).
   virtual boost::asio::awaitable<void> refresh(net::http_client& client) const;
+  // renew_tokens renews a linked account's expired access token at the provider
+  // (auth::fresh_tokens); kinds without tokens refuse with errc::invalid_config.
+  virtual boost::asio::awaitable<result<adapters::account_tokens>> renew_tokens(
+      const adapters::account_record& current, net::http_client& client) const;
 };
 
 // The flows of each kind; `engine` owns the flow and the provider it reads.

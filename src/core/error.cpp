@@ -65,6 +65,8 @@ std::string_view phrase(errc code) noexcept {
       return "unsupported schema version";
     case errc::invalid_config:
       return "invalid configuration";
+    case errc::reauthentication_required:
+      return "reauthentication required";
     case errc::transport_failure:
       return "transport failure";
     case errc::http_status:

@@ -200,27 +200,27 @@ class smtp_sender_impl final : public sender {
 result<std::unique_ptr<sender>> smtp_sender(smtp_options options) {
   auto endpoint = parse_smtp_url(options.url);
   if (!endpoint) return endpoint.error();
-  if (options.from.empty()) return config_error("email.smtp.from: missing");
+  if (options.from.empty()) return config_error("email.from: missing");
   auto from = parse_mailbox(options.from);
-  if (!from) return config_error("email.smtp.from: " + from.error().detail);
+  if (!from) return config_error("email.from: " + from.error().detail);
   const auto has_control = [](std::string_view s) {
     return std::any_of(s.begin(), s.end(),
                        [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
   };
   if (has_control(options.username)) {
-    return config_error("email.smtp.username: control character");
+    return config_error("email.username: control character");
   }
   if (options.username.empty() && !options.password.empty()) {
-    return config_error("email.smtp.password: set without email.smtp.username");
+    return config_error("email.password: set without email.username");
   }
   if (!options.ca_file.empty() && ::access(options.ca_file.c_str(), R_OK) != 0) {
-    return config_error("email.smtp.ca_file: cannot read " + options.ca_file);
+    return config_error("email.ca_file: cannot read " + options.ca_file);
   }
   if (options.connect_timeout.count() <= 0) {
-    return config_error("email.smtp.connect_timeout: must be positive");
+    return config_error("email.connect_timeout: must be positive");
   }
   if (options.total_timeout.count() <= 0) {
-    return config_error("email.smtp.total_timeout: must be positive");
+    return config_error("email.total_timeout: must be positive");
   }
   return std::unique_ptr<sender>(std::make_unique<smtp_sender_impl>(
       std::move(options), std::move(*endpoint), std::move(*from)));

@@ -10,7 +10,7 @@ namespace authpp::mail {
 namespace {
 
 auth_error bad_url(std::string_view why) {
-  return auth_error{errc::invalid_config, "email.smtp.url: " + std::string(why)};
+  return auth_error{errc::invalid_config, "email.smtp_url: " + std::string(why)};
 }
 
 char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
@@ -67,7 +67,7 @@ result<smtp_endpoint> parse_smtp_url(std::string_view url) {
     return bad_url("a path, query or fragment is not allowed");
   }
   if (authority.find('@') != std::string_view::npos) {
-    return bad_url("userinfo is not allowed: set email.smtp.username and email.smtp.password");
+    return bad_url("userinfo is not allowed: set email.username and email.password");
   }
   std::string_view port_text;
   if (!authority.empty() && authority.front() == '[') {

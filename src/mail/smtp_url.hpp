@@ -23,7 +23,7 @@ struct smtp_endpoint {
 
 // parse_smtp_url accepts smtp://host[:port] and smtps://host[:port], with an optional "/" at
 // the end. The host is a name of letters, digits, dots and hyphens, or an IPv6 literal in
-// brackets. It fails with errc::invalid_config, the detail starting "email.smtp.url" and never
+// brackets. It fails with errc::invalid_config, the detail starting "email.smtp_url" and never
 // repeating the URL (it may hold a password): another scheme, userinfo, a path, a query or a
 // fragment, an empty or malformed host, a port outside 1–65535, or a character outside visible
 // ASCII.

@@ -115,6 +115,19 @@ AUTH_SECRET=short-secret expect 0 "$authpp" config check --config dev.toml
 err_has "warning: auth.secrets: secret 1 of 1 is weak"
 expect 0 "$authpp" config check --config dev.toml
 AUTH_SECRET=$strong expect 0 "$authpp" config check --config "$source_dir/docs/authpp.example.toml"
+# [email]: what serve would refuse at start, refused here, without connecting or creating files.
+printf '[email]\ntransport = "smtp"\nsmtp_url = "smtp://mail.example.com:587"\nfrom = "no address"\n' >mail-from.toml
+AUTH_SECRET=$strong expect 2 "$authpp" config check --config mail-from.toml
+err_has "email.from"
+printf '[email]\ntransport = "smtp"\nsmtp_url = "smtp://mail.example.com:587"\nfrom = "a@example.com"\nca_file = "%s/no-such-ca.pem"\n' "$tmp" >mail-ca.toml
+AUTH_SECRET=$strong expect 2 "$authpp" config check --config mail-ca.toml
+err_has "cannot read $tmp/no-such-ca.pem"
+printf '[email]\ntransport = "file"\nfile = "%s/no-such-dir/mail.jsonl"\n' "$tmp" >mail-dir.toml
+AUTH_SECRET=$strong expect 2 "$authpp" config check --config mail-dir.toml
+err_has "email.file: directory $tmp/no-such-dir does not exist"
+printf '[email]\ntransport = "file"\nfile = "%s/mail.jsonl"\n' "$tmp" >mail-ok.toml
+AUTH_SECRET=$strong expect 0 "$authpp" config check --config mail-ok.toml
+[[ -e "$tmp/mail.jsonl" ]] && fail "config check created the mail file"
 
 echo "== crash safety (SIGKILL during user add)"
 command -v ps >/dev/null || fail "ps is needed to find the running authpp"

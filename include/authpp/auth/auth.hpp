@@ -4,8 +4,10 @@
 #include <authpp/core/result.hpp>
 #include <authpp/http/message.hpp>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -47,6 +49,29 @@ class auth {
   bool handles(std::string_view target) const;
 
   const auth_config& config() const;
+
+  // fresh_tokens returns the tokens of the account `user_id` linked at the OAuth provider
+  // `provider_id`, with an access token still valid `min_validity` from now: one that expires
+  // sooner is first renewed with the provider's refresh_token grant (RFC 6749 §6), and the new
+  // tokens are stored (Auth.js leaves this to every app). Callers racing on one account renew
+  // it once (account_store::refresh_account; with PostgreSQL, across a fleet): a provider that
+  // rotates refresh tokens takes a second use of one as theft and ends the grant. Tokens without
+  // an expiry are returned as stored. Blocking: the store, then the provider's token endpoint
+  // (bounded by config.outbound). It fails with
+  //   errc::invalid_config            without an adapter, or unless `provider_id` is OAuth,
+  //   errc::not_found                 if the user has no account at the provider,
+  //   errc::reauthentication_required if the token expired and cannot be renewed (no refresh
+  //                                   token, or the provider refused it: the user must sign in
+  //                                   with the provider again),
+  // the store's errors (errc::storage_unavailable, …) or the outbound call's (errc::timed_out,
+  // errc::http_status, errc::invalid_signature for a renewed ID token that fails its checks, …).
+  result<adapters::account_tokens> fresh_tokens(
+      std::string_view user_id, std::string_view provider_id,
+      std::chrono::seconds min_validity = std::chrono::seconds{60}) const;
+  // fresh_tokens_async is fresh_tokens run through config.run_blocking (off the I/O thread).
+  boost::asio::awaitable<result<adapters::account_tokens>> fresh_tokens_async(
+      std::string user_id, std::string provider_id,
+      std::chrono::seconds min_validity = std::chrono::seconds{60}) const;
 
   // provider_status is an OAuth provider's health: whether its discovery document and keys
   // could be fetched last time they were needed, and why not.

@@ -44,7 +44,9 @@ enum class errc {
   invalid_password_hash,  // a password hash that is not an encoded `$alg$...` string
   unsupported_schema_version,  // the database was migrated by a newer authpp than this one
   // auth engine (600)
-  invalid_config = 600,  // the engine's configuration is refused (the detail names the field)
+  invalid_config = 600,       // the engine's configuration is refused (the detail names the field)
+  reauthentication_required,  // a provider grant cannot be renewed (no refresh token, or the
+                              // provider refused it): the user must sign in there again
   // client (700)
   transport_failure = 700,  // network, DNS, TLS or timeout failure (the detail is curl's message)
   http_status,              // the server answered a status the call treats as failure

@@ -72,11 +72,11 @@ struct smtp_options {
 };
 
 // smtp_sender sends sign_in_message through libcurl's SMTP, one connection per message. Options
-// are validated here; it fails with errc::invalid_config naming the field ("email.smtp.url",
-// "email.smtp.from", …) when the URL is not smtp:// or smtps:// with a host (and no userinfo,
-// path, query or fragment), `from` is not "addr" or "Name <addr>", a password comes without a
-// username, `ca_file` cannot be read, or a timeout is not positive. Its send fails, besides the
-// checks every sender makes, with
+// are validated here; it fails with errc::invalid_config naming the field as [email] in the
+// configuration does ("email.smtp_url", "email.from", …) when the URL is not smtp:// or smtps://
+// with a host (and no userinfo, path, query or fragment), `from` is not "addr" or "Name <addr>", a
+// password comes without a username, `ca_file` cannot be read, or a timeout is not positive. Its
+// send fails, besides the checks every sender makes, with
 //   errc::dns_failure       if the host name does not resolve,
 //   errc::connect_failure   if no TCP connection could be made,
 //   errc::tls_failure       if TLS fails, or the server does not offer STARTTLS when required,

@@ -17,4 +17,10 @@ namespace authpp::server {
 result<std::optional<email_provider>> email_from_settings(const email_settings& settings,
                                                           std::string_view data_dir);
 
+// check_email_settings makes the checks email_from_settings makes, without their side effects
+// (`authpp config check`): the SMTP options as smtp_sender validates them (the sender address,
+// the CA file, …; no connection is made), and for "file" a directory that exists to hold the
+// file (the file itself is not created). It fails as email_from_settings does.
+result<void> check_email_settings(const email_settings& settings, std::string_view data_dir);
+
 }  // namespace authpp::server

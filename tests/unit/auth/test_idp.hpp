@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,7 @@ enum class misbehaviour {
   huge_token_response,  // 2 MiB: over the client's response bound
   huge_expires_in,      // expires_in = 1e300: now + expires_in would overflow
   token_stalls,         // the token endpoint never answers (until the provider is destroyed)
+  refresh_other_sub,    // a refresh renews the ID token, for another subject
 };
 
 class test_idp {
@@ -87,6 +89,14 @@ class test_idp {
     rsa_kid_ = "rs-" + std::to_string(++rotations_ + 1);
   }
   int token_requests() const { return token_requests_; }
+  // Refresh grants. Refresh tokens rotate, one use each: a second use of one is taken as theft
+  // and revokes every token of the grant, as providers that rotate do (OAuth 2.1 §4.3.1).
+  int refresh_requests() const { return refresh_requests_; }
+  int reuses_detected() const { return reuses_detected_; }
+  // renew_id_tokens: refresh responses carry a new ID token.
+  void renew_id_tokens(bool on) { renew_id_tokens_ = on; }
+  // set_now moves the provider's clock (iat/exp of the ID tokens it issues from then on).
+  void set_now(long long now_seconds) { now_ = now_seconds; }
   int jwks_requests() const { return jwks_requests_; }
   int discovery_requests() const { return discovery_requests_; }
   std::string last_token_body() const {
@@ -172,6 +182,7 @@ class test_idp {
   http::response token(const http::request& r) {
     ++token_requests_;
     auto form = http::url_search_params::parse(r.body).value();
+    if (form.get("grant_type") == "refresh_token") return refresh(form);
     grant g;
     {
       std::lock_guard lock(mutex_);
@@ -215,17 +226,53 @@ class test_idp {
         200, {{"access_token", "at-" + std::to_string(token_requests_)},
               {"token_type", mode_ == misbehaviour::token_type_mac ? "mac" : "Bearer"},
               {"expires_in", mode_ == misbehaviour::huge_expires_in ? json(1e300) : json(3600)},
-              {"refresh_token", "rt-1"},
+              {"refresh_token", new_refresh_token(g)},
               {"scope", "openid profile email"},
               {"id_token", id_token(g)}});
   }
 
+  std::string new_refresh_token(const grant& g) {
+    std::lock_guard lock(mutex_);
+    std::string token = "rt-" + std::to_string(++refresh_tokens_issued_);
+    live_refresh_tokens_[token] = g;
+    return token;
+  }
+
+  http::response refresh(const http::url_search_params& form) {
+    ++refresh_requests_;
+    const std::string used = form.get("refresh_token").value_or("");
+    grant g;
+    {
+      std::lock_guard lock(mutex_);
+      if (spent_refresh_tokens_.contains(used)) {
+        // Reuse: whoever holds a spent token stole it, or raced. The whole grant ends.
+        ++reuses_detected_;
+        live_refresh_tokens_.clear();
+        return json_response(400, {{"error", "invalid_grant"}});
+      }
+      const auto it = live_refresh_tokens_.find(used);
+      if (it == live_refresh_tokens_.end()) return json_response(400, {{"error", "invalid_grant"}});
+      g = it->second;
+      g.nonce.clear();  // renewed ID tokens carry no nonce
+      live_refresh_tokens_.erase(it);
+      spent_refresh_tokens_.insert(used);
+    }
+    json body = {{"access_token", "at-r" + std::to_string(refresh_requests_)},
+                 {"token_type", "Bearer"},
+                 {"expires_in", 3600},
+                 {"refresh_token", new_refresh_token(g)}};
+    if (renew_id_tokens_ || mode_ == misbehaviour::refresh_other_sub)
+      body["id_token"] = id_token(g);
+    return json_response(200, body);
+  }
+
   std::string id_token(const grant& g) {
     json claims = profile();
+    if (mode_ == misbehaviour::refresh_other_sub) claims["sub"] = "mallory-sub";
     claims["iss"] = issuer_;
     claims["aud"] = g.client_id;
-    claims["iat"] = now_;
-    claims["exp"] = now_ + 300;
+    claims["iat"] = now_.load();
+    claims["exp"] = now_.load() + 300;
     if (!g.nonce.empty()) claims["nonce"] = g.nonce;
     switch (mode_.load()) {
       case misbehaviour::wrong_iss:
@@ -238,8 +285,8 @@ class test_idp {
         claims["aud"] = {g.client_id, "another-client"};
         break;
       case misbehaviour::expired:
-        claims["exp"] = now_ - 3600;
-        claims["iat"] = now_ - 7200;
+        claims["exp"] = now_.load() - 3600;
+        claims["iat"] = now_.load() - 7200;
         break;
       case misbehaviour::missing_nonce:
         claims.erase("nonce");
@@ -284,7 +331,7 @@ class test_idp {
     return token;
   }
 
-  long long now_;
+  std::atomic<long long> now_;
   std::atomic<misbehaviour> mode_{misbehaviour::none};
   std::condition_variable closing_cv_;  // releases a stalled token request
   bool closing_ = false;
@@ -304,7 +351,12 @@ class test_idp {
   int rotations_ = 0;
   std::string key_ = "rs";
   std::map<std::string, grant> grants_;
-  std::atomic<int> codes_{0}, token_requests_{0}, jwks_requests_{0}, discovery_requests_{0};
+  std::map<std::string, grant> live_refresh_tokens_;
+  std::set<std::string> spent_refresh_tokens_;
+  int refresh_tokens_issued_ = 0;
+  std::atomic<bool> renew_id_tokens_{false};
+  std::atomic<int> codes_{0}, token_requests_{0}, refresh_requests_{0}, reuses_detected_{0},
+      jwks_requests_{0}, discovery_requests_{0};
   std::string last_token_body_, last_token_authorization_;
   std::string issuer_;
   std::unique_ptr<server::http_server> server_;

@@ -35,37 +35,37 @@ TEST(MailSmtpOptionsTest, ValidOptionsMakeASender) {
 TEST(MailSmtpOptionsTest, EachBadFieldIsNamed) {
   smtp_options o = valid();
   o.url = "http://smtp.example.com";
-  expect_config_error(o, "email.smtp.url: ");
+  expect_config_error(o, "email.smtp_url: ");
   o = valid();
   o.url = "";
-  expect_config_error(o, "email.smtp.url: ");
+  expect_config_error(o, "email.smtp_url: ");
   o = valid();
   o.from = "";
-  expect_config_error(o, "email.smtp.from: ");
+  expect_config_error(o, "email.from: ");
   o = valid();
   o.from = "not an address";
-  expect_config_error(o, "email.smtp.from: ");
+  expect_config_error(o, "email.from: ");
   o = valid();
   o.password = "secret";
-  expect_config_error(o, "email.smtp.password: ");
+  expect_config_error(o, "email.password: ");
   o = valid();
   o.username = "user\r\nMAIL FROM:<x@y.z>";
-  expect_config_error(o, "email.smtp.username: ");
+  expect_config_error(o, "email.username: ");
   o = valid();
   o.ca_file = "/nonexistent/ca.pem";
-  expect_config_error(o, "email.smtp.ca_file: ");
+  expect_config_error(o, "email.ca_file: ");
   o = valid();
   o.connect_timeout = 0ms;
-  expect_config_error(o, "email.smtp.connect_timeout: ");
+  expect_config_error(o, "email.connect_timeout: ");
   o = valid();
   o.total_timeout = -1ms;
-  expect_config_error(o, "email.smtp.total_timeout: ");
+  expect_config_error(o, "email.total_timeout: ");
 }
 
 TEST(MailSmtpOptionsTest, HeaderInjectionThroughConfiguredFromIsRefused) {
   smtp_options o = valid();
   o.from = "Example <auth@example.com>\r\nBcc: eve@evil.example";
-  expect_config_error(o, "email.smtp.from: ");
+  expect_config_error(o, "email.from: ");
 }
 
 // A recipient with CR or LF could inject headers, or SMTP commands through RCPT TO; it is

@@ -55,7 +55,7 @@ TEST(MailSmtpUrlTest, RefusesWhatIsNotSmtpHostPort) {
     auto r = parse_smtp_url(url);
     EXPECT_EQ(error_of(r), errc::invalid_config) << url;
     if (!r) {
-      EXPECT_TRUE(r.error().detail.starts_with("email.smtp.url: ")) << r.error().detail;
+      EXPECT_TRUE(r.error().detail.starts_with("email.smtp_url: ")) << r.error().detail;
     }
   }
 }

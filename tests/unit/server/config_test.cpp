@@ -701,7 +701,7 @@ TEST_F(ConfigTest, EmailSettingsBecomeTheEmailProvider) {
       {.transport = "smtp", .smtp_url = "smtp://mail.example.com", .from = "not an address"}, ".");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, errc::invalid_config);
-  EXPECT_THAT(bad.error().detail, HasSubstr("email.smtp.from"));
+  EXPECT_THAT(bad.error().detail, HasSubstr("email.from"));
 }
 
 }  // namespace

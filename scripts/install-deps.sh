@@ -12,6 +12,7 @@ packages=(
   chromium  # the real browser of the end-to-end tests (driven by playwright-core)
   # postgresql-15: the tests start throw-away clusters of it (scripts/pg-cluster.sh)
   python3-aiosmtpd  # the SMTP server the e-mail sign-in tests send their links to
+  libhiredis-dev redis-server  # rate-limit counters in Redis; the tests start their own server
 )
 # Node.js runs the real Auth.js packages our interop tests compare against.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

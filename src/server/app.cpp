@@ -1,6 +1,7 @@
 #include <authpp/auth/auth.hpp>
 #include <authpp/core/constant_time.hpp>
 #include <authpp/providers/presets.hpp>
+#include <authpp/redis/counter_store.hpp>
 #include <authpp/server/app.hpp>
 #include <authpp/server/bootstrap.hpp>
 #include <authpp/server/credentials.hpp>
@@ -394,7 +395,14 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
   ac.log_level = s->level;
   ac.events.sign_in = [](const sign_in_event&) { signed_in_on_this_thread = true; };
   if (config.rate_limit.enabled) {
-    ac.rate_limits.store = make_memory_counter_store();
+    if (config.rate_limit.redis_url.empty()) {
+      ac.rate_limits.store = make_memory_counter_store();
+    } else {
+      redis::counter_store_options redis_options;
+      redis_options.address =
+          redis::parse_redis_url(config.rate_limit.redis_url, "rate_limit.redis_url").value();
+      ac.rate_limits.store = redis::make_counter_store(std::move(redis_options));
+    }
     ac.rate_limits.posts_per_minute = config.rate_limit.posts_per_minute;
     ac.rate_limits.free_failures = config.rate_limit.free_failures;
     ac.rate_limits.max_backoff = config.rate_limit.max_backoff;

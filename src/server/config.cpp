@@ -1,6 +1,7 @@
 #include <authpp/http/message.hpp>
 #include <authpp/http/url.hpp>
 #include <authpp/providers/presets.hpp>
+#include <authpp/redis/counter_store.hpp>
 #include <authpp/server/config.hpp>
 #include <authpp/server/trusted_proxies.hpp>
 
@@ -583,11 +584,17 @@ void load_database(loader& l, const toml::table& t, database_options& d) {
 
 void load_rate_limit(loader& l, const toml::table& t, rate_limit_settings& o) {
   constexpr std::string_view p = "rate_limit";
-  l.check_keys(t, p, {"enabled", "posts_per_minute", "free_failures", "max_backoff"});
+  l.check_keys(t, p, {"enabled", "posts_per_minute", "free_failures", "max_backoff", "redis_url"});
   l.boolean(t, p, "enabled", o.enabled);
   l.integer(t, p, "posts_per_minute", 1, 1000000, o.posts_per_minute);
   l.integer(t, p, "free_failures", 0, 1000, o.free_failures);
   l.seconds(t, p, "max_backoff", 86400, o.max_backoff);
+  if (const toml::node* n = l.string(t, p, "redis_url", o.redis_url)) {
+    if (auto parsed = redis::parse_redis_url(o.redis_url, "rate_limit.redis_url"); !parsed) {
+      l.fail(n->source(), "rate_limit.redis_url",
+             parsed.error().detail.substr(std::string_view("rate_limit.redis_url: ").size()));
+    }
+  }
 }
 
 void load_email(loader& l, const toml::table& t, email_settings& o) {

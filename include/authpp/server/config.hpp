@@ -97,6 +97,9 @@ struct rate_limit_settings {
   std::uint32_t posts_per_minute = 60;
   std::uint32_t free_failures = 5;
   std::chrono::seconds max_backoff{900};
+  // redis_url keeps the counters in Redis (redis://[[user]:password@]host[:port][/db]), shared
+  // by every instance using it; empty: in this process.
+  std::string redis_url{};
 };
 
 // provider_settings is one `[[providers]]` table: an OAuth 2 / OIDC provider. `type` is "oidc",

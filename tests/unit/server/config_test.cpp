@@ -619,6 +619,17 @@ TEST_F(ConfigTest, RateLimitAndMetricsTablesAreCheckedKeyByKey) {
   }
 }
 
+TEST_F(ConfigTest, RateLimitCountersGoToRedisWhenARedisUrlIsGiven) {
+  auto c = load("[rate_limit]\nredis_url = \"redis://:pw@127.0.0.1:6380/1\"\n");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->rate_limit.redis_url, "redis://:pw@127.0.0.1:6380/1");
+  const std::string bad = error_text("[rate_limit]\nredis_url = \"redis://:hunter2@h:0\"\n");
+  EXPECT_THAT(bad, HasSubstr("authpp.toml:2: rate_limit.redis_url: port must be in 1..65535"));
+  EXPECT_THAT(bad, Not(HasSubstr("hunter2")));
+  EXPECT_THAT(error_text("[rate_limit]\nredis_url = \"http://h\"\n"),
+              HasSubstr("rate_limit.redis_url: expected redis://"));
+}
+
 // Found by the config fuzz target: toml++ quotes the text it choked on, line break included, and
 // a quoted key may hold one; the error must stay one line (a log line, the operator's terminal).
 TEST_F(ConfigTest, ErrorsStayOneLineWhenTheyQuoteALineBreak) {

@@ -27,6 +27,8 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include "request_framing.hpp"
+
 namespace authpp::server {
 
 namespace asio = boost::asio;
@@ -191,49 +193,6 @@ struct http_server::impl {
 
 namespace {
 
-// buffer_limit bounds a connection's read buffer: a whole header, plus room to read on. Chunk
-// lines and trailers must fit in it too; Beast bounds neither, and a chunk extension that never
-// ends would otherwise grow the buffer until the process dies.
-std::size_t buffer_limit(const server_options& o) { return o.max_header_bytes + 8192; }
-
-// transfer_coding_ok: the one transfer coding the server reads is a single `chunked`. With any
-// other list the body's length is unknown (RFC 9112 §6.3), and a front end that frames it
-// differently would pass a second, smuggled request through in what we took for no body.
-// HTTP/1.0 has no transfer codings at all (§6.1).
-bool transfer_coding_ok(const bhttp::request<bhttp::string_body>& req) {
-  std::size_t codings = 0;
-  for (const auto& field : req) {
-    if (field.name() != bhttp::field::transfer_encoding) continue;
-    std::string_view list = field.value();
-    while (true) {
-      const std::size_t comma = list.find(',');
-      const std::string_view coding = http::trim_ows(list.substr(0, comma));
-      if (!coding.empty()) {
-        if (!beast::iequals(coding, "chunked")) return false;
-        ++codings;
-      }
-      if (comma == std::string_view::npos) break;
-      list.remove_prefix(comma + 1);
-    }
-  }
-  return codings == 0 || (codings == 1 && req.version() == 11);
-}
-
-// to_request converts Beast's parsed message to the engine's value type.
-http::request to_request(bhttp::request<bhttp::string_body>&& req, bool tls,
-                         const trusted_proxies& proxies, std::string_view peer) {
-  http::request out;
-  out.method = std::string(req.method_string());
-  out.target = std::string(req.target());
-  for (const auto& field : req) {
-    out.headers.add(std::string(field.name_string()), std::string(field.value()));
-  }
-  out.body = std::move(req.body());
-  out.tls = tls;
-  proxies.apply(out, peer);
-  return out;
-}
-
 bool bodiless(int status) { return status < 200 || status == 204 || status == 304; }
 
 bool header_text_ok(std::string_view s) {
@@ -290,7 +249,7 @@ template <class Derived>
 class connection : public connection_base {
  public:
   connection(http_server::impl& server, std::string peer)
-      : server_(server), buffer_(buffer_limit(server.options)) {
+      : server_(server), buffer_(detail::buffer_limit(server.options)) {
     exchange_.peer = std::move(peer);
   }
 
@@ -325,20 +284,11 @@ class connection : public connection_base {
 
   void read_request() {
     idle_ = false;
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
-    parser_->body_limit(server_.options.max_body_bytes);
+    detail::start_parser(parser_, server_.options);
     started_ = std::chrono::steady_clock::now();
     // A request usually arrives whole in one read: parse what is buffered in place, and start an
     // asynchronous read (a timer and a round through the scheduler) only for the rest.
-    while (!parser_->is_done() && buffer_.size() > 0) {
-      error_code ec;
-      const std::size_t used = parser_->put(buffer_.data(), ec);
-      buffer_.consume(used);
-      if (ec == bhttp::error::need_more) break;
-      if (ec) return on_read(ec);
-      if (used == 0) break;  // no progress: let the asynchronous read take over
-    }
+    if (const error_code ec = detail::parse_buffered(*parser_, buffer_)) return on_read(ec);
     if (parser_->is_done()) return on_read({});
     beast::get_lowest_layer(derived().stream()).expires_after(server_.options.read_timeout);
     bhttp::async_read(
@@ -347,28 +297,12 @@ class connection : public connection_base {
   }
 
   void on_read(error_code ec) {
-    if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
-        ec == beast::error::timeout || ec == asio::error::eof ||
-        ec == asio::error::connection_reset) {
-      return close();
+    if (ec) {
+      const auto refused = detail::refusal_for(ec);
+      return refused ? reply_error(*refused) : close();
     }
-    if (ec == bhttp::error::header_limit) {
-      return reply_error(bhttp::status::request_header_fields_too_large,
-                         "\"Request header fields too large.\"");
-    }
-    if (ec == bhttp::error::body_limit) {
-      return reply_error(bhttp::status::payload_too_large, "\"Payload too large.\"");
-    }
-    if (ec == bhttp::error::buffer_overflow) {
-      // The header fitted, so a chunk line or the trailer is what outgrew the buffer.
-      return reply_error(bhttp::status::bad_request, "\"Chunk line or trailer too long.\"");
-    }
-    if (ec) return reply_error(bhttp::status::bad_request, "\"Bad request.\"");
-
     auto req = parser_->release();
-    if (!transfer_coding_ok(req)) {
-      return reply_error(bhttp::status::bad_request, "\"Unsupported Transfer-Encoding.\"");
-    }
+    if (const auto refused = detail::framing_refusal(req)) return reply_error(*refused);
     version_ = req.version();
     keep_alive_ = req.keep_alive() && !draining_;
     head_ = req.method() == bhttp::verb::head;
@@ -382,7 +316,7 @@ class connection : public connection_base {
     answered_ = false;
     try {
       http::request request =
-          to_request(std::move(req), Derived::tls, server_.proxies, exchange_.peer);
+          detail::to_request(std::move(req), Derived::tls, server_.proxies, exchange_.peer);
       exchange_.remote = request.client_address;
       server_.handle(std::move(request), respond);
     } catch (const std::exception& e) {
@@ -427,12 +361,12 @@ class connection : public connection_base {
                           }));
   }
 
-  void reply_error(bhttp::status status, std::string_view body) {
+  void reply_error(const detail::refusal& refused) {
     exchange_.method = "-";
     exchange_.path = "-";
     exchange_.remote = exchange_.peer;
     http::response res{
-        static_cast<int>(status), {{"Content-Type", "application/json"}}, std::string(body)};
+        refused.status, {{"Content-Type", "application/json"}}, std::string(refused.body)};
     write(res.status, res.body.size(), wire_response(res, 11, false, false), false);
   }
 
@@ -465,7 +399,7 @@ class connection : public connection_base {
 
   http_server::impl& server_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<detail::request_parser> parser_;
   std::string wire_;       // the response being written
   unsigned version_ = 11;  // of the request being answered
   bool keep_alive_ = false;

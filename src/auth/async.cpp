@@ -56,9 +56,21 @@ boost::asio::awaitable<outcome> awaited_action(request_context& ctx) {
 boost::asio::awaitable<http::response> handle_async_request(
     std::shared_ptr<const engine_state> engine, http::request request) {
   try {
-    prepared p = prepare_request(*engine, request);
+    // A POST is counted against its address first; with Redis that is a round trip, made off
+    // the I/O thread like a store call.
+    const bool count_off_thread = request.method == "POST" && counting_waits(*engine);
+    prepared p = prepare_request(*engine, request, !count_off_thread);
     if (auto* early = std::get_if<http::response>(&p)) co_return std::move(*early);
     auto& ctx = std::get<request_context>(p);
+    if (count_off_thread) {
+      std::optional<http::response> refused;
+      outcome ran = co_await run_blocking_action(ctx, [&] {
+        refused = admit_request(ctx);
+        return outcome{};
+      });
+      if (ran.failed) co_return finish_request(ctx, std::move(ran));  // the pool is full: 503
+      if (refused) co_return std::move(*refused);
+    }
     co_return finish_request(ctx, co_await awaited_action(ctx));
   } catch (const std::exception& e) {
     co_return internal_error(*engine, e.what());
@@ -77,7 +89,9 @@ boost::asio::awaitable<outcome> run_blocking_action(request_context& ctx,
   co_return std::move(*out);
 }
 
-waiting route_waits(const engine_state& engine, const http::request& request) {
+namespace {
+
+waiting action_waits(const engine_state& engine, const http::request& request) {
   // Cheap tests first: only a POST, or a GET to a callback (or, with database sessions or JWT
   // revocation, to /session), can wait.
   const bool get = request.method == "GET";
@@ -107,6 +121,17 @@ waiting route_waits(const engine_state& engine, const http::request& request) {
   if (!r->provider_id) return waiting::none;
   const provider_flow* p = engine.find_provider(*r->provider_id);
   return p ? p->waits(r->action, request.method) : waiting::none;
+}
+
+}  // namespace
+
+waiting route_waits(const engine_state& engine, const http::request& request) {
+  const waiting w = action_waits(engine, request);
+  // Counting a POST in Redis waits too, whatever the action.
+  if (w == waiting::none && request.method == "POST" && counting_waits(engine)) {
+    return waiting::preferred;
+  }
+  return w;
 }
 
 // handle_blocking answers a request that waits by running the asynchronous path on a private

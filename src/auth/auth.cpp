@@ -188,7 +188,7 @@ outcome dispatch(request_context& ctx) {
   return fail(ctx, {authjs_error::unknown_action, "unsupported method for this action"});
 }
 
-prepared prepare_request(const engine_state& engine, const http::request& req) {
+prepared prepare_request(const engine_state& engine, const http::request& req, bool count_now) {
   const auth_config& config = engine.config;
   // Limits first, before anything is parsed.
   if (req.headers.byte_size() > config.limits.max_header_bytes) {
@@ -250,9 +250,15 @@ prepared prepare_request(const engine_state& engine, const http::request& req) {
         {authjs_error::invalid_callback_url, "callbackUrl is not a path or http(s) URL"});
   }
 
+  if (!count_now) return ctx;
+  if (auto answer = admit_request(ctx)) return std::move(*answer);
+  return ctx;
+}
+
+std::optional<http::response> admit_request(request_context& ctx) {
   if (auto limited = post_limit(ctx)) return finish_request(ctx, std::move(*limited));
   if (auto error = init(ctx)) return finish_request(ctx, fail(ctx, *error));
-  return ctx;
+  return std::nullopt;
 }
 
 http::response finish_request(request_context& ctx, outcome out) {

@@ -24,7 +24,13 @@ namespace authpp::detail {
 // prepared is a request made ready for its action (limits, route, origin, body, init), or the
 // answer it gets before any action.
 using prepared = std::variant<http::response, request_context>;
-prepared prepare_request(const engine_state& engine, const http::request& request);
+// With `count_now` false it stops before a POST is counted and init runs: handle_async counts
+// off the I/O thread when counting waits (counting_waits), then calls admit_request.
+prepared prepare_request(const engine_state& engine, const http::request& request,
+                         bool count_now = true);
+// admit_request counts a POST against its address and runs init: the answer when either
+// refuses the request.
+std::optional<http::response> admit_request(request_context& ctx);
 // route_waits tells whether handle_async would wait for `request`, and whether handle must (see
 // provider_flow::waits).
 enum class waiting;
@@ -136,6 +142,11 @@ boost::asio::awaitable<outcome> run_blocking_action(request_context& ctx,
                                                     std::function<outcome()> action);
 
 // ---- rate limits (rate_limit.cpp) --------------------------------------------------------------
+// counting_waits: the counter store waits for I/O (Redis), so counts are made off the I/O thread.
+inline bool counting_waits(const engine_state& engine) {
+  const auto& store = engine.config.rate_limits.store;
+  return store && store->waits_for_io();
+}
 // post_limit counts a POST against its client address: an outcome when over the limit.
 std::optional<outcome> post_limit(request_context& ctx);
 // sign_in_lock refuses a credentials sign-in while its account is locked for this address.

@@ -60,6 +60,8 @@ class redis_counter_store final : public counter_store {
     return counted(run({"EVAL", get_script, "1", prefixed(key)}), now);
   }
 
+  bool waits_for_io() const override { return true; }
+
   result<void> remove(std::string_view key) override {
     auto r = run({"DEL", prefixed(key)});
     if (!r) return r.error();

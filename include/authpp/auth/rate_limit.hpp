@@ -29,6 +29,9 @@ class counter_store {
   // get returns `key`'s counter, zero when absent or expired.
   virtual result<count> get(std::string_view key, clock::time_point now) = 0;
   virtual result<void> remove(std::string_view key) = 0;
+  // waits_for_io tells whether calls wait for another process (Redis). The engine then counts
+  // off the I/O thread, on config.run_blocking, as it calls a store.
+  virtual bool waits_for_io() const { return false; }
 };
 
 // make_memory_counter_store keeps counters in this process (thread-safe). It holds at most

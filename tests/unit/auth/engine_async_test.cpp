@@ -129,3 +129,71 @@ TEST_F(EngineAsyncTest, EngineOutlivesItsHandleWhileARequestWaits) {
 
 }  // namespace
 }  // namespace authpp::test
+
+namespace authpp::test {
+namespace {
+
+// A counter store that waits for I/O, as Redis does: each call records whether it ran inside
+// run_blocking (off the I/O thread) or on the thread serving the request.
+class remote_counter_store final : public counter_store {
+ public:
+  explicit remote_counter_store(const bool& in_pool) : in_pool_(in_pool) {}
+  result<count> add(std::string_view k, std::chrono::seconds ttl, clock::time_point now) override {
+    record();
+    return inner_->add(k, ttl, now);
+  }
+  result<count> get(std::string_view k, clock::time_point now) override {
+    record();
+    return inner_->get(k, now);
+  }
+  result<void> remove(std::string_view k) override {
+    record();
+    return inner_->remove(k);
+  }
+  bool waits_for_io() const override { return true; }
+  int off_thread = 0, on_thread = 0;
+
+ private:
+  void record() { ++(in_pool_ ? off_thread : on_thread); }
+  const bool& in_pool_;
+  std::shared_ptr<counter_store> inner_ = make_memory_counter_store();
+};
+
+// A Redis round trip per POST must not hold an I/O thread: handle_async counts POSTs, and the
+// lockout of a credentials sign-in, through run_blocking; and the limit still holds.
+TEST_F(EngineAsyncTest, CountsInARemoteStoreAreMadeOffTheIoThread) {
+  bool in_pool = false;
+  auto store = std::make_shared<remote_counter_store>(in_pool);
+  auth_config c = async_config();
+  c.rate_limits.store = store;
+  c.rate_limits.posts_per_minute = 4;
+  c.run_blocking = [&in_pool](std::function<void()> work) -> asio::awaitable<result<void>> {
+    in_pool = true;
+    work();
+    in_pool = false;
+    co_return result<void>{};
+  };
+  const auto a = build(std::move(c));
+  jar j;
+  const std::string token = csrf(a, j);
+  auto signout = post_form("/api/auth/signout", form({{"csrfToken", token}}), j.header());
+  signout.client_address = "203.0.113.9";
+  EXPECT_TRUE(a.awaits(signout));  // even a POST that would answer at once
+  EXPECT_EQ(run_async(a, signout).status, 200);
+
+  auto sign_in = post_form(
+      "/api/auth/callback/credentials?",
+      form({{"username", "alice"}, {"password", "wrong"}, {"csrfToken", token}}), j.header());
+  sign_in.client_address = "203.0.113.9";
+  EXPECT_THAT(run_async(a, sign_in).body, HasSubstr("code=credentials"));
+  EXPECT_EQ(store->on_thread, 0);
+  EXPECT_GE(store->off_thread, 4);  // two POST counts, the lock check, the failure count
+
+  EXPECT_EQ(run_async(a, signout).status, 200);
+  EXPECT_EQ(run_async(a, signout).status, 200);
+  EXPECT_EQ(run_async(a, signout).status, 429);  // the fifth POST of the minute
+  EXPECT_EQ(store->on_thread, 0);
+}
+
+}  // namespace
+}  // namespace authpp::test

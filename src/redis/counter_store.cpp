@@ -39,6 +39,18 @@ struct reply_deleter {
 };
 using reply_ptr = std::unique_ptr<redisReply, reply_deleter>;
 
+// command sends one command, its arguments binary-safe; null when the connection failed.
+reply_ptr command(redisContext* c, const std::vector<std::string_view>& args) {
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lengths;
+  for (const auto a : args) {
+    argv.push_back(a.data());
+    lengths.push_back(a.size());
+  }
+  return reply_ptr(static_cast<redisReply*>(
+      redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lengths.data())));
+}
+
 timeval to_timeval(std::chrono::milliseconds ms) {
   return {.tv_sec = static_cast<time_t>(ms.count() / 1000),
           .tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
@@ -89,17 +101,10 @@ class redis_counter_store final : public counter_store {
 
   // run sends one command on a pooled connection. A connection that failed is dropped, and
   // Redis is then left alone for retry_after.
-  result<reply_ptr> run(std::vector<std::string_view> args) {
+  result<reply_ptr> run(const std::vector<std::string_view>& args) {
     auto conn = acquire();
     if (!conn) return conn.error();
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lengths;
-    for (const auto a : args) {
-      argv.push_back(a.data());
-      lengths.push_back(a.size());
-    }
-    reply_ptr reply(static_cast<redisReply*>(
-        redisCommandArgv(conn->get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
+    reply_ptr reply = command(conn->get(), args);
     if (!reply) {
       auto e = unavailable((*conn)->errstr);
       release(nullptr);
@@ -170,14 +175,7 @@ class redis_counter_store final : public counter_store {
       return unavailable("cannot set the timeout");
     }
     const auto setup = [&](std::vector<std::string_view> args) -> result<void> {
-      std::vector<const char*> argv;
-      std::vector<std::size_t> lengths;
-      for (const auto arg : args) {
-        argv.push_back(arg.data());
-        lengths.push_back(arg.size());
-      }
-      reply_ptr r(static_cast<redisReply*>(
-          redisCommandArgv(c.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
+      const reply_ptr r = command(c.get(), args);
       if (!r) return unavailable(c->errstr);
       if (r->type == REDIS_REPLY_ERROR) {
         // Never the command: it may hold the password.

@@ -35,6 +35,12 @@ class EmailSignInTest : public StoredUserEngineTest {
     return c;
   }
 
+  auth_config database_config() {
+    auth_config c = email_config();
+    c.session.strategy = session_strategy::database;
+    return c;
+  }
+
   // ask sends POST /signin/email for `email` and returns the answer's URL.
   std::string ask(const authpp::auth& a, jar& j, const std::string& email,
                   const std::string& callback = "http://localhost:3000/inbox") {
@@ -321,9 +327,7 @@ TEST_F(EmailSignInTest, TheAsynchronousPathSignsInToo) {
 }
 
 TEST_F(EmailSignInTest, DatabaseSessionsWork) {
-  auth_config c = email_config();
-  c.session.strategy = session_strategy::database;
-  auto a = build(std::move(c));
+  auto a = build(database_config());
   jar j;
   ask(a, j, "bob@example.com");
   confirm(a, j);
@@ -335,9 +339,7 @@ TEST_F(EmailSignInTest, DatabaseSessionsWork) {
 // A shared machine, or a session cookie planted before sign-in (session fixation): signing in
 // as someone else ends the session the browser carried, so a copy of its cookie is worth nothing.
 TEST_F(EmailSignInTest, SigningInAsAnotherUserDeletesTheSessionTheBrowserCarried) {
-  auth_config c = email_config();
-  c.session.strategy = session_strategy::database;
-  auto a = build(std::move(c));
+  auto a = build(database_config());
   jar j;
   ask(a, j, "bob@example.com");
   confirm(a, j);

@@ -188,8 +188,11 @@ boost::asio::awaitable<result<adapters::account_tokens>> refresh_grant(
     // RFC 6749 §5.2: invalid_grant is a refresh token expired, revoked or used already. Only a
     // new sign-in helps; anything else (a 5xx, a timeout) may pass.
     if (response->status == 400 || response->status == 401) {
-      if (auto body = parse_json(response->body, 8);
-          body && body->is_object() && body->value("error", "") == "invalid_grant") {
+      const auto body = parse_json(response->body, 8);
+      // Compared as JSON: an `error` that is not a string is simply not invalid_grant.
+      const bool invalid_grant = body && body->is_object() && body->contains("error") &&
+                                 body->at("error") == "invalid_grant";
+      if (invalid_grant) {
         co_return auth_error{errc::reauthentication_required,
                              "provider " + p.id + " refused the refresh token (invalid_grant)"};
       }

@@ -186,6 +186,20 @@ TEST_F(TokenRefreshTest, ARenewedIdTokenForAnotherSubjectIsRefused) {
   EXPECT_EQ(stored_account(), before);
 }
 
+// A provider's error body is not trusted to be typed: `"error": 5` is a failed refresh like any
+// other, not a crash and not a request to sign in again.
+TEST_F(TokenRefreshTest, AnOddlyTypedProviderErrorIsAPlainFailure) {
+  auto a = build_stored();
+  const std::string id = signed_in(a);
+  const auto before = stored_account();
+  idp_.set(misbehaviour::refresh_odd_error);
+  later(3601s);
+  auto tokens = a.fresh_tokens(id, "oidc");
+  ASSERT_FALSE(tokens);
+  EXPECT_EQ(tokens.error().code, errc::http_status);
+  EXPECT_EQ(stored_account(), before);
+}
+
 TEST_F(TokenRefreshTest, AskingWhatCannotBeAnsweredFailsClearly) {
   auto a = build_stored();
   const std::string id = signed_in(a);

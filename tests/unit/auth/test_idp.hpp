@@ -47,6 +47,7 @@ enum class misbehaviour {
   huge_expires_in,      // expires_in = 1e300: now + expires_in would overflow
   token_stalls,         // the token endpoint never answers (until the provider is destroyed)
   refresh_other_sub,    // a refresh renews the ID token, for another subject
+  refresh_odd_error,    // a refresh is refused with {"error": 5}: not a string
 };
 
 class test_idp {
@@ -240,6 +241,7 @@ class test_idp {
 
   http::response refresh(const http::url_search_params& form) {
     ++refresh_requests_;
+    if (mode_ == misbehaviour::refresh_odd_error) return json_response(400, {{"error", 5}});
     const std::string used = form.get("refresh_token").value_or("");
     grant g;
     {

@@ -7,7 +7,8 @@ namespace {
 std::optional<std::string> primary_email(const json& emails) {
   if (!emails.is_array() || emails.empty()) return std::nullopt;
   for (const json& e : emails) {
-    if (e.is_object() && e.value("primary", false) && e.contains("email") &&
+    // Compared as JSON: json::value would throw on a `primary` that is not a boolean.
+    if (e.is_object() && e.contains("primary") && e["primary"] == true && e.contains("email") &&
         e["email"].is_string()) {
       return e["email"].get<std::string>();
     }

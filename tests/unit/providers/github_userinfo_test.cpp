@@ -122,6 +122,19 @@ TEST_F(GitHubUserinfoTest, WithoutAPrimaryTheFirstAddressIsTaken) {
   EXPECT_EQ((*profile)["email"], "first@example.com");
 }
 
+// A hostile or broken API: a `primary` that is not a boolean marks nothing primary (it used to
+// throw, ending the sign-in as an internal error).
+TEST_F(GitHubUserinfoTest, APrimaryFlagThatIsNotABooleanIsIgnored) {
+  api_.answers.emplace("https://api.github.com/user", parse_json(private_email_user).value());
+  api_.answers.emplace("https://api.github.com/user/emails",
+                       parse_json(R"([{"email":"first@example.com","primary":"yes"},
+                     {"email":"second@example.com","primary":true}])")
+                           .value());
+  auto profile = run();
+  ASSERT_TRUE(profile);
+  EXPECT_EQ((*profile)["email"], "second@example.com");
+}
+
 // No address at all (an empty list): the profile keeps its null e-mail, and the user has none.
 TEST_F(GitHubUserinfoTest, AnEmptyListLeavesTheEmailNull) {
   api_.answers.emplace("https://api.github.com/user", parse_json(private_email_user).value());

@@ -72,13 +72,13 @@ class redis_counter_store final : public counter_store {
     return counted(run({"EVAL", get_script, "1", prefixed(key)}), now);
   }
 
-  bool waits_for_io() const override { return true; }
-
   result<void> remove(std::string_view key) override {
     auto r = run({"DEL", prefixed(key)});
     if (!r) return r.error();
     return {};
   }
+
+  bool waits_for_io() const override { return true; }
 
  private:
   std::string prefixed(std::string_view key) const {

@@ -1,6 +1,7 @@
 // counter_store on Redis through hiredis (blocking, with timeouts): a small pool of connections,
 // one Lua script per count so that concurrent servers never lose an increment, and a short
 // back-off once Redis is unreachable so that an outage costs requests nothing but a log line.
+#include <authpp/http/uri_component.hpp>
 #include <authpp/redis/counter_store.hpp>
 
 #include <algorithm>
@@ -234,8 +235,12 @@ result<redis_address> parse_redis_url(std::string_view url, std::string_view fie
     rest = rest.substr(at + 1);
     const auto colon = userinfo.find(':');
     if (colon == std::string_view::npos) return bad_url(field, "userinfo without a password");
-    a.user = std::string(userinfo.substr(0, colon));
-    a.password = std::string(userinfo.substr(colon + 1));
+    // Percent-decoded, as in any URL: a password may hold '@', ':' or '/' written as %40, %3A, %2F.
+    auto user = http::decode_uri_component(userinfo.substr(0, colon));
+    auto password = http::decode_uri_component(userinfo.substr(colon + 1));
+    if (!user || !password) return bad_url(field, "bad percent-encoding in the user or password");
+    a.user = std::move(*user);
+    a.password = std::move(*password);
   }
   std::string_view host = rest;
   if (const auto colon = rest.rfind(':'); colon != std::string_view::npos) {

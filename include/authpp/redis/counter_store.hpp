@@ -13,7 +13,8 @@
 // and per account: an attacker spreading guesses over the instances gains nothing.
 namespace authpp::redis {
 
-// redis_address is a parsed `redis://[[user]:password@]host[:port][/db]` URL.
+// redis_address is a parsed `redis://[[user]:password@]host[:port][/db]` URL (user and password
+// percent-decoded).
 struct redis_address {
   std::string host{};
   int port = 6379;

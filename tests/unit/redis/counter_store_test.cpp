@@ -125,6 +125,9 @@ TEST(RedisUrlTest, ReadsHostPortPasswordAndDatabase) {
   EXPECT_EQ(a.password, "s3cret");
   EXPECT_EQ(a.user, "");
   EXPECT_EQ(a.db, 2);
+  // A password with URL delimiters in it is written percent-encoded.
+  EXPECT_EQ(redis::parse_redis_url("redis://:p%40ss%3Aw%2Frd@h", "f").value().password,
+            "p@ss:w/rd");
   auto b = redis::parse_redis_url("redis://app:pw@127.0.0.1", "f").value();
   EXPECT_EQ(b.user, "app");
   EXPECT_EQ(b.port, 6379);
@@ -132,9 +135,9 @@ TEST(RedisUrlTest, ReadsHostPortPasswordAndDatabase) {
 }
 
 TEST(RedisUrlTest, RefusesWhatIsNotARedisUrlWithoutShowingThePassword) {
-  for (const char* bad :
-       {"http://127.0.0.1:6379", "redis://", "redis://:pw@", "redis://h:0", "redis://h:99999",
-        "redis://h:x", "redis://h/db", "redis://user@h", "redis://:secret-pw@h:70000"}) {
+  for (const char* bad : {"http://127.0.0.1:6379", "redis://", "redis://:pw@", "redis://h:0",
+                          "redis://h:99999", "redis://h:x", "redis://h/db", "redis://user@h",
+                          "redis://:secret-pw@h:70000", "redis://:secret-pw%zz@h"}) {
     auto r = redis::parse_redis_url(bad, "rate_limit.redis_url");
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(r.error().code, errc::invalid_config);

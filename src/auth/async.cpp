@@ -64,11 +64,10 @@ boost::asio::awaitable<http::response> handle_async_request(
     auto& ctx = std::get<request_context>(p);
     if (count_off_thread) {
       std::optional<http::response> refused;
-      outcome ran = co_await run_blocking_action(ctx, [&] {
-        refused = admit_request(ctx);
-        return outcome{};
-      });
-      if (ran.failed) co_return finish_request(ctx, std::move(ran));  // the pool is full: 503
+      std::function<void()> admit = [&refused, &ctx] { refused = admit_request(ctx); };
+      if (auto full = co_await run_blocking_step(ctx, std::move(admit))) {
+        co_return finish_request(ctx, std::move(*full));
+      }
       if (refused) co_return std::move(*refused);
     }
     co_return finish_request(ctx, co_await awaited_action(ctx));
@@ -124,6 +123,17 @@ waiting action_waits(const engine_state& engine, const http::request& request) {
 }
 
 }  // namespace
+
+boost::asio::awaitable<std::optional<outcome>> run_blocking_step(request_context& ctx,
+                                                                 std::function<void()> step) {
+  std::function<outcome()> action = [&step] {
+    step();
+    return outcome{};
+  };
+  outcome ran = co_await run_blocking_action(ctx, std::move(action));
+  if (ran.failed) co_return std::move(ran);
+  co_return std::nullopt;
+}
 
 waiting route_waits(const engine_state& engine, const http::request& request) {
   const waiting w = action_waits(engine, request);

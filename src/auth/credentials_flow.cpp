@@ -101,16 +101,12 @@ class credentials_flow_impl final : public provider_flow {
     // CSRF first: a request without it must not cost a password check.
     if (!ctx.csrf_verified) co_return missing_csrf(ctx);
     // With Redis, the lockout's counts are round trips: off the I/O thread, as store calls.
-    const bool off_thread = uses_database(ctx) || counting_waits(ctx.engine);
     std::optional<outcome> locked;
-    if (counting_waits(ctx.engine)) {
-      outcome ran = co_await run_blocking_action(ctx, [&] {
-        locked = sign_in_lock(ctx, p_);
-        return outcome{};
-      });
-      if (ran.failed) co_return ran;
-    } else {
-      locked = sign_in_lock(ctx, p_);
+    std::function<void()> check_lock = [this, &ctx, &locked] { locked = sign_in_lock(ctx, p_); };
+    if (!counting_waits(ctx.engine)) {
+      check_lock();
+    } else if (auto full = co_await run_blocking_step(ctx, std::move(check_lock))) {
+      co_return std::move(*full);
     }
     if (locked) co_return std::move(*locked);
     std::optional<authorize_result> decision;
@@ -119,7 +115,9 @@ class credentials_flow_impl final : public provider_flow {
     } catch (const std::exception& e) {
       co_return authorize_threw(ctx, e);
     }
-    if (!off_thread) co_return credentials_decided(ctx, p_, std::move(decision));
+    if (!uses_database(ctx) && !counting_waits(ctx.engine)) {
+      co_return credentials_decided(ctx, p_, std::move(decision));
+    }
     co_return co_await run_blocking_action(
         ctx, [this, &ctx, &decision] { return credentials_decided(ctx, p_, std::move(decision)); });
   }

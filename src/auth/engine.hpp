@@ -141,6 +141,12 @@ outcome adapter_failure(const request_context& ctx, const auth_error& e);
 boost::asio::awaitable<outcome> run_blocking_action(request_context& ctx,
                                                     std::function<outcome()> action);
 
+// run_blocking_step runs `step` as run_blocking_action runs an action, for a step that answers
+// nothing itself (a count made off the I/O thread): nullopt once it ran, or the 503 of a pool
+// that could not run it.
+boost::asio::awaitable<std::optional<outcome>> run_blocking_step(request_context& ctx,
+                                                                 std::function<void()> step);
+
 // ---- rate limits (rate_limit.cpp) --------------------------------------------------------------
 // counting_waits: the counter store waits for I/O (Redis), so counts are made off the I/O thread.
 inline bool counting_waits(const engine_state& engine) {

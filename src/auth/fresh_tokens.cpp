@@ -87,7 +87,9 @@ boost::asio::awaitable<result<adapters::account_tokens>> auth::fresh_tokens_asyn
   const auto& run = state_->config.run_blocking;
   if (!run) co_return self.fresh_tokens(user_id, provider_id, min_validity);
   std::optional<result<adapters::account_tokens>> out;
-  auto ran = co_await run([&] { out = self.fresh_tokens(user_id, provider_id, min_validity); });
+  // Named, not a lambda converted inside the co_await (GCC 12; see run_blocking_action).
+  std::function<void()> work = [&] { out = self.fresh_tokens(user_id, provider_id, min_validity); };
+  auto ran = co_await run(std::move(work));
   if (!ran) co_return ran.error();
   co_return std::move(*out);
 }

@@ -48,6 +48,19 @@ class TokenRefreshTest : public OAuthTest {
     idp_.set_now(t0 + elapsed_.count());
   }
   std::chrono::seconds elapsed_{0};
+  // expect_renewal_refused signs Alice in, lets her token expire with the provider misbehaving
+  // as `m`, and expects the renewal to fail with `code` and to leave the stored account as it was.
+  void expect_renewal_refused(misbehaviour m, errc code) {
+    auto a = build_stored();
+    const std::string id = signed_in(a);
+    const auto before = stored_account();
+    idp_.set(m);
+    later(3601s);
+    auto tokens = a.fresh_tokens(id, "oidc");
+    ASSERT_FALSE(tokens);
+    EXPECT_EQ(tokens.error().code, code);
+    EXPECT_EQ(stored_account(), before);
+  }
   // set_stored_tokens rewrites the stored tokens, as a test's precondition.
   void set_stored_tokens(const adapters::account_tokens& tokens) {
     ASSERT_TRUE(memory_->refresh_account("oidc", "alice-sub", [&](const adapters::account_record&) {
@@ -175,29 +188,13 @@ TEST_F(TokenRefreshTest, ARenewedIdTokenIsVerifiedAndReplacesTheStoredOne) {
 // A renewal that hands back an ID token about someone else (a confused or hostile provider)
 // must not be stored as this account's.
 TEST_F(TokenRefreshTest, ARenewedIdTokenForAnotherSubjectIsRefused) {
-  auto a = build_stored();
-  const std::string id = signed_in(a);
-  const auto before = stored_account();
-  idp_.set(misbehaviour::refresh_other_sub);
-  later(3601s);
-  auto tokens = a.fresh_tokens(id, "oidc");
-  ASSERT_FALSE(tokens);
-  EXPECT_EQ(tokens.error().code, errc::invalid_claims);
-  EXPECT_EQ(stored_account(), before);
+  expect_renewal_refused(misbehaviour::refresh_other_sub, errc::invalid_claims);
 }
 
 // A provider's error body is not trusted to be typed: `"error": 5` is a failed refresh like any
 // other, not a crash and not a request to sign in again.
 TEST_F(TokenRefreshTest, AnOddlyTypedProviderErrorIsAPlainFailure) {
-  auto a = build_stored();
-  const std::string id = signed_in(a);
-  const auto before = stored_account();
-  idp_.set(misbehaviour::refresh_odd_error);
-  later(3601s);
-  auto tokens = a.fresh_tokens(id, "oidc");
-  ASSERT_FALSE(tokens);
-  EXPECT_EQ(tokens.error().code, errc::http_status);
-  EXPECT_EQ(stored_account(), before);
+  expect_renewal_refused(misbehaviour::refresh_odd_error, errc::http_status);
 }
 
 TEST_F(TokenRefreshTest, AskingWhatCannotBeAnsweredFailsClearly) {

@@ -22,7 +22,7 @@ void add_config_command(CLI::App& app) {
   check->callback([file] {
     auto c = server::load_config(*file, server::current_environment());
     if (!c) throw failure{c.error().detail, 2};
-    if (auto mail = server::check_email_settings(c->email, c->storage.data_dir); !mail) {
+    if (auto mail = server::check_email_settings(c->email); !mail) {
       throw failure{mail.error().detail, 2};
     }
     auto weak = server::check_secrets(*c);

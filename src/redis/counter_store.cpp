@@ -207,7 +207,9 @@ class redis_counter_store final : public counter_store {
 };
 
 auth_error bad_url(std::string_view field, std::string_view why) {
-  return auth_error{errc::invalid_config, std::string(field) + ": " + std::string(why)};
+  return auth_error{errc::invalid_config, field.empty()
+                                              ? std::string(why)
+                                              : std::string(field) + ": " + std::string(why)};
 }
 
 bool parse_int(std::string_view s, int lo, int hi, int& out) {

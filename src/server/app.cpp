@@ -398,10 +398,10 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
     if (config.rate_limit.redis_url.empty()) {
       ac.rate_limits.store = make_memory_counter_store();
     } else {
-      redis::counter_store_options redis_options;
-      redis_options.address =
-          redis::parse_redis_url(config.rate_limit.redis_url, "rate_limit.redis_url").value();
-      ac.rate_limits.store = redis::make_counter_store(std::move(redis_options));
+      // load_config checked it; a configuration built in code is checked here.
+      auto address = redis::parse_redis_url(config.rate_limit.redis_url, "rate_limit.redis_url");
+      if (!address) return address.error();
+      ac.rate_limits.store = redis::make_counter_store({.address = std::move(*address)});
     }
     ac.rate_limits.posts_per_minute = config.rate_limit.posts_per_minute;
     ac.rate_limits.free_failures = config.rate_limit.free_failures;

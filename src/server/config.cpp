@@ -590,9 +590,8 @@ void load_rate_limit(loader& l, const toml::table& t, rate_limit_settings& o) {
   l.integer(t, p, "free_failures", 0, 1000, o.free_failures);
   l.seconds(t, p, "max_backoff", 86400, o.max_backoff);
   if (const toml::node* n = l.string(t, p, "redis_url", o.redis_url)) {
-    if (auto parsed = redis::parse_redis_url(o.redis_url, "rate_limit.redis_url"); !parsed) {
-      l.fail(n->source(), "rate_limit.redis_url",
-             parsed.error().detail.substr(std::string_view("rate_limit.redis_url: ").size()));
+    if (auto parsed = redis::parse_redis_url(o.redis_url, ""); !parsed) {
+      l.fail(n->source(), "rate_limit.redis_url", parsed.error().detail);
     }
   }
 }

@@ -25,12 +25,12 @@ mail::smtp_options smtp_options_of(const email_settings& settings) {
 
 }  // namespace
 
-result<void> check_email_settings(const email_settings& settings, std::string_view data_dir) {
+result<void> check_email_settings(const email_settings& settings) {
   if (settings.transport.empty()) return {};
   if (settings.transport == "file") {
     // The data directory is created by serve; a file named elsewhere needs its directory.
     if (settings.file.empty()) return {};
-    const auto dir = std::filesystem::absolute(mail_file(settings, data_dir)).parent_path();
+    const auto dir = std::filesystem::absolute(settings.file).parent_path();
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec)) {
       return auth_error{errc::invalid_config,

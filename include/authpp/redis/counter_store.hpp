@@ -23,8 +23,8 @@ struct redis_address {
 };
 
 // parse_redis_url reads `url`. It fails with errc::invalid_config, the detail naming the key
-// (`field`) and never the password, unless it is redis:// with a host, an optional port in
-// 1..65535 and an optional database number.
+// (`field`, unless empty) and never the password, unless it is redis:// with a host, an optional
+// port in 1..65535 and an optional database number.
 result<redis_address> parse_redis_url(std::string_view url, std::string_view field);
 
 struct counter_store_options {

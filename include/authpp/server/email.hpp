@@ -20,7 +20,8 @@ result<std::optional<email_provider>> email_from_settings(const email_settings& 
 // check_email_settings makes the checks email_from_settings makes, without their side effects
 // (`authpp config check`): the SMTP options as smtp_sender validates them (the sender address,
 // the CA file, …; no connection is made), and for "file" a directory that exists to hold the
-// file (the file itself is not created). It fails as email_from_settings does.
-result<void> check_email_settings(const email_settings& settings, std::string_view data_dir);
+// file (the file itself is not created; the default one goes in the data directory, which serve
+// creates). It fails as email_from_settings does.
+result<void> check_email_settings(const email_settings& settings);
 
 }  // namespace authpp::server

@@ -148,17 +148,9 @@ waiting route_waits(const engine_state& engine, const http::request& request) {
 // event loop: the calling thread blocks, which is what the synchronous API promises.
 http::response handle_blocking(const std::shared_ptr<const engine_state>& engine,
                                const http::request& request) {
-  boost::asio::io_context io;
-  std::optional<http::response> answer;
-  boost::asio::co_spawn(io, handle_async_request(engine, request),
-                        [&](std::exception_ptr e, http::response res) {
-                          answer = e ? internal_error(*engine, "handle failed") : std::move(res);
-                          // Pooled connections would keep the loop busy until their idle
-                          // timeout: stopping it closes them with the context.
-                          io.stop();
-                        });
-  io.run();
-  return std::move(*answer);
+  return run_privately<http::response>(handle_async_request(engine, request), [&engine] {
+    return internal_error(*engine, "handle failed");
+  });
 }
 
 }  // namespace detail

@@ -5,12 +5,16 @@
 #include <authpp/jose/session_token.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include "actions.hpp"
 #include "engine_state.hpp"
@@ -35,6 +39,21 @@ std::optional<http::response> admit_request(request_context& ctx);
 // provider_flow::waits).
 enum class waiting;
 waiting route_waits(const engine_state& engine, const http::request& request);
+// run_privately runs `work` to completion on an event loop of its own, blocking the caller: the
+// synchronous API's way to run an asynchronous step. `if_thrown` answers when `work` throws. The
+// loop is stopped at the answer: pooled connections would keep it busy until their idle timeout,
+// and go with it.
+template <class T>
+T run_privately(boost::asio::awaitable<T> work, const std::function<T()>& if_thrown) {
+  boost::asio::io_context io;
+  std::optional<T> out;
+  boost::asio::co_spawn(io, std::move(work), [&](std::exception_ptr e, T value) {
+    out = e ? if_thrown() : std::move(value);
+    io.stop();
+  });
+  io.run();
+  return std::move(*out);
+}
 // handle_blocking answers through handle_async on a private event loop, blocking the caller: the
 // synchronous API's way to run an OAuth flow.
 http::response handle_blocking(const std::shared_ptr<const engine_state>& engine,

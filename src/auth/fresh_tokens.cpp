@@ -2,8 +2,7 @@
 // once per account however many callers find it expired at the same moment.
 #include <algorithm>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
 
 #include "engine.hpp"
 #include "provider_flow.hpp"
@@ -19,24 +18,14 @@ bool fresh(const adapters::account_record& account, clock::time_point now,
   return *account.expires_at > deadline.time_since_epoch().count();
 }
 
-// renew runs the provider's renewal on a private event loop: the store calls refresh steps
-// synchronously, with the account's lock held, so the step blocks for the outbound call.
-result<adapters::account_tokens> renew(const detail::engine_state& engine,
-                                       const detail::provider_flow& flow,
-                                       const adapters::account_record& current) {
-  boost::asio::io_context io;
-  net::http_client client(io.get_executor(), engine.config.outbound);
-  std::optional<result<adapters::account_tokens>> renewed;
-  boost::asio::co_spawn(io, flow.renew_tokens(current, client),
-                        [&](std::exception_ptr e, result<adapters::account_tokens> r) {
-                          // An exception here is a bug; the store's transaction must still end.
-                          renewed = e ? result<adapters::account_tokens>(auth_error{
-                                            errc::invalid_response, "token renewal threw"})
-                                      : std::move(r);
-                          io.stop();  // pooled connections would keep the loop running
-                        });
-  io.run();
-  return std::move(*renewed);
+// renew is the provider's renewal, with the loop's pooled client. The store calls refresh steps
+// synchronously, with the account's lock held, so the step runs it on a private event loop.
+boost::asio::awaitable<result<adapters::account_tokens>> renew(
+    const detail::engine_state& engine, const detail::provider_flow& flow,
+    const adapters::account_record& current) {
+  auto& client =
+      net::shared_client(co_await boost::asio::this_coro::executor, engine.config.outbound);
+  co_return co_await flow.renew_tokens(current, client);
 }
 
 }  // namespace
@@ -68,7 +57,12 @@ result<adapters::account_tokens> auth::fresh_tokens(std::string_view user_id,
   const adapters::refresh_step step = [&](const adapters::account_record& current) {
     // Another caller may have renewed it while this one waited for the lock.
     if (fresh(current, engine.clock->now(), min_validity)) return step_result(std::nullopt);
-    auto next = renew(engine, *flow, current);
+    // An exception is a bug, but the store's transaction must still end: it becomes an error.
+    auto next =
+        detail::run_privately<result<adapters::account_tokens>>(renew(engine, *flow, current), [] {
+          return result<adapters::account_tokens>(
+              auth_error{errc::invalid_response, "token renewal threw"});
+        });
     if (!next) return step_result(next.error());
     return step_result(std::optional(std::move(*next)));
   };

@@ -1,8 +1,6 @@
 // The engine's asynchronous entry point: the same steps as auth::handle, with the actions that
 // wait (a credentials check, an OAuth provider's endpoints) awaited instead of called.
 // Everything before and after them is shared (engine.hpp).
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 

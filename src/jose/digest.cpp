@@ -48,7 +48,6 @@ std::array<std::byte, N> digest(const EVP_MD* md, byte_view data) {
   return out;
 }
 
-using detail::mac_ctx_deleter;
 using detail::mac_ctx_ptr;
 
 // hmac_template returns an HMAC context with its digest already set, made once per digest; each
@@ -125,13 +124,18 @@ sha512_digest hmac_sha512(byte_view key, std::initializer_list<byte_view> parts)
   return hmac<64>(hmac_sha512_template(), key, parts);
 }
 
+struct hmac_sha512_key::keyed_context {
+  mac_ctx_ptr ctx;
+};
+
 hmac_sha512_key::hmac_sha512_key(byte_view key)
-    : keyed_(keyed_copy(hmac_sha512_template(), key).release(), mac_ctx_deleter{}),
+    : keyed_(std::make_shared<const keyed_context>(
+          keyed_context{keyed_copy(hmac_sha512_template(), key)})),
       id_(detail::new_key_id()) {}
 
 sha512_digest hmac_sha512_key::mac(std::initializer_list<byte_view> parts) const {
   EVP_MAC_CTX* ctx = detail::thread_context<mac_ctx_ptr>(
-      id_, [this] { return mac_ctx_ptr(EVP_MAC_CTX_dup(keyed_.get())); });
+      id_, [this] { return mac_ctx_ptr(EVP_MAC_CTX_dup(keyed_->ctx.get())); });
   // Re-initialising without a key (EVP_MAC_init's documented reuse) restarts from the keyed
   // state: a copy of the hashed pads, not a re-hash of the key.
   if (EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1) throw std::bad_alloc();

@@ -24,9 +24,9 @@ namespace authpp {
 // credential_field is one input of a credentials provider's sign-in form.
 struct credential_field {
   std::string name;           // form field name, e.g. "username"
-  std::string label;          // visible label; defaults to `name`
+  std::string label{};          // visible label; defaults to `name`
   std::string type = "text";  // HTML input type: text, password, email, …
-  std::string placeholder;
+  std::string placeholder{};
   bool required = false;
 };
 
@@ -85,12 +85,12 @@ struct authorize_request {
 struct credentials_provider {
   std::string id = "credentials";
   std::string name = "Credentials";
-  std::vector<credential_field> fields;
-  std::function<authorize_result(const authorize_request&)> authorize;
+  std::vector<credential_field> fields{};
+  std::function<authorize_result(const authorize_request&)> authorize{};
   // authorize_async, when set, is what auth::handle_async awaits in place of `authorize`: a check
   // that would block (a password hash, a database) then runs elsewhere, and the calling thread
   // serves other requests meanwhile. `authorize` is still required: auth::handle calls it.
-  std::function<boost::asio::awaitable<authorize_result>(const authorize_request&)> authorize_async;
+  std::function<boost::asio::awaitable<authorize_result>(const authorize_request&)> authorize_async{};
 };
 
 // verification_request is a sign-in link to deliver: what an e-mail provider's sender receives.

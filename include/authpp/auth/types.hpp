@@ -12,10 +12,10 @@ namespace authpp {
 // user is the identity a provider produced. `id` defaults to a random UUID when a credentials
 // `authorize` leaves it empty. `extra` carries any other fields the application wants to keep.
 struct user {
-  std::optional<std::string> id;
-  std::optional<std::string> name;
-  std::optional<std::string> email;
-  std::optional<std::string> image;
+  std::optional<std::string> id{};
+  std::optional<std::string> name{};
+  std::optional<std::string> email{};
+  std::optional<std::string> image{};
   json extra = json::object();
   // session_version: the stored user's adapters::user_record::session_version, set by the
   // providers that sign stored users in; a JWT session carries it for revocation.

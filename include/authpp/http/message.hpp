@@ -86,8 +86,8 @@ struct request {
   std::string method = "GET";
   // target is the request-target in origin form: path and query, e.g. "/api/auth/csrf?x=1".
   std::string target = "/";
-  http::headers headers;
-  std::string body;
+  http::headers headers{};
+  std::string body{};
   // tls tells whether the request arrived over TLS (the scheme when no public URL is configured).
   bool tls = false;
   // client_address is who sent the request: the peer's IP address, or, behind trusted proxies,
@@ -98,8 +98,8 @@ struct request {
 // response is the engine's answer.
 struct response {
   int status = 200;
-  http::headers headers;
-  std::string body;
+  http::headers headers{};
+  std::string body{};
 };
 
 }  // namespace authpp::http

@@ -9,8 +9,6 @@
 #include <memory>
 #include <string_view>
 
-#include <openssl/types.h>
-
 // Message digests and HMAC over OpenSSL's EVP interface. None of these can fail on any input;
 // an internal OpenSSL failure (allocation) throws std::bad_alloc.
 namespace authpp::jose {
@@ -45,8 +43,9 @@ class hmac_sha512_key {
   [[nodiscard]] sha512_digest mac(std::initializer_list<byte_view> parts) const;
 
  private:
-  std::shared_ptr<const EVP_MAC_CTX> keyed_;  // a keyed context, copied once per thread
-  std::uint64_t id_;                          // unique per key made in this process
+  struct keyed_context;  // OpenSSL's keyed MAC state, kept out of this header
+  std::shared_ptr<const keyed_context> keyed_;  // copied once per thread
+  std::uint64_t id_;                            // unique per key made in this process
 };
 
 }  // namespace authpp::jose

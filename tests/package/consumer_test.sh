@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# What a consumer of the installed package does, end to end: install authpp from BUILD_DIR into a
+# temporary prefix, build examples/ there as a separate CMake project with find_package(authpp),
+# build the engine example again with pkg-config alone, and run the results: the engine example
+# in-process, the client example against the installed `authpp serve --dev`.
+# Usage: tests/package/consumer_test.sh BUILD_DIR
+set -euo pipefail
+build_dir=$(realpath "${1:?usage: consumer_test.sh BUILD_DIR}")
+repo=$(realpath "$(dirname "$0")/../..")
+for tool in cmake ninja pkg-config g++; do
+  command -v "$tool" >/dev/null || { echo "$tool is needed (apt-get install $tool)"; exit 2; }
+done
+work=$(mktemp -d)
+server=
+cleanup() {
+  [[ -z $server ]] || kill "$server" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+prefix=$work/prefix
+
+echo "--- install into a temporary prefix"
+cmake --install "$build_dir" --prefix "$prefix" >/dev/null
+test -f "$prefix/lib/cmake/authpp/authppConfig.cmake"
+test -f "$prefix/lib/cmake/authpp/authppConfigVersion.cmake"
+test -f "$prefix/lib/pkgconfig/authpp.pc"
+test -x "$prefix/bin/authpp"
+test -f "$prefix/include/authpp/auth/auth.hpp"
+
+echo "--- examples/ with find_package(authpp)"
+cmake -S "$repo/examples" -B "$work/examples" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+cmake --build "$work/examples" >/dev/null
+"$work/examples/engine_quickstart" | tee "$work/engine.out"
+grep -q '"email":"ada@example.com"' "$work/engine.out"
+
+echo "--- the engine example with pkg-config"
+export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
+read -ra flags <<<"$(pkg-config --cflags --libs authpp)"
+g++ -std=c++20 "$repo/examples/engine_quickstart/main.cpp" "${flags[@]}" -o "$work/engine_pc"
+"$work/engine_pc" | grep -q '"email":"ada@example.com"'
+echo "pkg-config build signs in"
+
+echo "--- the client example against the installed authpp serve --dev"
+"$prefix/bin/authpp" serve --dev --listen 127.0.0.1:0 --data-dir "$work/data" >"$work/serve.out" 2>&1 &
+server=$!
+for ((i = 0; i < 300; ++i)); do
+  grep -q 'listening on' "$work/serve.out" && break
+  kill -0 "$server" 2>/dev/null || { cat "$work/serve.out"; exit 1; }
+  sleep 0.1
+done
+port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$work/serve.out" | head -1)
+email=$(sed -n 's/.*email:[[:space:]]*\([^[:space:]]*\).*/\1/p' "$work/serve.out" | head -1)
+password=$(sed -n 's/.*password:[[:space:]]*\([^[:space:]]*\).*/\1/p' "$work/serve.out" | head -1)
+[[ -n $port && -n $email && -n $password ]] || { cat "$work/serve.out"; exit 1; }
+"$work/examples/client_quickstart" "http://127.0.0.1:$port/api/auth" "$email" "$password" |
+  tee "$work/client.out"
+grep -q "signed in as $email" "$work/client.out"
+echo "consumer test passed"

@@ -1,7 +1,10 @@
 #include <authpp/core/random.hpp>
 
+#include <authpp/core/hex.hpp>
+
 #include <array>
 #include <set>
+#include <string>
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -12,13 +15,15 @@
 namespace authpp {
 namespace {
 
+// The outputs seen so far are kept as hex: GCC 12 at -O3 reports a false -Wstringop-overread
+// inside std::vector<std::byte>'s operator<=>, which a std::set<bytes> calls.
 TEST(RandomTest, SystemRandomProducesDistinctOutputs) {
-  std::set<bytes> seen;
+  std::set<std::string> seen;
   for (int i = 0; i < 32; ++i) {
     auto b = random_bytes(default_random(), 32);
     ASSERT_TRUE(b);
     EXPECT_EQ(b->size(), 32u);
-    EXPECT_TRUE(seen.insert(*b).second) << "repeated 32-byte output";
+    EXPECT_TRUE(seen.insert(hex::encode(*b)).second) << "repeated 32-byte output";
   }
 }
 
@@ -49,14 +54,14 @@ TEST(RandomTest, ForkedChildDrawsOtherBytesThanItsParent) {
 
 // Requests of every size, pooled (up to 64 bytes) or not, are filled and never repeat.
 TEST(RandomTest, PooledAndDirectDrawsDoNotRepeat) {
-  std::set<bytes> seen;
+  std::set<std::string> seen;
   for (std::size_t n : {1, 15, 16, 17, 63, 64, 65, 512, 600}) {
     for (int i = 0; i < 40; ++i) {
       auto b = random_bytes(default_random(), n);
       ASSERT_TRUE(b);
       ASSERT_EQ(b->size(), n);
       if (n >= 16) {
-        EXPECT_TRUE(seen.insert(*b).second) << n;
+        EXPECT_TRUE(seen.insert(hex::encode(*b)).second) << n;
       }
     }
   }

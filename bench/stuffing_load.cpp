@@ -46,9 +46,9 @@ struct options {
 
 struct session_figures {
   std::vector<steady::duration> latencies;
-  std::size_t server_errors = 0;   // 5xx
-  std::size_t other_answers = 0;   // neither 200 nor 5xx
-  std::size_t broken = 0;          // connections lost
+  std::size_t server_errors = 0;  // 5xx
+  std::size_t other_answers = 0;  // neither 200 nor 5xx
+  std::size_t broken = 0;         // connections lost
 };
 
 struct stuffing_figures {
@@ -113,8 +113,7 @@ asio::awaitable<void> stuff(const options& o, steady::time_point end, int index,
     // A different account every time, as a stuffing list would: the per-account lock never
     // trips, so only the per-address limit can stop it.
     req.body() = "email=victim" + std::to_string(index) + "-" + std::to_string(n) +
-                 "%40example.com&password=guess" + std::to_string(n) +
-                 "&csrfToken=" + o.csrf_token;
+                 "%40example.com&password=guess" + std::to_string(n) + "&csrfToken=" + o.csrf_token;
     req.prepare_payload();
     http::response<http::string_body> res;
     try {
@@ -185,15 +184,15 @@ int main(int argc, char** argv) {
   asio::io_context stuffing_loop(1);
   session_figures sessions;
   stuffing_figures stuffing;
-  const auto run_for = std::chrono::duration_cast<steady::duration>(
-      std::chrono::duration<double>(o.seconds));
+  const auto run_for =
+      std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(o.seconds));
   const auto start = steady::now() + std::chrono::milliseconds(200);  // connect first
   const auto end = start + run_for;
   const auto period = std::chrono::duration_cast<steady::duration>(
       std::chrono::duration<double>(o.connections / o.rate));
   for (int i = 0; i < o.connections; ++i) {
-    asio::co_spawn(session_loop, poll_session(o, start, end, period, period * i / o.connections,
-                                              sessions),
+    asio::co_spawn(session_loop,
+                   poll_session(o, start, end, period, period * i / o.connections, sessions),
                    rethrow);
   }
   for (int i = 0; i < o.stuffers; ++i) {
@@ -211,20 +210,21 @@ int main(int argc, char** argv) {
   const auto p99 = percentile(l, 0.99);
   std::printf("GET /session: %d connections, %.0f req/s offered, %zu answered (%.0f req/s)\n",
               o.connections, o.rate, l.size(), static_cast<double>(l.size()) / seconds);
-  std::printf("  latency from due time: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, "
-              "max %.2f ms\n",
-              ms(percentile(l, 0.5)), ms(percentile(l, 0.9)), ms(p99), ms(percentile(l, 0.999)),
-              ms(l.empty() ? steady::duration{} : l.back()));
+  std::printf(
+      "  latency from due time: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, "
+      "max %.2f ms\n",
+      ms(percentile(l, 0.5)), ms(percentile(l, 0.9)), ms(p99), ms(percentile(l, 0.999)),
+      ms(l.empty() ? steady::duration{} : l.back()));
   std::printf("  5xx %zu, other non-200 %zu, connections lost %zu\n", sessions.server_errors,
               sessions.other_answers, sessions.broken);
   // A fixed window per address: a run of S seconds touches at most ceil(S / 60) + 1 windows.
   const auto windows = static_cast<std::size_t>(seconds / 60) + 2;
   const std::size_t allowance = windows * static_cast<std::size_t>(o.posts_per_minute);
-  std::printf("stuffing: %d connections, %zu guesses sent (%.0f /s): %zu refused with 429, "
-              "%zu reached a password check (allowance %zu), 5xx %zu, reconnects %zu\n",
-              o.stuffers, stuffing.sent, static_cast<double>(stuffing.sent) / seconds,
-              stuffing.throttled, stuffing.answered, allowance, stuffing.server_errors,
-              stuffing.reconnects);
+  std::printf(
+      "stuffing: %d connections, %zu guesses sent (%.0f /s): %zu refused with 429, "
+      "%zu reached a password check (allowance %zu), 5xx %zu, reconnects %zu\n",
+      o.stuffers, stuffing.sent, static_cast<double>(stuffing.sent) / seconds, stuffing.throttled,
+      stuffing.answered, allowance, stuffing.server_errors, stuffing.reconnects);
 
   bool met = true;
   const auto goal = [&met](bool ok, const char* what) {

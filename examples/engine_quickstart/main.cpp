@@ -36,18 +36,19 @@ int main() {
   config.url = "http://localhost:3000";
   config.providers.push_back(authpp::credentials_provider{
       .fields = {{.name = "email"}, {.name = "password", .type = "password"}},
-      .authorize = [](const authpp::authorize_request& r) {
-        // Your user lookup goes here; authpp::adapters has stores with Argon2id passwords.
-        const auto field = [&r](const char* name) {
-          const auto it = r.credentials.find(name);
-          return it != r.credentials.end() && it->is_string() ? it->get<std::string>() : "";
-        };
-        const bool known = field("email") == "ada@example.com" &&
-                           authpp::constant_time_equal(field("password"), "correct horse");
-        if (!known) return authpp::authorize_result::reject();
-        return authpp::authorize_result::accept({.id = "1", .name = "Ada",
-                                                 .email = "ada@example.com"});
-      },
+      .authorize =
+          [](const authpp::authorize_request& r) {
+            // Your user lookup goes here; authpp::adapters has stores with Argon2id passwords.
+            const auto field = [&r](const char* name) {
+              const auto it = r.credentials.find(name);
+              return it != r.credentials.end() && it->is_string() ? it->get<std::string>() : "";
+            };
+            const bool known = field("email") == "ada@example.com" &&
+                               authpp::constant_time_equal(field("password"), "correct horse");
+            if (!known) return authpp::authorize_result::reject();
+            return authpp::authorize_result::accept(
+                {.id = "1", .name = "Ada", .email = "ada@example.com"});
+          },
   });
   auto engine = authpp::auth::create(std::move(config));
   if (!engine) {

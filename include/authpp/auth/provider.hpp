@@ -24,7 +24,7 @@ namespace authpp {
 // credential_field is one input of a credentials provider's sign-in form.
 struct credential_field {
   std::string name;           // form field name, e.g. "username"
-  std::string label{};          // visible label; defaults to `name`
+  std::string label{};        // visible label; defaults to `name`
   std::string type = "text";  // HTML input type: text, password, email, …
   std::string placeholder{};
   bool required = false;
@@ -90,7 +90,8 @@ struct credentials_provider {
   // authorize_async, when set, is what auth::handle_async awaits in place of `authorize`: a check
   // that would block (a password hash, a database) then runs elsewhere, and the calling thread
   // serves other requests meanwhile. `authorize` is still required: auth::handle calls it.
-  std::function<boost::asio::awaitable<authorize_result>(const authorize_request&)> authorize_async{};
+  std::function<boost::asio::awaitable<authorize_result>(const authorize_request&)>
+      authorize_async{};
 };
 
 // verification_request is a sign-in link to deliver: what an e-mail provider's sender receives.

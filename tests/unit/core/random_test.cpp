@@ -1,6 +1,5 @@
-#include <authpp/core/random.hpp>
-
 #include <authpp/core/hex.hpp>
+#include <authpp/core/random.hpp>
 
 #include <array>
 #include <set>

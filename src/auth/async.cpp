@@ -22,6 +22,32 @@ bool checks_jwt_session(const engine_state& engine, const route& r) {
   return r.action == action::session && checks_revocation(engine);
 }
 
+// The coroutine owns the request and a share of the engine: both outlive any suspension.
+boost::asio::awaitable<http::response> handle_async_request(
+    std::shared_ptr<const engine_state> engine, http::request request) {
+  try {
+    // A POST is counted against its address first; with Redis that is a round trip, made off
+    // the I/O thread like a store call.
+    const bool count_off_thread = request.method == "POST" && counting_waits(*engine);
+    prepared p = prepare_request(*engine, request, !count_off_thread);
+    if (auto* early = std::get_if<http::response>(&p)) co_return std::move(*early);
+    auto& ctx = std::get<request_context>(p);
+    if (count_off_thread) {
+      std::optional<http::response> refused;
+      std::function<void()> admit = [&refused, &ctx] { refused = admit_request(ctx); };
+      if (auto full = co_await run_blocking_step(ctx, std::move(admit))) {
+        co_return finish_request(ctx, std::move(*full));
+      }
+      if (refused) co_return std::move(*refused);
+    }
+    co_return finish_request(ctx, co_await awaited_action(ctx));
+  } catch (const std::exception& e) {
+    co_return internal_error(*engine, e.what());
+  }
+}
+
+}  // namespace
+
 boost::asio::awaitable<outcome> awaited_action(request_context& ctx) {
   if (checks_jwt_session(ctx.engine, ctx.route)) {
     // The claims are read here, on the I/O thread. Only a stale revocation check waits, like
@@ -49,32 +75,6 @@ boost::asio::awaitable<outcome> awaited_action(request_context& ctx) {
   }
   co_return dispatch(ctx);
 }
-
-// The coroutine owns the request and a share of the engine: both outlive any suspension.
-boost::asio::awaitable<http::response> handle_async_request(
-    std::shared_ptr<const engine_state> engine, http::request request) {
-  try {
-    // A POST is counted against its address first; with Redis that is a round trip, made off
-    // the I/O thread like a store call.
-    const bool count_off_thread = request.method == "POST" && counting_waits(*engine);
-    prepared p = prepare_request(*engine, request, !count_off_thread);
-    if (auto* early = std::get_if<http::response>(&p)) co_return std::move(*early);
-    auto& ctx = std::get<request_context>(p);
-    if (count_off_thread) {
-      std::optional<http::response> refused;
-      std::function<void()> admit = [&refused, &ctx] { refused = admit_request(ctx); };
-      if (auto full = co_await run_blocking_step(ctx, std::move(admit))) {
-        co_return finish_request(ctx, std::move(*full));
-      }
-      if (refused) co_return std::move(*refused);
-    }
-    co_return finish_request(ctx, co_await awaited_action(ctx));
-  } catch (const std::exception& e) {
-    co_return internal_error(*engine, e.what());
-  }
-}
-
-}  // namespace
 
 boost::asio::awaitable<outcome> run_blocking_action(request_context& ctx,
                                                     std::function<outcome()> action) {

@@ -159,7 +159,31 @@ std::optional<engine_error> init(request_context& ctx) {
   return std::nullopt;
 }
 
+// context_for starts a request's context: its route, origin, cookie policy and cookies.
+request_context context_for(const engine_state& engine, const http::request& req, route r,
+                            std::string origin) {
+  request_context ctx{engine, req, std::move(r)};
+  ctx.origin = std::move(origin);
+  ctx.secure = engine.config.use_secure_cookies.value_or(ctx.origin.starts_with("https://"));
+  ctx.cookies_policy = &engine.policy(ctx.secure);
+  ctx.cookies = request_cookies(req);
+  return ctx;
+}
+
 }  // namespace
+
+std::variant<auth_error, request_context> session_lookup_context(const engine_state& engine,
+                                                                 const http::request& req) {
+  if (req.headers.byte_size() > engine.config.limits.max_header_bytes) {
+    return auth_error{errc::limit_exceeded, "request header fields too large"};
+  }
+  auto origin = resolve_origin(engine, req);
+  if (!origin) return origin.error();
+  request_context ctx =
+      context_for(engine, req, {action::session, std::nullopt}, std::move(*origin));
+  ctx.session_lookup = true;
+  return ctx;
+}
 
 outcome dispatch(request_context& ctx) {
   const bool get = ctx.request.method == "GET";
@@ -220,11 +244,7 @@ prepared prepare_request(const engine_state& engine, const http::request& req, b
       http::url_search_params::parse(q == std::string_view::npos ? "" : target.substr(q + 1));
   if (!query) return plain_json(400, std::string(bad_request));
 
-  request_context ctx{engine, req, *r};
-  ctx.origin = std::move(*origin);
-  ctx.secure = config.use_secure_cookies.value_or(ctx.origin.starts_with("https://"));
-  ctx.cookies_policy = &engine.policy(ctx.secure);
-  ctx.cookies = request_cookies(req);
+  request_context ctx = context_for(engine, req, *r, std::move(*origin));
   ctx.query = std::move(*query);
   if (req.method == "POST") {
     auto body = parse_body(req);

@@ -72,6 +72,9 @@ struct request_context {
   // The session cookie's claims, once read: the asynchronous path reads them first to know
   // whether a revocation check must wait for the store (session_claims() in engine.hpp).
   std::optional<result<std::optional<json>>> session_claims_read{};
+  // A session read for auth::session on any request of the application: never an update, and
+  // no CSRF or callback-URL cookie (init does not run).
+  bool session_lookup = false;
 
   const auth_config& config() const { return engine.config; }
   std::string base_url() const { return origin + config().base_path; }

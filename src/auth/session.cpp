@@ -71,7 +71,7 @@ const result<std::optional<json>>& session_claims(request_context& ctx) {
 }
 
 outcome session_action(request_context& ctx) {
-  const bool update = ctx.request.method == "POST";
+  const bool update = !ctx.session_lookup && ctx.request.method == "POST";
   if (update && !ctx.csrf_verified) {
     return fail(ctx, {authjs_error::missing_csrf, "POST /session without a valid CSRF token"});
   }

@@ -67,6 +67,8 @@ std::string_view phrase(errc code) noexcept {
       return "invalid configuration";
     case errc::reauthentication_required:
       return "reauthentication required";
+    case errc::engine_failure:
+      return "engine failure";
     case errc::transport_failure:
       return "transport failure";
     case errc::http_status:

@@ -166,7 +166,8 @@ struct app::state {
   boost::asio::awaitable<http::response> health();
   boost::asio::awaitable<void> check_providers();
   http::response metrics_page(const http::request& req);
-  http::response home(const http::request& req);
+  bool is_home(const http::request& req) const;
+  boost::asio::awaitable<http::response> home(http::request req);
   void count_sign_in(const http::request& req);
 };
 
@@ -174,6 +175,7 @@ struct app::state {
 // /healthz): that waits as a coroutine on the connection's own loop, whose thread serves others.
 void app::state::serve(http::request req, responder respond) {
   if (is_health(req)) return answer_later(health(), std::move(respond), "health check");
+  if (is_home(req)) return answer_later(home(std::move(req)), std::move(respond), "home page");
   if (!engine->awaits(req)) return respond(handle(req));
   answer_later(engine_async(std::move(req)), std::move(respond), "engine");
 }
@@ -212,7 +214,6 @@ http::response app::state::handle(const http::request& req) {
   }
   if (req.method == "GET" || req.method == "HEAD") {
     if (path == "/metrics" && !config.metrics.listen) return metrics_page(req);
-    if (path == "/") return home(req);
   }
   return json_response(404, "\"Not found.\"");
 }
@@ -241,6 +242,11 @@ http::response app::state::metrics_page(const http::request& req) {
   res.body = metrics.render() +
              worker_pool_metrics({{"password", pool->stats()}, {"store", store_pool->stats()}});
   return res;
+}
+
+bool app::state::is_home(const http::request& req) const {
+  const std::string_view target = req.target;
+  return (req.method == "GET" || req.method == "HEAD") && target.substr(0, target.find('?')) == "/";
 }
 
 bool app::state::is_health(const http::request& req) const {
@@ -289,20 +295,26 @@ boost::asio::awaitable<void> app::state::check_providers() {
   }
 }
 
-http::response app::state::home(const http::request& req) {
-  // Ask the engine who is signed in, exactly as a browser would, and pass its refreshed cookie on.
-  http::request probe;
-  probe.method = "GET";
-  probe.target = config.auth.base_path + "/session";
-  probe.tls = req.tls;
-  for (const auto& h : req.headers) {
-    if (http::iequals(h.name, "Cookie") || http::iequals(h.name, "Host") ||
-        http::iequals(h.name, "X-Forwarded-Host") || http::iequals(h.name, "X-Forwarded-Proto")) {
-      probe.headers.add(h.name, h.value);
+// home is the demo page at `/`: who is signed in, asked of the engine as any embedder asks it
+// (auth::session), with the renewed session cookie passed on.
+boost::asio::awaitable<http::response> app::state::home(http::request req) {
+  const bool tls = req.tls;
+  auto session = co_await engine->session_async(std::move(req));
+  if (!session) {
+    switch (session.error().code) {
+      case errc::storage_unavailable: {
+        http::response res = json_response(503, "\"Service unavailable.\"");
+        res.headers.add("Retry-After", "1");
+        co_return res;
+      }
+      case errc::malformed_input:
+      case errc::limit_exceeded:
+        co_return json_response(400, "\"Bad request.\"");
+      default:
+        log(log_level::error, "HomePage", session.error().message());
+        co_return json_response(500, "\"Internal error.\"");
     }
   }
-  const http::response session = engine->handle(probe);
-  json body = parse_json(session.body).value_or(json(nullptr));
   http::response res;
   res.headers.add("Content-Type", "text/html; charset=utf-8");
   res.headers.add("Content-Security-Policy", demo_page_csp());
@@ -310,12 +322,10 @@ http::response app::state::home(const http::request& req) {
   res.headers.add("X-Content-Type-Options", "nosniff");
   res.headers.add("X-Frame-Options", "DENY");
   res.headers.add("Referrer-Policy", "no-referrer");
-  if (req.tls) res.headers.add("Strict-Transport-Security", "max-age=31536000");
-  for (std::string_view c : session.headers.get_all("Set-Cookie")) {
-    res.headers.add("Set-Cookie", std::string(c));
-  }
-  res.body = render_demo_page(body.is_object() ? body : json(nullptr), config.auth.base_path);
-  return res;
+  if (tls) res.headers.add("Strict-Transport-Security", "max-age=31536000");
+  for (const auto& cookie : session->headers) res.headers.add(cookie.name, cookie.value);
+  res.body = render_demo_page(session->session.value_or(json(nullptr)), config.auth.base_path);
+  co_return res;
 }
 
 result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {

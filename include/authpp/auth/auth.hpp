@@ -1,11 +1,13 @@
 #pragma once
 
 #include <authpp/auth/config.hpp>
+#include <authpp/core/json.hpp>
 #include <authpp/core/result.hpp>
 #include <authpp/http/message.hpp>
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +19,17 @@ namespace authpp {
 namespace detail {
 struct engine_state;
 }
+
+// session_result is who is signed in on a request (auth::session, Auth.js's auth()).
+struct session_result {
+  // session is what GET {base_path}/session would answer: Auth.js's {user, expires} after the
+  // jwt and session callbacks; nullopt when nobody is signed in.
+  std::optional<json> session{};
+  // headers are the Set-Cookie fields to send with the response to this request: the session
+  // cookie with its expiry moved on (every read slides it), or the clearing of a cookie that is
+  // invalid, expired or revoked. Often empty; sending them is what keeps an active user signed in.
+  http::headers headers{};
+};
 
 // auth is the engine: every Auth.js endpoint under the configured base path, as a pure
 // request -> response function. It holds no sockets and no global state; one instance is safe to
@@ -47,6 +60,22 @@ class auth {
   // handles tells whether `target` (a request-target) lies under the base path, i.e. whether a
   // server should pass the request to this engine (even a bad one: it answers 400 like Auth.js).
   bool handles(std::string_view target) const;
+
+  // session tells who is signed in on `request`, any request of the application (Auth.js's
+  // auth()): it reads the request's session cookie exactly as GET {base_path}/session would
+  // (callbacks, the session event, revocation checks, database sessions), but sets no CSRF or
+  // callback-URL cookie and never updates the session, whatever the request's method. Blocking
+  // like handle when the store is read (database sessions, a stale revocation check). Fails with
+  //   errc::storage_unavailable  the store cannot answer now: the session may be valid, so
+  //                              answer 503 rather than treat the user as signed out,
+  //   errc::invalid_config       no `url` is configured and the host is not trusted,
+  //   errc::malformed_input      a Host or X-Forwarded-* header that cannot be an origin,
+  //   errc::limit_exceeded       header fields beyond limits.max_header_bytes,
+  //   errc::engine_failure       anything else (a bug; the detail is logged).
+  result<session_result> session(const http::request& request) const;
+  // session_async answers as session does, awaiting the store off the calling thread (through
+  // config.run_blocking) instead of blocking it.
+  boost::asio::awaitable<result<session_result>> session_async(http::request request) const;
 
   const auth_config& config() const;
 

@@ -19,7 +19,7 @@ TEST(ErrorTest, EveryCodeHasAMessage) {
       {errc::malformed_token, errc::invalid_signature},
       {errc::missing_csrf, errc::missing_chunk},
       {errc::storage_failure, errc::unsupported_schema_version},
-      {errc::invalid_config, errc::reauthentication_required},
+      {errc::invalid_config, errc::engine_failure},
       {errc::transport_failure, errc::cookie_rejected},
       {errc::dns_failure, errc::bad_http},
       {errc::mail_rejected, errc::mail_auth_failed},

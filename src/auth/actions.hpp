@@ -56,6 +56,20 @@ void fire(const request_context& ctx, const std::function<void(const Event&)>& h
   }
 }
 
+// observe calls `notify` with the configured observer, if any, logging what it throws.
+template <class Notify>
+void observe(const request_context& ctx, Notify&& notify) {
+  const auto& o = ctx.config().observer;
+  if (!o) return;
+  try {
+    notify(*o);
+  } catch (const std::exception& e) {
+    ctx.engine.log(log_level::error, "ObserverError", e.what());
+  } catch (...) {
+    ctx.engine.log(log_level::error, "ObserverError", "non-standard exception");
+  }
+}
+
 // fire_after queues `fire_event` until finish_request, which runs on the thread that answers the
 // request. A step handed to run_blocking runs on a worker thread, and applications tie events to
 // the request's thread (authpp serve counts sign-ins that way); `fire_event` must own its data.

@@ -283,6 +283,10 @@ std::optional<http::response> admit_request(request_context& ctx) {
 
 http::response finish_request(request_context& ctx, outcome out) {
   for (const auto& fire_event : ctx.events_after) fire_event();
+  if (ctx.route.action == action::callback && (ctx.signed_in || out.failed)) {
+    const sign_in_attempt attempt{ctx.route.provider_id.value_or(""), ctx.signed_in};
+    observe(ctx, [&attempt](observer& o) { o.sign_in_attempted(attempt); });
+  }
   if (!out.failed && out.with_init_cookies) {
     out.cookies.insert(out.cookies.begin(), ctx.cookies_out.begin(), ctx.cookies_out.end());
   }

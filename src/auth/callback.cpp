@@ -18,10 +18,12 @@ json sign_in_claims(const request_context& ctx, const user& u) {
   return token;
 }
 
-// fire_sign_in_after queues the signIn event with copies of what it names: the action may be
-// running on a worker thread, and its locals are gone by the time the event fires.
+// fire_sign_in_after marks the request signed in, and queues the signIn event with copies of
+// what it names: the action may be running on a worker thread, and its locals are gone by the
+// time the event fires.
 void fire_sign_in_after(request_context& ctx, const user& u, const account& acct,
                         const json* profile) {
+  ctx.signed_in = true;
   if (!ctx.config().events.sign_in) return;
   fire_after(ctx, [&ctx, u, acct,
                    profile = profile ? std::optional<json>(*profile) : std::nullopt] {

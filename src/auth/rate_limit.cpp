@@ -20,8 +20,9 @@ seconds until(clock::time_point expires, clock::time_point now) {
 // that signIn() reports error "CredentialsSignin" with code "rate_limited" (and status 429);
 // anything else a 429 JSON message. Retry-After says when to come back.
 outcome limited(const request_context& ctx, std::string_view limit, seconds retry_after) {
-  fire(ctx, ctx.config().events.rate_limited,
-       rate_limited_event{limit, ctx.request.client_address});
+  const rate_limited_event event{limit, ctx.request.client_address};
+  fire(ctx, ctx.config().events.rate_limited, event);
+  observe(ctx, [&event](observer& o) { o.rate_limited(event); });
   ctx.engine.log(log_level::info, "RateLimited",
                  std::string(limit) + " limit reached; retry in " +
                      std::to_string(retry_after.count()) + " s");

@@ -75,6 +75,8 @@ struct request_context {
   // A session read for auth::session on any request of the application: never an update, and
   // no CSRF or callback-URL cookie (init does not run).
   bool session_lookup = false;
+  // A sign-in completed: a session was issued (the observer's sign_in_attempted).
+  bool signed_in = false;
 
   const auth_config& config() const { return engine.config; }
   std::string base_url() const { return origin + config().base_path; }

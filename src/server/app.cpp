@@ -63,12 +63,17 @@ result<oauth_provider> oauth_from_settings(const provider_settings& s) {
 
 namespace {
 
-// Set by the engine's sign-in event, which fires on the thread handling the request, and taken
-// (read and cleared) right after the engine answers, in the same uninterrupted stretch: a request
-// awaiting a worker resumes, fires the event and is counted before any other runs on the thread.
-thread_local bool signed_in_on_this_thread = false;
+// metrics_observer counts the engine's sign-in attempts and rate-limit refusals for /metrics,
+// leaving the engine's events to whoever configures them.
+class metrics_observer final : public observer {
+ public:
+  explicit metrics_observer(server::metrics& m) : metrics_(m) {}
+  void sign_in_attempted(const sign_in_attempt& a) override { metrics_.sign_in(a.succeeded); }
+  void rate_limited(const rate_limited_event& e) override { metrics_.rate_limited(e.limit); }
 
-bool take_signed_in() { return std::exchange(signed_in_on_this_thread, false); }
+ private:
+  server::metrics& metrics_;
+};
 
 log_level parse_level(std::string_view s) {
   if (s == "debug") return log_level::debug;
@@ -91,8 +96,8 @@ http::response json_response(int status, std::string body) {
 struct app::state {
   app_config config;
   std::shared_ptr<adapters::adapter> store;
+  server::metrics metrics;  // before the engine, whose observer counts into it
   std::optional<authpp::auth> engine;
-  server::metrics metrics;
   std::mutex log_mutex;  // keeps log lines whole
   log_level level = log_level::info;
   std::shared_ptr<worker_pool> pool;  // password checks: slow, CPU-bound
@@ -160,7 +165,6 @@ struct app::state {
   void serve(http::request req, responder respond);
   void answer_later(boost::asio::awaitable<http::response> answer, responder respond,
                     std::string_view what);
-  boost::asio::awaitable<http::response> engine_async(http::request req);
   http::response handle(const http::request& req);
   bool is_health(const http::request& req) const;
   boost::asio::awaitable<http::response> health();
@@ -168,7 +172,6 @@ struct app::state {
   http::response metrics_page(const http::request& req);
   bool is_home(const http::request& req) const;
   boost::asio::awaitable<http::response> home(http::request req);
-  void count_sign_in(const http::request& req);
 };
 
 // serve answers at once, except what waits for a worker pool (a password check, a store call,
@@ -177,7 +180,7 @@ void app::state::serve(http::request req, responder respond) {
   if (is_health(req)) return answer_later(health(), std::move(respond), "health check");
   if (is_home(req)) return answer_later(home(std::move(req)), std::move(respond), "home page");
   if (!engine->awaits(req)) return respond(handle(req));
-  answer_later(engine_async(std::move(req)), std::move(respond), "engine");
+  answer_later(engine->handle_async(std::move(req)), std::move(respond), "engine");
 }
 
 // answer_later runs `answer` on the connection's loop and responds with its result. A client
@@ -197,32 +200,14 @@ void app::state::answer_later(boost::asio::awaitable<http::response> answer, res
                             }));
 }
 
-boost::asio::awaitable<http::response> app::state::engine_async(http::request req) {
-  const bool callback = req.target.find("/callback/") != std::string::npos;
-  http::response res = co_await engine->handle_async(std::move(req));
-  if (callback) metrics.sign_in(take_signed_in());
-  co_return res;
-}
-
 http::response app::state::handle(const http::request& req) {
   const std::string_view target = req.target;
   const std::string_view path = target.substr(0, target.find('?'));
-  if (engine->handles(path)) {
-    http::response res = engine->handle(req);
-    count_sign_in(req);
-    return res;
-  }
+  if (engine->handles(path)) return engine->handle(req);
   if (req.method == "GET" || req.method == "HEAD") {
     if (path == "/metrics" && !config.metrics.listen) return metrics_page(req);
   }
   return json_response(404, "\"Not found.\"");
-}
-
-// count_sign_in classifies credentials callbacks: success is the engine's sign-in event, which
-// fires inside engine->handle on this thread (whatever the session cookie is called).
-void app::state::count_sign_in(const http::request& req) {
-  if (req.method != "POST" || req.target.find("/callback/") == std::string::npos) return;
-  metrics.sign_in(take_signed_in());
 }
 
 // metrics_page renders /metrics, behind the bearer token when one is configured.
@@ -403,7 +388,7 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
   ac.limits.max_body_bytes = config.server.max_body_bytes;
   ac.limits.max_header_bytes = config.server.max_header_bytes * 2;  // the server enforces first
   ac.log_level = s->level;
-  ac.events.sign_in = [](const sign_in_event&) { signed_in_on_this_thread = true; };
+  ac.observer = std::make_shared<metrics_observer>(s->metrics);
   if (config.rate_limit.enabled) {
     if (config.rate_limit.redis_url.empty()) {
       ac.rate_limits.store = make_memory_counter_store();
@@ -417,9 +402,6 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
     ac.rate_limits.free_failures = config.rate_limit.free_failures;
     ac.rate_limits.max_backoff = config.rate_limit.max_backoff;
   }
-  ac.events.rate_limited = [raw = s.get()](const rate_limited_event& e) {
-    raw->metrics.rate_limited(e.limit);
-  };
   state* raw = s.get();
   ac.logger = [raw](log_level l, std::string_view code, std::string_view message) {
     raw->log(l, code, message);

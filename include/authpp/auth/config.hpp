@@ -128,6 +128,26 @@ struct events {
   std::function<void(const link_account_event&)> link_account;
 };
 
+// sign_in_attempt is a finished request to a callback route that either signed a user in or was
+// refused (a wrong password, a provider's error, a rate limit, a store that cannot answer).
+// Requests refused before routing (a malformed request, an oversized body) are not attempts.
+struct sign_in_attempt {
+  std::string_view provider;  // the route's provider id
+  bool succeeded = false;
+};
+
+// observer watches what the engine does, for an operator's metrics or audit trail, beside the
+// application's `events` and without taking their place (authpp serve's /metrics counts through
+// one). Its functions run on the thread that answers the request, once the answer is decided;
+// they must be safe to call from many threads at once. An exception they throw is logged and
+// swallowed.
+class observer {
+ public:
+  virtual ~observer() = default;
+  virtual void sign_in_attempted(const sign_in_attempt&) {}
+  virtual void rate_limited(const rate_limited_event&) {}
+};
+
 // page_urls replace the built-in pages with the application's own (paths like "/login").
 struct page_urls {
   std::optional<std::string> sign_in;
@@ -199,6 +219,7 @@ struct auth_config {
   std::function<boost::asio::awaitable<result<void>>(std::function<void()>)> run_blocking;
   authpp::callbacks callbacks;
   authpp::events events;
+  std::shared_ptr<authpp::observer> observer;  // none by default
   page_urls pages;
   pages::theme theme;
   request_limits limits;

@@ -314,11 +314,7 @@ std::optional<std::string> validate(const auth_config& config) {
   for (std::size_t i = 0; i < config.secrets.size(); ++i) {
     if (config.secrets[i].empty()) return "secrets[" + std::to_string(i) + "]: empty secret";
   }
-  const std::string& bp = config.base_path;
-  if (bp.empty() || bp.front() != '/' || bp.back() == '/' ||
-      bp.find_first_of("?#\\ ") != std::string::npos) {
-    return "base_path: must start with '/', not end with '/', and hold no '?', '#', '\\' or space";
-  }
+  if (auto problem = base_path_problem(config.base_path)) return "base_path: " + *problem;
   if (config.url) {
     auto url = http::parse_absolute_url(*config.url);
     if (!url) return "url: " + url.error().message();
@@ -417,6 +413,23 @@ http::response internal_error(const engine_state& engine, std::string_view what)
 }
 
 }  // namespace detail
+
+std::optional<std::string> base_path_problem(std::string_view path) {
+  if (path.size() < 2 || path.front() != '/' || path.back() == '/') {
+    return "expected an absolute path without a trailing slash, e.g. \"/api/auth\"";
+  }
+  char previous = '\0';
+  for (const char c : path) {
+    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+    if (c == '/' && previous == '/') return "an empty segment (\"//\") never matches a request";
+    if (!unreserved && c != '/') {
+      return "only letters, digits, '-', '.', '_', '~' and '/' match request paths byte for byte";
+    }
+    previous = c;
+  }
+  return std::nullopt;
+}
 
 result<auth> auth::create(auth_config config) {
   if (auto problem = detail::validate(config)) return auth_error{errc::invalid_config, *problem};

@@ -301,7 +301,7 @@ rendered render_signin(const signin_page& page) {
     e.set("callback_url", page.callback_url);
     // A provider's colours are rules of the hashed stylesheet (inline styles are blocked by the
     // CSP), under a class named by position so that no configured text reaches a selector.
-    const bool styled = oauth && detail::is_css_color(p.bg) && detail::is_css_color(p.text);
+    const bool styled = oauth && is_css_color(p.bg) && is_css_color(p.text);
     e.set("styled", boolean(styled));
     if (styled) {
       const std::string cls = "provider-" + std::to_string(providers.size());

@@ -12,12 +12,33 @@
 
 #include "style_internal.hpp"
 
-namespace authpp::pages::detail {
+namespace authpp::pages {
 namespace {
 
 bool is_hex(char c) noexcept {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
+
+}  // namespace
+
+bool is_css_color(std::string_view value) noexcept {
+  if (value.empty()) {
+    return false;
+  }
+  if (value[0] == '#') {
+    const std::string_view digits = value.substr(1);
+    const std::size_t n = digits.size();
+    return (n == 3 || n == 4 || n == 6 || n == 8) &&
+           std::all_of(digits.begin(), digits.end(), is_hex);
+  }
+  return value.size() <= 32 &&
+         std::all_of(value.begin(), value.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+}
+
+}  // namespace authpp::pages
+
+namespace authpp::pages::detail {
+namespace {
 
 int hex_value(char c) noexcept {
   if (c >= '0' && c <= '9') {
@@ -163,20 +184,6 @@ std::string_view auto_button_text(std::string_view brand) {
 }
 
 }  // namespace
-
-bool is_css_color(std::string_view value) noexcept {
-  if (value.empty()) {
-    return false;
-  }
-  if (value[0] == '#') {
-    const std::string_view digits = value.substr(1);
-    const std::size_t n = digits.size();
-    return (n == 3 || n == 4 || n == 6 || n == 8) &&
-           std::all_of(digits.begin(), digits.end(), is_hex);
-  }
-  return value.size() <= 32 &&
-         std::all_of(value.begin(), value.end(), [](char c) { return c >= 'a' && c <= 'z'; });
-}
 
 std::optional<std::string> url_origin(std::string_view url, bool allow_http) {
   std::string_view scheme;

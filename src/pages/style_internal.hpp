@@ -11,10 +11,6 @@
 // apart from the templates so that the security checks can be read on their own.
 namespace authpp::pages::detail {
 
-// is_css_color accepts #rgb, #rgba, #rrggbb, #rrggbbaa and plain named colours ([a-z]{1,32}):
-// nothing that could close a declaration or a rule.
-bool is_css_color(std::string_view value) noexcept;
-
 // url_origin returns "scheme://host[:port]" (lowercased) when `url` is an absolute URL whose
 // scheme is https (or http when `allow_http`) and whose authority is a plain host and port, so
 // that the result is a valid CSP host-source. Userinfo, IPv6 literals, whitespace, quotes and

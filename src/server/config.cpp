@@ -1,5 +1,7 @@
+#include <authpp/auth/config.hpp>
 #include <authpp/http/message.hpp>
 #include <authpp/http/url.hpp>
+#include <authpp/pages/pages.hpp>
 #include <authpp/providers/presets.hpp>
 #include <authpp/redis/counter_store.hpp>
 #include <authpp/server/config.hpp>
@@ -275,37 +277,6 @@ class loader {
   std::vector<problem> problems_;
 };
 
-bool is_hex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-// is_css_colour mirrors what pages::theme keeps (#rgb, #rgba, #rrggbb, #rrggbbaa or [a-z]+), so
-// that a colour the page would silently drop is an error here instead.
-bool is_css_colour(std::string_view s) {
-  if (s.empty()) return false;
-  if (s[0] == '#') {
-    const std::size_t n = s.size() - 1;
-    return (n == 3 || n == 4 || n == 6 || n == 8) &&
-           std::all_of(s.begin() + 1, s.end(), [](char c) { return is_hex(c); });
-  }
-  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 'a' && c <= 'z'; });
-}
-
-// is_base_path accepts "/seg/seg" with unreserved characters only: the engine matches request
-// paths against it byte for byte, so a trailing slash or an encoded byte would never match.
-bool is_base_path(std::string_view s) {
-  if (s.size() < 2 || s.front() != '/' || s.back() == '/') return false;
-  char prev = '\0';
-  for (char c : s) {
-    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
-    if (!unreserved && c != '/') return false;
-    if (c == '/' && prev == '/') return false;
-    prev = c;
-  }
-  return true;
-}
-
 std::optional<std::string> unreadable(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return "cannot read " + path + ": " + errno_text(errno);
@@ -378,7 +349,7 @@ void load_theme(loader& l, const toml::table& t, pages::theme& th) {
   for (auto [key, out] :
        {std::pair{"brand_color", &th.brand_color}, std::pair{"button_text", &th.button_text}}) {
     if (const toml::node* n = l.string(t, p, key, *out)) {
-      if (!out->empty() && !is_css_colour(*out)) {
+      if (!out->empty() && !pages::is_css_color(*out)) {
         l.fail(n->source(), loader::join(p, key),
                "expected #rgb, #rgba, #rrggbb, #rrggbbaa or a colour name in lower case");
       }
@@ -414,9 +385,8 @@ void load_auth(loader& l, const toml::table& t, auth_options& a) {
   }
   l.boolean(t, p, "trust_host", a.trust_host);
   if (const toml::node* n = l.string(t, p, "base_path", a.base_path)) {
-    if (!is_base_path(a.base_path)) {
-      l.fail(n->source(), "auth.base_path",
-             "expected an absolute path without a trailing slash, e.g. \"/api/auth\"");
+    if (auto problem = base_path_problem(a.base_path)) {
+      l.fail(n->source(), "auth.base_path", *problem);
     }
   }
   l.strings(t, p, "secrets", a.secrets);

@@ -65,7 +65,9 @@ std::string metrics::render() const {
   std::snprintf(sum, sizeof sum, "%.6f", static_cast<double>(duration_us_.load()) / 1e6);
   out += "authpp_http_request_duration_seconds_sum " + std::string(sum) + "\n";
   out += "authpp_http_request_duration_seconds_count " + std::to_string(count_.load()) + "\n";
-  out += "# HELP authpp_sign_ins_total Sign-in attempts (callbacks that signed in or were refused), by result.\n";
+  out +=
+      "# HELP authpp_sign_ins_total Sign-in attempts (callbacks that signed in or were refused), "
+      "by result.\n";
   out += "# TYPE authpp_sign_ins_total counter\n";
   out +=
       "authpp_sign_ins_total{result=\"succeeded\"} " + std::to_string(sign_ins_ok_.load()) + "\n";

@@ -192,6 +192,12 @@ struct request_limits {
 using log_sink =
     std::function<void(log_level level, std::string_view code, std::string_view message)>;
 
+// base_path_problem says why `path` cannot be a base path, or nullopt when it can: "/seg/seg" of
+// unreserved characters (RFC 3986 §2.3), no empty segment, no trailing slash. Request paths are
+// matched against it byte for byte, so anything else would never match. auth::create and the
+// configuration loader apply this one rule.
+std::optional<std::string> base_path_problem(std::string_view path);
+
 struct auth_config {
   std::vector<provider> providers;
   // secrets: the first encrypts; all may decrypt (rotation). Required.

@@ -47,8 +47,8 @@ enum class errc {
   invalid_config = 600,       // the engine's configuration is refused (the detail names the field)
   reauthentication_required,  // a provider grant cannot be renewed (no refresh token, or the
                               // provider refused it): the user must sign in there again
-  engine_failure,  // the engine failed in a way the request did not cause (a bug, memory
-                   // exhausted); the detail is in the engine's log
+  engine_failure,             // the engine failed in a way the request did not cause (a bug, memory
+                              // exhausted); the detail is in the engine's log
   // client (700)
   transport_failure = 700,  // network, DNS, TLS or timeout failure (the detail is curl's message)
   http_status,              // the server answered a status the call treats as failure

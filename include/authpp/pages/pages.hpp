@@ -15,6 +15,11 @@ namespace authpp::pages {
 // Every member below has a default member initializer so that callers can use designated
 // initializers naming only what they set (GCC 12 warns about omitted members otherwise).
 
+// is_css_color is the rule theme colours follow: #rgb, #rgba, #rrggbb, #rrggbbaa or a plain
+// named colour ([a-z]{1,32}), nothing that could close a declaration or a rule. The pages drop
+// any other value; a configuration loader uses it to refuse one instead.
+bool is_css_color(std::string_view value) noexcept;
+
 // theme is the branding shared by every page. Invalid values are ignored, never emitted.
 struct theme {
   // color_scheme is "auto" (follow prefers-color-scheme), "light" or "dark"; anything else is

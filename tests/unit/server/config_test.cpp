@@ -1,6 +1,8 @@
+#include <authpp/auth/auth.hpp>
 #include <authpp/core/base64url.hpp>
 #include <authpp/core/json.hpp>
 #include <authpp/core/random.hpp>
+#include <authpp/pages/pages.hpp>
 #include <authpp/server/config.hpp>
 #include <authpp/server/email.hpp>
 
@@ -210,6 +212,34 @@ TEST_F(ConfigTest, BadValuesAreErrors) {
             path() + ":2: auth.theme.logo: expected an absolute https URL");
   EXPECT_EQ(error_text("[storage]\ndata_dir = \"\"\n"),
             path() + ":2: storage.data_dir: must not be empty");
+}
+
+// One rule, one function: the loader and auth::create used to check base paths each their own
+// way, and "/a//b" or "/api auth" passed one and failed the other.
+TEST_F(ConfigTest, TheLoaderAndTheEngineApplyOneBasePathRule) {
+  for (const std::string path : {"/api/auth", "/a~b._-c/d", "/auth", "/api/auth/", "/a//b",
+                                 "/api auth", "/api%20auth", "/api?x", "api/auth", "/", ""}) {
+    auth_config c;
+    c.secrets = {"a-secret"};
+    c.base_path = path;
+    const bool engine_accepts = authpp::auth::create(std::move(c)).has_value();
+    const bool loader_accepts = load("[auth]\nbase_path = \"" + path + "\"\n").has_value();
+    EXPECT_EQ(engine_accepts, loader_accepts) << path;
+    EXPECT_EQ(engine_accepts, !base_path_problem(path)) << path;
+  }
+  EXPECT_FALSE(base_path_problem("/api/auth"));
+  EXPECT_TRUE(base_path_problem("/a//b"));
+  EXPECT_TRUE(base_path_problem("/api auth"));
+}
+
+// A colour the pages would silently drop (a 33-letter name) is refused by the loader, since both
+// use pages::is_css_color.
+TEST_F(ConfigTest, AColourThePagesWouldDropIsRefused) {
+  const std::string long_name(33, 'a');
+  EXPECT_FALSE(pages::is_css_color(long_name));
+  EXPECT_FALSE(load("[auth.theme]\nbrand_color = \"" + long_name + "\"\n"));
+  EXPECT_TRUE(pages::is_css_color("rebeccapurple"));
+  EXPECT_TRUE(load("[auth.theme]\nbrand_color = \"rebeccapurple\"\n"));
 }
 
 TEST_F(ConfigTest, FirstErrorInTheFileIsReported) {

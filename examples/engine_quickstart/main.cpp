@@ -1,8 +1,9 @@
 // engine_quickstart: the Auth.js endpoints inside your own program, with no server and no
 // network. It builds an engine with one credentials provider, then plays a browser's part by
-// hand: fetch a CSRF token, sign in, read the session. Whatever HTTP stack you use converts its
-// requests to authpp::http::request and sends back the authpp::http::response.
-//   engine_quickstart        prints the session a signed-in browser would read
+// hand: visit a protected page signed out (sent to sign in), fetch a CSRF token, sign in, visit
+// the page again. Whatever HTTP stack you use converts its requests to authpp::http::request and
+// sends back the authpp::http::response.
+//   engine_quickstart        prints each step, and the session the page sees
 #include <authpp/auth/auth.hpp>
 #include <authpp/core/constant_time.hpp>
 #include <authpp/http/form.hpp>
@@ -16,14 +17,20 @@ namespace {
 struct browser {
   std::string cookies;
 
-  authpp::http::response send(const authpp::auth& engine, authpp::http::request req) {
+  authpp::http::request make(authpp::http::request req) const {
     req.headers.set("Host", "localhost:3000");
     if (!cookies.empty()) req.headers.set("Cookie", cookies);
-    authpp::http::response res = engine.handle(req);
-    for (std::string_view set_cookie : res.headers.get_all("Set-Cookie")) {
+    return req;
+  }
+  void keep(const authpp::http::headers& headers) {
+    for (std::string_view set_cookie : headers.get_all("Set-Cookie")) {
       if (!cookies.empty()) cookies += "; ";
       cookies += set_cookie.substr(0, set_cookie.find(';'));
     }
+  }
+  authpp::http::response send(const authpp::auth& engine, authpp::http::request req) {
+    authpp::http::response res = engine.handle(make(std::move(req)));
+    keep(res.headers);
     return res;
   }
 };
@@ -56,7 +63,23 @@ int main() {
     return 2;
   }
 
+  // A page of your own that needs a signed-in user: auth::session is Auth.js's auth().
+  const auto dashboard = [&engine](browser& visitor) -> authpp::http::response {
+    const auto request = visitor.make({.target = "/dashboard"});
+    auto who = engine->session(request);
+    if (!who) return {.status = 503, .headers = {}, .body = who.error().message()};
+    if (!who->session) return engine->sign_in_redirect(request).value();
+    authpp::http::response page{.status = 200, .headers = who->headers, .body = {}};
+    page.body = "Hello " + (*who->session)["user"]["name"].get<std::string>() +
+                ", your session: " + who->session->dump();
+    return page;
+  };
+
   browser b;
+  const auto first = dashboard(b);
+  std::cout << "signed out, /dashboard: " << first.status << " to "
+            << first.headers.get("Location").value_or("?") << '\n';
+
   const auto csrf = authpp::json::parse(b.send(*engine, {.target = "/api/auth/csrf"}).body);
   const std::string token = csrf["csrfToken"].get<std::string>();
 
@@ -68,7 +91,8 @@ int main() {
   std::cout << "sign-in: " << signed_in.status << " to "
             << signed_in.headers.get("Location").value_or("?") << '\n';
 
-  const auto session = b.send(*engine, {.target = "/api/auth/session"});
-  std::cout << "session: " << session.body << '\n';
-  return session.body.find("ada@example.com") == std::string::npos ? 1 : 0;
+  const auto page = dashboard(b);
+  b.keep(page.headers);  // the session cookie slides on every visit
+  std::cout << "signed in, /dashboard: " << page.status << ": " << page.body << '\n';
+  return page.body.find("ada@example.com") == std::string::npos ? 1 : 0;
 }

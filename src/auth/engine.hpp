@@ -85,6 +85,8 @@ std::string iso_time(clock::time_point t);
 
 // default_redirect is Auth.js's default redirect callback, stricter (see docs/security.md).
 std::optional<std::string> default_redirect(std::string_view url, std::string_view base_url);
+// append_query adds `params` to a page URL, after `?` or `&` as it already has a query.
+std::string append_query(std::string url, const http::url_search_params& params);
 // resolve_redirect runs the configured redirect callback (or the default); nullopt = refused.
 std::optional<std::string> resolve_redirect(const request_context& ctx, std::string_view url);
 // acceptable_callback_url is the up-front check on query and cookie callback URLs: a path or an

@@ -2,13 +2,13 @@
 #include "provider_flow.hpp"
 
 namespace authpp::detail {
-namespace {
 
-// append_query adds `params` to a configured page URL, after `?` or `&` as it already has a query.
 std::string append_query(std::string url, const http::url_search_params& params) {
   url += url.find('?') == std::string::npos ? '?' : '&';
   return url + params.to_string();
 }
+
+namespace {
 
 pages::signin_page signin_page_model(const request_context& ctx) {
   pages::signin_page page;

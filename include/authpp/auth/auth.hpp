@@ -77,6 +77,18 @@ class auth {
   // config.run_blocking) instead of blocking it.
   boost::asio::awaitable<result<session_result>> session_async(http::request request) const;
 
+  // sign_in_url is where to send a visitor who must sign in first: the sign-in page
+  // (pages.sign_in, or {base_path}/signin) with callbackUrl, by default the request's own URL,
+  // passed through the redirect callback like every callback URL (a foreign one becomes the
+  // origin). It fails as session does for a request without a trusted origin, with
+  // errc::malformed_input when the request-target is not a path, and with errc::invalid_url when
+  // the redirect callback refuses the URL.
+  result<std::string> sign_in_url(const http::request& request,
+                                  std::string_view callback_url = {}) const;
+  // sign_in_redirect is a 302 to sign_in_url(request), not cached: the answer to a signed-out
+  // visitor of a page that needs a session.
+  result<http::response> sign_in_redirect(const http::request& request) const;
+
   const auth_config& config() const;
 
   // fresh_tokens returns the tokens of the account `user_id` linked at the OAuth provider

@@ -242,5 +242,46 @@ TEST_F(SessionApiTest, AsyncFormAgreesAndRunsStoreReadsThroughRunBlocking) {
   EXPECT_FALSE(signed_out->session);
 }
 
+// A signed-out visitor of /dashboard?tab=1 is sent to sign in, and back to that page after.
+TEST_F(SessionApiTest, SignInUrlComesBackToTheRequestedPage) {
+  const auto a = build();
+  const auto url = a.sign_in_url(app_request(jar{}));
+  ASSERT_TRUE(url) << url.error().message();
+  EXPECT_EQ(*url,
+            "http://localhost:3000/api/auth/signin?callbackUrl="
+            "http%3A%2F%2Flocalhost%3A3000%2Fdashboard%3Ftab%3D1");
+  const auto redirect = a.sign_in_redirect(app_request(jar{}));
+  ASSERT_TRUE(redirect);
+  EXPECT_EQ(redirect->status, 302);
+  EXPECT_EQ(redirect->headers.get("Location"), *url);
+  EXPECT_EQ(redirect->headers.get("Cache-Control"), "private, no-store");
+}
+
+TEST_F(SessionApiTest, SignInUrlUsesTheApplicationsSignInPage) {
+  auth_config c = config();
+  c.pages.sign_in = "/login";
+  const auto a = build(std::move(c));
+  EXPECT_EQ(a.sign_in_url(app_request(jar{}), "/settings").value(),
+            "http://localhost:3000/login?callbackUrl=http%3A%2F%2Flocalhost%3A3000%2Fsettings");
+}
+
+// Attack: an open redirect through the callback URL. A foreign or protocol-relative URL comes back
+// to the origin, as every callback URL does; a request-target that is not a path is refused.
+TEST_F(SessionApiTest, SignInUrlNeverLeavesTheOrigin) {
+  const auto a = build();
+  const std::string home =
+      "http://localhost:3000/api/auth/signin?callbackUrl=http%3A%2F%2Flocalhost%3A3000";
+  EXPECT_EQ(a.sign_in_url(app_request(jar{}), "https://evil.example/x").value(), home);
+  EXPECT_EQ(a.sign_in_url(app_request(jar{}), "//evil.example/x").value(), home);
+  EXPECT_EQ(a.sign_in_url(app_request(jar{}), "/\\evil.example").value(), home);
+  http::request absolute = app_request(jar{});
+  absolute.target = "http://evil.example/";
+  const auto refused = a.sign_in_url(absolute);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, errc::malformed_input);
+  absolute.target = "//evil.example/";
+  EXPECT_FALSE(a.sign_in_url(absolute));
+}
+
 }  // namespace
 }  // namespace authpp::test

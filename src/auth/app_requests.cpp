@@ -1,7 +1,8 @@
-// auth::session: who is signed in on any request of the application (Auth.js's auth()), read by
-// the /session action itself so that both always agree, then handed over as values instead of
-// an HTTP response.
+// What the engine answers about the application's own requests: who is signed in (auth::session,
+// Auth.js's auth(), read by the /session action itself so that both always agree, then handed
+// over as values), and where a visitor who must sign in goes (auth::sign_in_url).
 #include <authpp/http/cookie.hpp>
+#include <authpp/http/form.hpp>
 
 #include "engine.hpp"
 
@@ -60,6 +61,37 @@ result<session_result> auth::session(const http::request& request) const {
 
 boost::asio::awaitable<result<session_result>> auth::session_async(http::request request) const {
   return detail::session_lookup_async(state_, std::move(request));
+}
+
+result<std::string> auth::sign_in_url(const http::request& request,
+                                      std::string_view callback_url) const {
+  auto context = detail::session_lookup_context(*state_, request);
+  if (auto* refused = std::get_if<auth_error>(&context)) return std::move(*refused);
+  const auto& ctx = std::get<detail::request_context>(context);
+  if (callback_url.empty()) {
+    callback_url = request.target;
+    // Only origin-form targets ("/path?query") name a page of this origin.
+    if (!callback_url.starts_with('/') || callback_url.starts_with("//")) {
+      return auth_error{errc::malformed_input, "the request-target is not a path"};
+    }
+  }
+  const auto resolved = detail::resolve_redirect(ctx, callback_url);
+  if (!resolved) return auth_error{errc::invalid_url, "the redirect callback refused the URL"};
+  http::url_search_params params;
+  params.append("callbackUrl", *resolved);
+  const auto& custom = state_->config.pages.sign_in;
+  const std::string page = custom ? ctx.origin + *custom : ctx.base_url() + "/signin";
+  return detail::append_query(page, params);
+}
+
+result<http::response> auth::sign_in_redirect(const http::request& request) const {
+  auto url = sign_in_url(request);
+  if (!url) return url.error();
+  http::response res;
+  res.status = 302;
+  res.headers.add("Location", std::move(*url));
+  res.headers.add("Cache-Control", "private, no-store");
+  return res;
 }
 
 }  // namespace authpp

@@ -6,6 +6,7 @@
 #include <authpp/server/bootstrap.hpp>
 #include <authpp/server/credentials.hpp>
 #include <authpp/server/email.hpp>
+#include <authpp/server/forward_auth.hpp>
 #include <authpp/server/http_server.hpp>
 #include <authpp/server/metrics.hpp>
 #include <authpp/server/store.hpp>
@@ -171,6 +172,7 @@ struct app::state {
   boost::asio::awaitable<void> check_providers();
   http::response metrics_page(const http::request& req);
   bool is_home(const http::request& req) const;
+  bool is_forward_auth(const http::request& req) const;
   boost::asio::awaitable<http::response> home(http::request req);
 };
 
@@ -179,6 +181,10 @@ struct app::state {
 void app::state::serve(http::request req, responder respond) {
   if (is_health(req)) return answer_later(health(), std::move(respond), "health check");
   if (is_home(req)) return answer_later(home(std::move(req)), std::move(respond), "home page");
+  if (is_forward_auth(req)) {
+    return answer_later(forward_auth(*engine, config.forward_auth, std::move(req)),
+                        std::move(respond), "forward-auth");
+  }
   if (!engine->awaits(req)) return respond(handle(req));
   answer_later(engine->handle_async(std::move(req)), std::move(respond), "engine");
 }
@@ -227,6 +233,12 @@ http::response app::state::metrics_page(const http::request& req) {
   res.body = metrics.render() +
              worker_pool_metrics({{"password", pool->stats()}, {"store", store_pool->stats()}});
   return res;
+}
+
+bool app::state::is_forward_auth(const http::request& req) const {
+  const std::string_view target = req.target;
+  return config.forward_auth.enabled && (req.method == "GET" || req.method == "HEAD") &&
+         target.substr(0, target.find('?')) == forward_auth_path(config.auth.base_path);
 }
 
 bool app::state::is_home(const http::request& req) const {

@@ -611,6 +611,27 @@ void load_metrics(loader& l, const toml::table& t, metrics_options& o) {
   }
 }
 
+void load_forward_auth(loader& l, const toml::table& t, forward_auth_options& o) {
+  constexpr std::string_view p = "forward_auth";
+  l.check_keys(t, p, {"enabled", "allowed_hosts", "emails", "email_domains"});
+  l.boolean(t, p, "enabled", o.enabled);
+  l.strings(t, p, "allowed_hosts", o.allowed_hosts);
+  l.strings(t, p, "emails", o.emails);
+  l.strings(t, p, "email_domains", o.email_domains);
+  if (const toml::node* n = t.get("allowed_hosts"); n != nullptr && n->is_array()) {
+    for (const std::string& host : o.allowed_hosts) {
+      const std::string_view name =
+          host.starts_with("*.") ? std::string_view(host).substr(2) : host;
+      if (name.empty() || name.find_first_of("*/:@ ") != std::string_view::npos) {
+        l.fail(n->source(), "forward_auth.allowed_hosts",
+               "expected host names like \"app.example.com\" or \"*.example.com\", got \"" + host +
+                   "\"");
+        break;
+      }
+    }
+  }
+}
+
 void load_log(loader& l, const toml::table& t, log_options& o) {
   constexpr std::string_view p = "log";
   l.check_keys(t, p, {"level", "access_log"});
@@ -756,7 +777,7 @@ result<app_config> load_from(const std::optional<std::string>& file, std::string
     }
     l.check_keys(doc, "",
                  {"dev", "server", "auth", "storage", "database", "log", "metrics", "rate_limit",
-                  "email", "providers"});
+                  "email", "providers", "forward_auth"});
     l.boolean(doc, "", "dev", c.dev);
     if (const toml::table* t = l.table(doc, "", "server")) load_server(l, *t, c.server);
     if (const toml::table* t = l.table(doc, "", "auth")) {
@@ -770,6 +791,13 @@ result<app_config> load_from(const std::optional<std::string>& file, std::string
     if (const toml::table* t = l.table(doc, "", "metrics")) load_metrics(l, *t, c.metrics);
     if (const toml::table* t = l.table(doc, "", "rate_limit")) load_rate_limit(l, *t, c.rate_limit);
     if (const toml::table* t = l.table(doc, "", "email")) load_email(l, *t, c.email);
+    if (const toml::table* t = l.table(doc, "", "forward_auth")) {
+      load_forward_auth(l, *t, c.forward_auth);
+      if (c.forward_auth.enabled && c.server.trusted_proxies.empty()) {
+        l.fail(t->source(), "forward_auth.enabled",
+               "needs server.trusted_proxies: only a trusted proxy may name the URL it asks about");
+      }
+    }
     if (const toml::node* n = doc.get("providers")) load_providers(l, *n, c.providers);
   }
   for (std::size_t i = 0; i < c.providers.size(); ++i) {

@@ -94,7 +94,10 @@ void trusted_proxies::apply(http::request& request, std::string_view peer) const
   if (blocks_.empty()) return;
   http::headers& h = request.headers;
   if (!contains(peer)) {
-    for (const char* name : {"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"}) {
+    // Also the fields that name the original request to forward-auth: only a proxy may say
+    // which URL it is asking about.
+    for (const char* name : {"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
+                             "X-Forwarded-Uri", "X-Forwarded-Method", "X-Original-URL"}) {
       h.remove(name);
     }
     return;

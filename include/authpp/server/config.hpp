@@ -123,6 +123,19 @@ struct provider_settings {
   std::vector<std::pair<std::string, std::string>> authorization_params;
 };
 
+// forward_auth_options is `[forward_auth]`: {base_path}/forward answers reverse proxies'
+// forward-auth requests (server/forward_auth.hpp). It needs server.trusted_proxies: only a
+// trusted proxy may name the URL it asks about.
+struct forward_auth_options {
+  bool enabled = false;
+  // allowed_hosts are the sites authpp guards (the host of the original URL): "app.example.com",
+  // or "*.example.com" for its subdomains. Empty: only the host of authpp's own origin.
+  std::vector<std::string> allowed_hosts{};
+  // emails and email_domains say who may pass; both empty: every signed-in user.
+  std::vector<std::string> emails{};
+  std::vector<std::string> email_domains{};
+};
+
 // email_settings is `[email]`: sign-in by links sent to the user's address (the `email`
 // provider), off unless a transport is chosen. "smtp" sends through a mail server (STARTTLS or
 // TLS required unless it is on loopback or allow_plaintext is set); "file" appends one JSON line
@@ -142,6 +155,7 @@ struct email_settings {
 
 struct app_config {
   server_options server;
+  forward_auth_options forward_auth;
   email_settings email;
   std::vector<provider_settings> providers;
   rate_limit_settings rate_limit;

@@ -26,9 +26,10 @@ class trusted_proxies {
   // apply makes `request` say who the client is: client_address becomes `peer`, or, when the peer
   // is a trusted proxy, the right-most X-Forwarded-For entry that is not one (a walk leftwards
   // through trusted hops); X-Forwarded-Host and -Proto keep only their right-most value, the one
-  // the nearest trusted proxy set. From a peer that is not trusted, the X-Forwarded-* fields are
-  // removed: with trusted proxies configured, only they may speak for the client. Without any
-  // trusted proxy, client_address is the peer and the fields are left as they came.
+  // the nearest trusted proxy set. From a peer that is not trusted, the X-Forwarded-* fields (and
+  // X-Original-URL, forward-auth's) are removed: with trusted proxies configured, only they may
+  // speak for the client. Without any trusted proxy, client_address is the peer and the fields are
+  // left as they came.
   void apply(http::request& request, std::string_view peer) const;
 
  private:

@@ -232,6 +232,25 @@ TEST_F(ConfigTest, TheLoaderAndTheEngineApplyOneBasePathRule) {
   EXPECT_TRUE(base_path_problem("/api auth"));
 }
 
+// Attack: without trusted proxies anyone could name the URL forward-auth judges; the loader
+// refuses the combination instead of serving it.
+TEST_F(ConfigTest, ForwardAuthNeedsTrustedProxies) {
+  EXPECT_EQ(error_text("[forward_auth]\nenabled = true\n"),
+            path() +
+                ":1: forward_auth.enabled: needs server.trusted_proxies: only a trusted "
+                "proxy may name the URL it asks about");
+  const auto c = load(
+      "[server]\ntrusted_proxies = [\"127.0.0.1\"]\n[forward_auth]\nenabled = true\n"
+      "allowed_hosts = [\"*.example.com\"]\nemails = [\"ada@example.com\"]\n");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_TRUE(c->forward_auth.enabled);
+  EXPECT_EQ(c->forward_auth.allowed_hosts, std::vector<std::string>{"*.example.com"});
+  EXPECT_EQ(c->forward_auth.emails, std::vector<std::string>{"ada@example.com"});
+  EXPECT_NE(error_text("[forward_auth]\nallowed_hosts = [\"https://x\"]\n")
+                .find("forward_auth.allowed_hosts: expected host names"),
+            std::string::npos);
+}
+
 // A colour the pages would silently drop (a 33-letter name) is refused by the loader, since both
 // use pages::is_css_color.
 TEST_F(ConfigTest, AColourThePagesWouldDropIsRefused) {

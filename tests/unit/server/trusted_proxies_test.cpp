@@ -68,6 +68,21 @@ TEST(TrustedProxiesTest, AClientOutsideTheProxiesCannotForwardAnything) {
   EXPECT_FALSE(r.headers.contains("X-Forwarded-Proto"));
 }
 
+// Attack: a client naming the URL forward-auth is asked about (to be judged for another host, or
+// sent back to a page of its choosing) by talking to authpp directly, around the proxy.
+TEST(TrustedProxiesTest, AClientOutsideTheProxiesCannotNameAnOriginalUrl) {
+  auto r = with({{"X-Original-URL", "https://evil.example/"},
+                 {"X-Forwarded-Uri", "/admin"},
+                 {"X-Forwarded-Method", "DELETE"}});
+  proxies({"10.0.0.0/8"}).apply(r, "203.0.113.5");
+  EXPECT_FALSE(r.headers.contains("X-Original-URL"));
+  EXPECT_FALSE(r.headers.contains("X-Forwarded-Uri"));
+  EXPECT_FALSE(r.headers.contains("X-Forwarded-Method"));
+  auto from_proxy = with({{"X-Original-URL", "https://app.example/"}});
+  proxies({"10.0.0.0/8"}).apply(from_proxy, "10.1.2.3");
+  EXPECT_EQ(from_proxy.headers.get("X-Original-URL"), "https://app.example/");
+}
+
 // Address spoofing through the proxy: the client's own X-Forwarded-For entries sit left of what
 // the trusted proxies appended; the right-most untrusted entry is the client, not the left-most.
 TEST(TrustedProxiesTest, TheRightMostUntrustedEntryIsTheClient) {

@@ -28,7 +28,7 @@ install(FILES ${PROJECT_BINARY_DIR}/authppConfig.cmake ${PROJECT_BINARY_DIR}/aut
 
 # authpp.pc. Libraries in link order (each before those it uses). With static libraries their
 # dependencies are needed by every program, so they are Requires rather than Requires.private.
-set(link_order server redis auth cookies providers pages net mail client adapters http jose core)
+set(link_order cpphttplib server redis auth cookies providers pages net mail client adapters http jose core)
 set(pc_libs "")
 foreach(module IN LISTS link_order)
   if(module IN_LIST modules)
@@ -37,6 +37,9 @@ foreach(module IN LISTS link_order)
 endforeach()
 list(JOIN pc_libs " " AUTHPP_PC_LIBS)
 set(pc_dependencies "openssl libcurl sqlite3 libpq libsodium hiredis tomlplusplus")
+if(AUTHPP_WITH_CPP_HTTPLIB)
+  string(APPEND pc_dependencies " cpp-httplib")
+endif()
 set(pc_libraries "-lboost_url -pthread")
 if(BUILD_SHARED_LIBS)
   set(AUTHPP_PC_REQUIRES_PRIVATE "${pc_dependencies}")

@@ -30,6 +30,7 @@ test -f "$prefix/include/authpp/auth/auth.hpp"
 echo "--- examples/ with find_package(authpp)"
 cmake -S "$repo/examples" -B "$work/examples" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$work/examples" >/dev/null
+test -x "$work/examples/httplib_app"  # authpp::cpphttplib and cpp-httplib were found again
 "$work/examples/engine_quickstart" | tee "$work/engine.out"
 grep -q '"email":"ada@example.com"' "$work/engine.out"
 

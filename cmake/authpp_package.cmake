@@ -28,7 +28,7 @@ install(FILES ${PROJECT_BINARY_DIR}/authppConfig.cmake ${PROJECT_BINARY_DIR}/aut
 
 # authpp.pc. Libraries in link order (each before those it uses). With static libraries their
 # dependencies are needed by every program, so they are Requires rather than Requires.private.
-set(link_order cpphttplib server redis auth cookies providers pages net mail client adapters http jose core)
+set(link_order cpphttplib beast server redis auth cookies providers pages net mail client adapters http jose core)
 set(pc_libs "")
 foreach(module IN LISTS link_order)
   if(module IN_LIST modules)

@@ -31,6 +31,7 @@ echo "--- examples/ with find_package(authpp)"
 cmake -S "$repo/examples" -B "$work/examples" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$work/examples" >/dev/null
 test -x "$work/examples/httplib_app"  # authpp::cpphttplib and cpp-httplib were found again
+test -x "$work/examples/beast_app"
 "$work/examples/engine_quickstart" | tee "$work/engine.out"
 grep -q '"email":"ada@example.com"' "$work/engine.out"
 

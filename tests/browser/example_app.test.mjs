@@ -1,6 +1,7 @@
-// examples/httplib_app in a real browser: a cpp-httplib application with authpp::cpphttplib.
-// Signed out, its page sends Chromium to the sign-in page; signed in through the form, the page
-// greets the user; signed out through the sign-out page, the page sends it to sign in again.
+// An example application in a real browser: examples/httplib_app (authpp::cpphttplib) or
+// examples/beast_app (authpp::beast), named by AUTHPP_EXAMPLE_APP. Signed out, its page sends
+// Chromium to the sign-in page; signed in through the form, the page greets the user; signed out
+// through the sign-out page, the page sends it to sign in again.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -10,13 +11,14 @@ import { once } from "node:events";
 import { chromium } from "playwright-core";
 import { tempDir } from "../integration/server_harness.mjs";
 
-const APP = process.env.AUTHPP_HTTPLIB_APP;
+const APP = process.env.AUTHPP_EXAMPLE_APP;
+const name = APP ? APP.split("/").pop() : "";
 const artifacts = process.env.AUTHPP_ARTIFACTS ?? "artifacts";
 let app, base, context, page;
 
 before(async () => {
-  assert.ok(APP, "AUTHPP_HTTPLIB_APP names the example program");
-  app = spawn(APP, [], { env: { PATH: process.env.PATH, AUTH_SECRET: "httplib-example-secret-0123456789abcdef" },
+  assert.ok(APP, "AUTHPP_EXAMPLE_APP names the example program");
+  app = spawn(APP, [], { env: { PATH: process.env.PATH, AUTH_SECRET: "example-app-secret-0123456789abcdef" },
     stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   app.stderr.on("data", (d) => (out += d));
@@ -26,7 +28,7 @@ before(async () => {
       const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
       if (m) resolve(m[1]);
     });
-    app.on("exit", (code) => reject(new Error(`httplib_app exited ${code}: ${out}`)));
+    app.on("exit", (code) => reject(new Error(`${name} exited ${code}: ${out}`)));
   });
   mkdirSync(artifacts, { recursive: true });
   context = await chromium.launchPersistentContext(tempDir("authpp-chromium-"), {
@@ -54,7 +56,7 @@ test("signed out, the page sends the browser to sign in and back", async () => {
   await page.getByLabel(/password/i).fill("correct horse");
   await Promise.all([page.waitForURL(`${base}/`), page.getByRole("button", { name: /sign in/i }).click()]);
   assert.equal(await page.locator("h1").innerText(), "Hello Ada Lovelace");
-  await page.screenshot({ path: join(artifacts, "httplib-app-signed-in.png") });
+  await page.screenshot({ path: join(artifacts, `${name}-signed-in.png`) });
 });
 
 test("signed out again through the sign-out page, the page is closed to the browser", async () => {

@@ -8,35 +8,17 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { createServer, connect } from "node:net";
 import { createServer as createHttpServer } from "node:http";
 import { once } from "node:events";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { startServer, tempDir, writeConfig, Browser } from "./server_harness.mjs";
+import { Browser, accepts, freePort, startServer, tempDir, writeConfig } from "./server_harness.mjs";
 
 const NGINX = "/usr/sbin/nginx";
 const CADDY = "/usr/bin/caddy";
 const artifacts = process.env.AUTHPP_ARTIFACTS ?? "artifacts";
 const children = [];
 let authpp, upstream, nginxUrl, caddyUrl;
-
-async function freePort() {
-  const srv = createServer().listen(0, "127.0.0.1");
-  await once(srv, "listening");
-  const { port } = srv.address();
-  srv.close();
-  await once(srv, "close");
-  return port;
-}
-
-function accepts(port) {
-  return new Promise((resolve) => {
-    const s = connect(port, "127.0.0.1");
-    s.on("connect", () => { s.destroy(); resolve(true); });
-    s.on("error", () => resolve(false));
-  });
-}
 
 // start runs a proxy and resolves once its port accepts (bounded; one that exits is reported).
 async function start(name, command, args, port, env = {}) {

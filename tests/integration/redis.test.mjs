@@ -6,30 +6,12 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer, connect } from "node:net";
 import { once } from "node:events";
-import { Browser, startServer, tempDir, writeConfig } from "./server_harness.mjs";
+import { Browser, accepts, freePort, startServer, tempDir, writeConfig } from "./server_harness.mjs";
 
 const REDIS = "/usr/bin/redis-server";
 let redis, port;
 const servers = [];
-
-async function freePort() {
-  const srv = createServer().listen(0, "127.0.0.1");
-  await once(srv, "listening");
-  const { port: p } = srv.address();
-  srv.close();
-  await once(srv, "close");
-  return p;
-}
-
-function accepts(p) {
-  return new Promise((resolve) => {
-    const s = connect(p, "127.0.0.1");
-    s.on("connect", () => { s.destroy(); resolve(true); });
-    s.on("error", () => resolve(false));
-  });
-}
 
 async function startRedis() {
   const dir = tempDir("authpp-redis-");

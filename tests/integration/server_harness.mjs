@@ -3,6 +3,7 @@
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createServer, connect } from "node:net";
 import { join } from "node:path";
 import { once } from "node:events";
 
@@ -63,6 +64,25 @@ export function runCli(args, { input = "", env = {} } = {}) {
   } catch (e) {
     return { status: e.status, stdout: String(e.stdout), stderr: String(e.stderr) };
   }
+}
+
+// freePort asks the kernel for a loopback port nothing listens on, for a server a test starts.
+export async function freePort() {
+  const srv = createServer().listen(0, "127.0.0.1");
+  await once(srv, "listening");
+  const { port } = srv.address();
+  srv.close();
+  await once(srv, "close");
+  return port;
+}
+
+// accepts tells whether something accepts connections on the loopback `port` yet.
+export function accepts(port) {
+  return new Promise((resolve) => {
+    const s = connect(port, "127.0.0.1");
+    s.on("connect", () => { s.destroy(); resolve(true); });
+    s.on("error", () => resolve(false));
+  });
 }
 
 export function writeConfig(dir, text) {

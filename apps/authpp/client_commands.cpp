@@ -3,7 +3,9 @@
 #include <authpp/client/client.hpp>
 #include <authpp/core/json.hpp>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -11,6 +13,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <unistd.h>
 
 #include "commands.hpp"
 
@@ -30,6 +34,11 @@ struct client_cli_options {
   std::vector<std::string> field_files;
   std::vector<std::string> field_envs;
   std::vector<std::string> authorization_params;
+  // The transport: a CA bundle for a private or self-signed certificate, no verification at all
+  // (with a warning), a proxy.
+  std::string cacert;
+  bool insecure = false;
+  std::optional<std::string> proxy;
 };
 
 // Field values read from a file or standard input are bounded (a password is at most 4 KiB).
@@ -110,6 +119,18 @@ class session {
     }
     client::client_options options;
     options.base_url = o.url;
+    if (!o.cacert.empty()) {
+      if (::access(o.cacert.c_str(), R_OK) != 0) {
+        throw failure{"--cacert: cannot read " + o.cacert + ": " + std::strerror(errno), 2};
+      }
+      options.http.ca_file = o.cacert;
+    }
+    if (o.insecure) {
+      std::cerr << "authpp: warning: --insecure: the server's certificate is not checked; anyone "
+                   "on the path can read and change this exchange, session cookie included\n";
+      options.http.verify_tls = false;
+    }
+    options.http.proxy = o.proxy;
     if (!o.current_url.empty()) options.current_url = o.current_url;
     options.jar = jar;
     options.log = [](client::log_level level, std::string_view message) {
@@ -190,6 +211,13 @@ void add_common(CLI::App* cmd, client_cli_options& o, bool url_required = true) 
   cmd->add_option("--jar", o.jar, "Netscape cookie file (curl -b/-c format): loaded, then saved");
   cmd->add_option("--current-url", o.current_url,
                   "The page the call starts from (callbackUrl fallback); default: origin + /");
+  cmd->add_option("--cacert", o.cacert,
+                  "PEM file of the CA (or self-signed certificate) to check the server with");
+  cmd->add_flag("--insecure", o.insecure,
+                "Do not check the server's certificate (a warning is printed)");
+  cmd->add_option("--proxy", o.proxy,
+                  "Proxy URL, as curl takes it (http://host:3128, socks5h://…); \"\" for none; "
+                  "default: the http_proxy / https_proxy variables");
 }
 
 }  // namespace

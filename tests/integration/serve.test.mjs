@@ -224,6 +224,24 @@ test("TLS: with a certificate and key configured, the server speaks HTTPS and se
     const cookies = res.headers["set-cookie"].join("\n");
     assert.match(cookies, /^__Host-authjs\.csrf-token=.*; Secure; SameSite=Lax$/m);
     assert.match(cookies, /^__Secure-authjs\.callback-url=https%3A%2F%2F127\.0\.0\.1/m);
+
+    // The CLI reaches it only when told whom to trust: the certificate is self-signed.
+    const url = `${s.url}/api/auth`;
+    const untrusted = runCli(["csrf", "--url", url]);
+    assert.equal(untrusted.status, 1, untrusted.stdout);
+    assert.match(untrusted.stderr, /certificate/i);
+    const trusted = runCli(["csrf", "--url", url, "--cacert", cert]);
+    assert.equal(trusted.status, 0, trusted.stderr);
+    assert.match(JSON.parse(trusted.stdout).csrfToken, /^[0-9a-f]{64}$/);
+    const insecure = runCli(["csrf", "--url", url, "--insecure"]);
+    assert.equal(insecure.status, 0, insecure.stderr);
+    assert.match(insecure.stderr, /warning: --insecure: the server's certificate is not checked/);
+    const missing = runCli(["csrf", "--url", url, "--cacert", join(dir, "nope.pem")]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /--cacert: cannot read .*nope\.pem/);
+    // A proxy that is not there is a transport failure, not a silent direct connection.
+    const proxied = runCli(["csrf", "--url", url, "--cacert", cert, "--proxy", "http://127.0.0.1:9"]);
+    assert.equal(proxied.status, 1);
   } finally {
     await s.stop();
   }

@@ -1,6 +1,6 @@
 // Starts `authpp serve` on 127.0.0.1 with a port chosen at run time and a fresh data directory,
 // and gives tests a cookie-keeping HTTP client for it. Shared by the integration and browser tests.
-import { spawn, execFileSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer, connect } from "node:net";
@@ -56,14 +56,12 @@ export async function startServer(args, { env = {}, dataDir = tempDir(), listen 
   };
 }
 
-// runCli runs `authpp ARGS` and returns {status, stdout, stderr} without throwing.
+// runCli runs `authpp ARGS` and returns {status, stdout, stderr} (stderr also on success:
+// warnings go there) without throwing.
 export function runCli(args, { input = "", env = {} } = {}) {
-  try {
-    const stdout = execFileSync(BIN, args, { input, encoding: "utf8", env: { PATH: process.env.PATH, ...env }, stdio: ["pipe", "pipe", "pipe"] });
-    return { status: 0, stdout, stderr: "" };
-  } catch (e) {
-    return { status: e.status, stdout: String(e.stdout), stderr: String(e.stderr) };
-  }
+  const r = spawnSync(BIN, args, { input, encoding: "utf8", env: { PATH: process.env.PATH, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 // freePort asks the kernel for a loopback port nothing listens on, for a server a test starts.

@@ -1,5 +1,7 @@
 // authpp: Auth.js-compatible authentication in C++ (client SDK, engine, server). This is the
 // command-line face; every command is a thin layer over a library call.
+#include <authpp/version.hpp>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -117,7 +119,7 @@ std::vector<std::pair<const CLI::Option*, std::string>> in_command_line_order(
 int main(int argc, char** argv) {
   CLI::App app{"authpp: Auth.js-compatible authentication in C++", "authpp"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "authpp 0.1.0");
+  app.set_version_flag("--version", "authpp " AUTHPP_VERSION_STRING);
   authpp::cli::add_secret_command(app);
   authpp::cli::add_apple_secret_command(app);
   authpp::cli::add_token_command(app);

@@ -26,6 +26,8 @@ test -f "$prefix/lib/cmake/authpp/authppConfigVersion.cmake"
 test -f "$prefix/lib/pkgconfig/authpp.pc"
 test -x "$prefix/bin/authpp"
 test -f "$prefix/include/authpp/auth/auth.hpp"
+grep -q "AUTHPP_VERSION_STRING \"$("$prefix/bin/authpp" --version | cut -d' ' -f2)\"" \
+  "$prefix/include/authpp/version.hpp"
 
 echo "--- examples/ with find_package(authpp)"
 cmake -S "$repo/examples" -B "$work/examples" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" >/dev/null

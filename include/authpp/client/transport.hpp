@@ -2,6 +2,7 @@
 
 #include <authpp/core/result.hpp>
 #include <authpp/http/message.hpp>
+#include <authpp/version.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -53,7 +54,7 @@ struct transport_options {
   std::optional<std::string> ca_file{};          // a PEM bundle instead of the system store
   std::size_t max_response_bytes = 1024 * 1024;  // body; errc::response_too_large beyond
   std::size_t max_header_bytes = 64 * 1024;      // all header lines together
-  std::string user_agent = "authpp-client/0.1";
+  std::string user_agent = "authpp-client/" AUTHPP_VERSION_STRING;
 };
 
 // make_curl_transport returns the libcurl transport. It initialises libcurl once per process

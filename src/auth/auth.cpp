@@ -284,7 +284,10 @@ std::optional<http::response> admit_request(request_context& ctx) {
 http::response finish_request(request_context& ctx, outcome out) {
   for (const auto& fire_event : ctx.events_after) fire_event();
   if (ctx.route.action == action::callback && (ctx.signed_in || out.failed)) {
-    const sign_in_attempt attempt{ctx.route.provider_id.value_or(""), ctx.signed_in};
+    // A view of the route's own string: value_or("") would make a temporary that dies here.
+    const std::string_view provider =
+        ctx.route.provider_id ? std::string_view(*ctx.route.provider_id) : std::string_view();
+    const sign_in_attempt attempt{provider, ctx.signed_in};
     observe(ctx, [&attempt](observer& o) { o.sign_in_attempted(attempt); });
   }
   if (!out.failed && out.with_init_cookies) {

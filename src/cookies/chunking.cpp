@@ -57,7 +57,11 @@ std::vector<http::set_cookie> clear_session_cookie(std::string_view base_name,
                                                    const http::set_cookie& attributes) {
   std::vector<http::set_cookie> out;
   for (const http::cookie* c : session_cookies(base_name, request_cookies)) {
-    out.push_back(deletion(c->name, attributes));
+    // The name comes from the request. One that is not a cookie-name token (a NUL, a control
+    // character, a byte above 0x7F, sent by a client through a lenient front end) could not have
+    // been set by us, and echoing it would put those bytes in a response header.
+    http::set_cookie d = deletion(c->name, attributes);
+    if (http::check_set_cookie(d)) out.push_back(std::move(d));
   }
   return out;
 }

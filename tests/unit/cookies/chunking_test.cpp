@@ -92,6 +92,21 @@ TEST_F(ChunkingTest, Tv14ChunkedToSingleDeletesChunksInRequestOrder) {
   EXPECT_EQ(out[2].expires, attributes_.expires);
 }
 
+// Header injection through cookie names: behind a front end that passes NUL, control characters
+// or bytes above 0x7F in a Cookie header, the clean-up of "every cookie named like the session"
+// would echo them into Set-Cookie. Found by the engine_request fuzz target (its seed
+// fuzz/corpus/engine_request/nul-in-session-cookie-name); such a name is left alone.
+TEST_F(ChunkingTest, ASessionCookieNameThatIsNoTokenIsNeverEchoed) {
+  const request req = {{std::string("authjs.session-token\0x", 22), "a"},
+                       {"authjs.session-token\xba", "b"},
+                       {"authjs.session-token\r", "c"},
+                       {"authjs.session-token.1", "d"}};
+  const auto out = clear_session_cookie(base, req, attributes_);
+  ASSERT_EQ(names(out), std::vector<std::string>{"authjs.session-token.1"});
+  const auto written = write_session_cookie(base, "jwe", req, attributes_);
+  for (const auto& c : written) EXPECT_TRUE(http::check_set_cookie(c)) << c.name;
+}
+
 TEST_F(ChunkingTest, SingleToChunkedDeletesTheBaseCookieFirst) {
   const request req = {{"authjs.session-token", "old"}};
   const auto out = write_session_cookie(base, jwe_like(5000), req, attributes_);

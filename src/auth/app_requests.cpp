@@ -35,7 +35,7 @@ result<session_result> engine_failed(const engine_state& engine, std::string_vie
 boost::asio::awaitable<result<session_result>> session_lookup_async(
     std::shared_ptr<const engine_state> engine, http::request request) {
   try {
-    auto context = session_lookup_context(*engine, request);
+    auto context = app_request_context(*engine, request);
     if (auto* refused = std::get_if<auth_error>(&context)) co_return std::move(*refused);
     auto& ctx = std::get<request_context>(context);
     outcome out = co_await awaited_action(ctx);
@@ -50,7 +50,7 @@ boost::asio::awaitable<result<session_result>> session_lookup_async(
 
 result<session_result> auth::session(const http::request& request) const {
   try {
-    auto context = detail::session_lookup_context(*state_, request);
+    auto context = detail::app_request_context(*state_, request);
     if (auto* refused = std::get_if<auth_error>(&context)) return std::move(*refused);
     auto& ctx = std::get<detail::request_context>(context);
     return detail::session_result_of(ctx, detail::dispatch(ctx));
@@ -65,7 +65,7 @@ boost::asio::awaitable<result<session_result>> auth::session_async(http::request
 
 result<std::string> auth::sign_in_url(const http::request& request,
                                       std::string_view callback_url) const {
-  auto context = detail::session_lookup_context(*state_, request);
+  auto context = detail::app_request_context(*state_, request);
   if (auto* refused = std::get_if<auth_error>(&context)) return std::move(*refused);
   const auto& ctx = std::get<detail::request_context>(context);
   if (callback_url.empty()) {

@@ -172,8 +172,8 @@ request_context context_for(const engine_state& engine, const http::request& req
 
 }  // namespace
 
-std::variant<auth_error, request_context> session_lookup_context(const engine_state& engine,
-                                                                 const http::request& req) {
+std::variant<auth_error, request_context> app_request_context(const engine_state& engine,
+                                                              const http::request& req) {
   if (req.headers.byte_size() > engine.config.limits.max_header_bytes) {
     return auth_error{errc::limit_exceeded, "request header fields too large"};
   }

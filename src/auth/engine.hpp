@@ -63,10 +63,11 @@ outcome dispatch(request_context& ctx);
 // awaited_action runs the action as handle_async does: awaiting a provider's endpoints, and the
 // store off the calling thread (run_blocking).
 boost::asio::awaitable<outcome> awaited_action(request_context& ctx);
-// session_lookup_context is the context of auth::session's read of `request`'s session: route
-// /session, session_lookup set, no init. An error when the request has no usable origin.
-std::variant<auth_error, request_context> session_lookup_context(const engine_state& engine,
-                                                                 const http::request& request);
+// app_request_context is the context of one of the application's own requests, for
+// auth::session and auth::sign_in_url: route /session, session_lookup set, no init. An error when
+// the request has no usable origin.
+std::variant<auth_error, request_context> app_request_context(const engine_state& engine,
+                                                              const http::request& request);
 // finish_request adds init's cookies and turns the outcome into the response.
 http::response finish_request(request_context& ctx, outcome out);
 // internal_error logs `what` and answers 500 as a configuration error: what a thrown exception

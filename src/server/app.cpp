@@ -83,6 +83,13 @@ log_level parse_level(std::string_view s) {
   return log_level::info;
 }
 
+// reads tells whether `req` is a GET or HEAD of `path` (whatever its query).
+bool reads(const http::request& req, std::string_view path) {
+  const std::string_view target = req.target;
+  return (req.method == "GET" || req.method == "HEAD") &&
+         target.substr(0, target.find('?')) == path;
+}
+
 http::response json_response(int status, std::string body) {
   http::response res;
   res.status = status;
@@ -97,7 +104,8 @@ http::response json_response(int status, std::string body) {
 struct app::state {
   app_config config;
   std::shared_ptr<adapters::adapter> store;
-  server::metrics metrics;  // before the engine, whose observer counts into it
+  server::metrics metrics;   // before the engine, whose observer counts into it
+  std::string forward_path;  // {base_path}/forward, made once: serve() compares every request
   std::optional<authpp::auth> engine;
   std::mutex log_mutex;  // keeps log lines whole
   log_level level = log_level::info;
@@ -236,21 +244,12 @@ http::response app::state::metrics_page(const http::request& req) {
 }
 
 bool app::state::is_forward_auth(const http::request& req) const {
-  const std::string_view target = req.target;
-  return config.forward_auth.enabled && (req.method == "GET" || req.method == "HEAD") &&
-         target.substr(0, target.find('?')) == forward_auth_path(config.auth.base_path);
+  return config.forward_auth.enabled && reads(req, forward_path);
 }
 
-bool app::state::is_home(const http::request& req) const {
-  const std::string_view target = req.target;
-  return (req.method == "GET" || req.method == "HEAD") && target.substr(0, target.find('?')) == "/";
-}
+bool app::state::is_home(const http::request& req) const { return reads(req, "/"); }
 
-bool app::state::is_health(const http::request& req) const {
-  const std::string_view target = req.target;
-  return (req.method == "GET" || req.method == "HEAD") &&
-         target.substr(0, target.find('?')) == "/healthz";
-}
+bool app::state::is_health(const http::request& req) const { return reads(req, "/healthz"); }
 
 // health is 200 while the database answers; an OAuth provider that cannot be reached is
 // reported (its sign-ins fail) without failing the whole server: other providers still work.
@@ -424,6 +423,7 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
   s->metrics.set_base_path(config.auth.base_path);
 
   s->config = config;  // before the threads start: handlers read it
+  s->forward_path = forward_auth_path(config.auth.base_path);
 
   server_hooks hooks;
   const bool access_log = config.log.access_log;

@@ -144,7 +144,7 @@ boost::asio::awaitable<http::response> forward_auth(const authpp::auth& engine,
   const json user =
       session.contains("user") && session["user"].is_object() ? session["user"] : json::object();
   if (!user_allowed(options, user)) {
-    co_return answer(403, "signed in, but not allowed here (forward_auth.emails)");
+    co_return answer(403, "signed in, but not allowed here (forward_auth.emails, email_domains)");
   }
   http::response res = answer(200, "ok");
   const std::string email = header_safe(user_field(user, "email"));

@@ -3,7 +3,7 @@
 // tests/integration/forward_auth.test.mjs.
 #include <authpp/server/forward_auth.hpp>
 
-#include "unit/auth/engine_fixture.hpp"
+#include "unit/auth/stored_user_fixture.hpp"
 
 namespace authpp::test {
 namespace {
@@ -12,7 +12,7 @@ using server::forward_auth;
 using server::forward_auth_options;
 using ::testing::HasSubstr;
 
-class ForwardAuthTest : public EngineTest {
+class ForwardAuthTest : public StoredUserEngineTest {
  protected:
   forward_auth_options options_{.enabled = true};
 
@@ -130,6 +130,22 @@ TEST_F(ForwardAuthTest, ANameWithALineBreakCannotAddAHeader) {
   EXPECT_EQ(res.status, 200);
   EXPECT_EQ(res.headers.get("X-Auth-Request-Name"), "MalloryX-Auth-Request-Admin: yes");
   EXPECT_FALSE(res.headers.contains("X-Auth-Request-Admin"));
+}
+
+// A session store that cannot answer is 503, not 401: the proxy must not send a signed-in user
+// to sign in again (nor let anyone through).
+TEST_F(ForwardAuthTest, AStoreThatIsDownIs503) {
+  auth_config c = stored_config();
+  c.session.strategy = session_strategy::database;
+  const auto a = build(std::move(c));
+  jar j;
+  sign_in(a, j);
+  EXPECT_EQ(ask(a, j, "http://localhost:3000/").status, 200);
+  faulty_->sessions_down = true;
+  const auto res = ask(a, j, "http://localhost:3000/");
+  EXPECT_EQ(res.status, 503);
+  EXPECT_EQ(res.headers.get("Retry-After"), "1");
+  EXPECT_FALSE(res.headers.contains("X-Auth-Request-User"));
 }
 
 }  // namespace

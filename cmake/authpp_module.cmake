@@ -19,10 +19,11 @@ function(authpp_module name)
   # The warning flags are this build's business, never a consumer's.
   target_link_libraries(authpp_${name} PUBLIC ${arg_DEPS}
                         PRIVATE ${arg_PRIVATE_DEPS} $<BUILD_INTERFACE:authpp_warnings>)
+  # Components: shared libraries belong with the program (runtime), the rest to developers.
   install(TARGETS authpp_${name} EXPORT authppTargets
-          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-          RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
+          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT dev
+          RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
   set_property(GLOBAL APPEND PROPERTY AUTHPP_MODULES ${name})
 endfunction()
 

@@ -10,13 +10,13 @@ set_target_properties(authpp_all PROPERTIES EXPORT_NAME authpp)
 foreach(module IN LISTS modules)
   target_link_libraries(authpp_all INTERFACE authpp_${module})
 endforeach()
-install(TARGETS authpp_all EXPORT authppTargets)
+install(TARGETS authpp_all EXPORT authppTargets COMPONENT dev)
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/authpp
-        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
 
 set(config_dir ${CMAKE_INSTALL_LIBDIR}/cmake/authpp)
-install(EXPORT authppTargets NAMESPACE authpp:: DESTINATION ${config_dir})
+install(EXPORT authppTargets NAMESPACE authpp:: DESTINATION ${config_dir} COMPONENT dev)
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/authppConfig.cmake.in
                               ${PROJECT_BINARY_DIR}/authppConfig.cmake
                               INSTALL_DESTINATION ${config_dir})
@@ -24,7 +24,7 @@ configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/authppConfig.cmake.in
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/authppConfigVersion.cmake
                                  COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/authppConfig.cmake ${PROJECT_BINARY_DIR}/authppConfigVersion.cmake
-        DESTINATION ${config_dir})
+        DESTINATION ${config_dir} COMPONENT dev)
 
 # authpp.pc. Libraries in link order (each before those it uses). With static libraries their
 # dependencies are needed by every program, so they are Requires rather than Requires.private.
@@ -52,4 +52,4 @@ endif()
 file(RELATIVE_PATH AUTHPP_PC_TO_PREFIX /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
 string(REGEX REPLACE "/$" "" AUTHPP_PC_TO_PREFIX "${AUTHPP_PC_TO_PREFIX}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/authpp.pc.in ${PROJECT_BINARY_DIR}/authpp.pc @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/authpp.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+install(FILES ${PROJECT_BINARY_DIR}/authpp.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT dev)

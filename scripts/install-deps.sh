@@ -14,6 +14,7 @@ packages=(
   python3-aiosmtpd  # the SMTP server the e-mail sign-in tests send their links to
   libhiredis-dev redis-server  # rate-limit counters in Redis; the tests start their own server
   libcpp-httplib-dev  # the cpp-httplib adapter (authpp::cpphttplib) and its example
+  help2man  # the man pages, written from authpp --help
   nginx caddy  # the reverse proxies of the forward-auth tests (started by the tests, never as services)
 )
 # Node.js runs the real Auth.js packages our interop tests compare against.

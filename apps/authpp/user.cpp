@@ -209,7 +209,8 @@ void set_disabled(const user_options& o, bool disabled) {
   const adapters::user_record user = existing_user(*store, email);
   if (auto r = store->set_disabled(email, disabled); !r) throw failure{r.error().message()};
   const std::string ended =
-      disabled ? end_sessions(*store, user.id, config.auth.jwt_revocation_bound) : std::string();
+      disabled ? end_sessions(*store, user.id, config.auth.session.jwt_revocation_bound)
+               : std::string();
   std::cout << (disabled ? "disabled " : "enabled ") << email << ended << '\n';
 }
 
@@ -222,7 +223,7 @@ void passwd(const user_options& o) {
   auto r = store->set_password(user.id, encoded);
   if (!r) throw failure{r.error().message()};
   // Whoever knew the old password may be signed in: a new password ends every session.
-  const std::string ended = end_sessions(*store, user.id, config.auth.jwt_revocation_bound);
+  const std::string ended = end_sessions(*store, user.id, config.auth.session.jwt_revocation_bound);
   std::cout << "password changed for " << email << ended << '\n';
 }
 
@@ -252,8 +253,8 @@ void revoke(const user_options& o) {
   const server::app_config config = database_config(o.where);
   auto store = open_database(config);
   // Computed first: nothing is printed unless it worked.
-  const std::string ended =
-      end_sessions(*store, existing_user(*store, email).id, config.auth.jwt_revocation_bound);
+  const std::string ended = end_sessions(*store, existing_user(*store, email).id,
+                                         config.auth.session.jwt_revocation_bound);
   std::cout << "signed out " << email << ended << '\n';
 }
 

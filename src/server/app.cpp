@@ -365,7 +365,9 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
   s->store_pool = std::make_shared<worker_pool>(
       worker_pool_options{.threads = 4, .max_queue = config.server.worker_queue});
 
-  auth_config ac;
+  // The engine's options come as configured (app_config::auth); the server adds its providers,
+  // the store and the hooks that tie the engine to its pools, logs and metrics.
+  auth_config ac = config.auth;
   ac.providers.push_back(store_credentials_provider(s->store, {}, s->pool));
   for (const provider_settings& p : config.providers) {
     auto provider = oauth_from_settings(p);
@@ -375,17 +377,9 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
   auto email = email_from_settings(config.email, config.storage.data_dir);
   if (!email) return email.error();
   if (*email) ac.providers.push_back(std::move(**email));
-  ac.secrets = config.auth.secrets;
-  ac.url = config.auth.url;
-  ac.trust_host = config.auth.trust_host;
-  ac.base_path = config.auth.base_path;
-  ac.session.max_age = config.auth.session_max_age;
-  ac.session.update_age = config.auth.session_update_age;
-  ac.session.jwt_revocation_bound = config.auth.jwt_revocation_bound;
   // The store is the engine's adapter: OAuth users and their accounts are stored there, and
   // database sessions when configured. Its calls run on the store pool, never on an I/O thread.
   ac.adapter = s->store;
-  if (config.auth.database_sessions) ac.session.strategy = session_strategy::database;
   ac.run_blocking =
       [pool = s->store_pool](std::function<void()> work) -> boost::asio::awaitable<result<void>> {
     auto ran = co_await pool->run([&work] {
@@ -395,7 +389,6 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
     if (!ran) co_return ran.error();
     co_return result<void>{};
   };
-  ac.theme = config.auth.theme;
   ac.limits.max_body_bytes = config.server.max_body_bytes;
   ac.limits.max_header_bytes = config.server.max_header_bytes * 2;  // the server enforces first
   ac.log_level = s->level;

@@ -373,7 +373,7 @@ std::optional<std::string> url_problem(const std::string& text) {
   return std::nullopt;
 }
 
-void load_auth(loader& l, const toml::table& t, auth_options& a) {
+void load_auth(loader& l, const toml::table& t, authpp::auth_config& a) {
   constexpr std::string_view p = "auth";
   l.check_keys(t, p,
                {"url", "trust_host", "base_path", "secrets", "session_max_age", "session_strategy",
@@ -399,26 +399,28 @@ void load_auth(loader& l, const toml::table& t, auth_options& a) {
     }
   }
   // Auth.js has no upper bound; ten years stops an overflow when it is added to "now".
-  l.seconds(t, p, "session_max_age", 10LL * 366 * 86400, a.session_max_age);
+  l.seconds(t, p, "session_max_age", 10LL * 366 * 86400, a.session.max_age);
   std::string strategy;
   if (const toml::node* n = l.string(t, p, "session_strategy", strategy)) {
     if (strategy != "jwt" && strategy != "database") {
       l.fail(n->source(), "auth.session_strategy", "expected \"jwt\" or \"database\"");
     }
-    a.database_sessions = strategy == "database";
+    a.session.strategy =
+        strategy == "database" ? session_strategy::database : session_strategy::jwt;
   }
   // 0 is allowed, as in Auth.js: the row slides on every read.
-  l.seconds(t, p, "session_update_age", 10LL * 366 * 86400, a.session_update_age, 0);
+  l.seconds(t, p, "session_update_age", 10LL * 366 * 86400, a.session.update_age, 0);
   // Seconds (0: every read), or false: JWT sessions are never checked, as in Auth.js.
   if (const toml::node* n = t.get("jwt_revocation_bound"); n != nullptr && n->is_boolean()) {
     if (n->as_boolean()->get()) {
       l.fail(n->source(), "auth.jwt_revocation_bound", "expected seconds, or false for never");
     } else {
-      a.jwt_revocation_bound.reset();
+      a.session.jwt_revocation_bound.reset();
     }
   } else {
     std::chrono::seconds bound{};
-    if (l.seconds(t, p, "jwt_revocation_bound", 86400, bound, 0)) a.jwt_revocation_bound = bound;
+    if (l.seconds(t, p, "jwt_revocation_bound", 86400, bound, 0))
+      a.session.jwt_revocation_bound = bound;
   }
   if (const toml::table* theme = l.table(t, p, "theme")) load_theme(l, *theme, a.theme);
 }
@@ -655,6 +657,12 @@ environment current_environment() {
     env.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
   }
   return env;
+}
+
+authpp::auth_config server_auth_defaults() {
+  authpp::auth_config c;
+  c.session.jwt_revocation_bound = std::chrono::seconds{60};
+  return c;
 }
 
 std::optional<std::string> secret_weakness(std::string_view secret) {

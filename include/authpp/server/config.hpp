@@ -1,5 +1,6 @@
 #pragma once
 
+#include <authpp/auth/config.hpp>
 #include <authpp/core/result.hpp>
 #include <authpp/pages/pages.hpp>
 
@@ -46,22 +47,9 @@ struct server_options {
   std::optional<tls_options> tls;
 };
 
-struct auth_options {
-  std::vector<std::string> secrets;  // first encrypts; empty in dev mode means "generate one"
-  std::optional<std::string> url;    // AUTH_URL
-  bool trust_host = false;           // AUTH_TRUST_HOST
-  std::string base_path = "/api/auth";
-  std::chrono::seconds session_max_age{2592000};
-  // session_strategy "database" (database_sessions) keeps sessions in the database, the cookie
-  // holding only a random token; "jwt" (the default) keeps them in the cookie, as Auth.js does.
-  bool database_sessions = false;
-  std::chrono::seconds session_update_age{86400};  // how often a database session's row slides
-  // jwt_revocation_bound: a JWT session of a user who was disabled, or whose sessions were ended
-  // (`authpp session revoke`, `user passwd`), is refused at its first read after at most this
-  // long; nullopt (`false` in the file): never, as in Auth.js.
-  std::optional<std::chrono::seconds> jwt_revocation_bound{60};
-  pages::theme theme;
-};
+// server_auth_defaults is the engine configuration `authpp serve` starts from: the engine's
+// defaults, except that JWT sessions are revocable within 60 s (auth.jwt_revocation_bound).
+authpp::auth_config server_auth_defaults();
 
 struct storage_options {
   std::string data_dir = "./var";
@@ -159,7 +147,9 @@ struct app_config {
   email_settings email;
   std::vector<provider_settings> providers;
   rate_limit_settings rate_limit;
-  auth_options auth;
+  // The engine's options, from `[auth]` and the Auth.js variables, declared once: in
+  // authpp::auth_config. authpp serve adds the providers, the store and its hooks.
+  authpp::auth_config auth = server_auth_defaults();
   storage_options storage;
   database_options database;
   log_options log;

@@ -67,7 +67,7 @@ TEST_F(ConfigTest, EmptyFileGivesTheDocumentedDefaults) {
   EXPECT_EQ(c->auth.base_path, "/api/auth");
   EXPECT_EQ(c->auth.secrets, std::vector<std::string>{secret});
   EXPECT_FALSE(c->auth.url);
-  EXPECT_EQ(c->auth.session_max_age, std::chrono::seconds(2592000));
+  EXPECT_EQ(c->auth.session.max_age, std::chrono::seconds(2592000));
   EXPECT_EQ(c->storage.data_dir, "./var");
   EXPECT_EQ(c->storage.database, "./var/authpp.db");
   EXPECT_EQ(c->log.level, "info");
@@ -136,7 +136,7 @@ access_log = false
   EXPECT_TRUE(c->auth.trust_host);
   EXPECT_EQ(c->auth.base_path, "/auth");
   EXPECT_EQ(c->auth.secrets, (std::vector<std::string>{"new", "old"}));
-  EXPECT_EQ(c->auth.session_max_age, std::chrono::seconds(3600));
+  EXPECT_EQ(c->auth.session.max_age, std::chrono::seconds(3600));
   EXPECT_EQ(c->auth.theme.color_scheme, "dark");
   EXPECT_EQ(c->auth.theme.brand_color, "#336699");
   EXPECT_EQ(c->auth.theme.logo, "https://example.com/logo.png");
@@ -612,11 +612,11 @@ TEST_F(ConfigTest, AppleSecretMustBeAnUnexpiredJwt) {
 TEST_F(ConfigTest, SessionStrategyIsJwtOrDatabase) {
   auto c = load("[auth]\nsession_strategy = \"database\"\nsession_update_age = 0\n");
   ASSERT_TRUE(c) << c.error().message();
-  EXPECT_TRUE(c->auth.database_sessions);
-  EXPECT_EQ(c->auth.session_update_age, std::chrono::seconds(0));  // every read, as Auth.js
+  EXPECT_EQ(c->auth.session.strategy, session_strategy::database);
+  EXPECT_EQ(c->auth.session.update_age, std::chrono::seconds(0));  // every read, as Auth.js
   auto d = load("[auth]\nsession_strategy = \"jwt\"\n");
   ASSERT_TRUE(d) << d.error().message();
-  EXPECT_FALSE(d->auth.database_sessions);
+  EXPECT_EQ(d->auth.session.strategy, session_strategy::jwt);
   EXPECT_THAT(error_text("[auth]\nsession_strategy = \"cookie\"\n"),
               HasSubstr("authpp.toml:2: auth.session_strategy: expected \"jwt\" or \"database\""));
   EXPECT_THAT(error_text("[auth]\nsession_update_age = -1\n"),
@@ -626,13 +626,13 @@ TEST_F(ConfigTest, SessionStrategyIsJwtOrDatabase) {
 TEST_F(ConfigTest, JwtRevocationBoundIsSecondsOrFalse) {
   auto c = load("");
   ASSERT_TRUE(c) << c.error().message();
-  EXPECT_EQ(c->auth.jwt_revocation_bound, std::chrono::seconds(60));
+  EXPECT_EQ(c->auth.session.jwt_revocation_bound, std::chrono::seconds(60));
   c = load("[auth]\njwt_revocation_bound = 0\n");
   ASSERT_TRUE(c) << c.error().message();
-  EXPECT_EQ(c->auth.jwt_revocation_bound, std::chrono::seconds(0));  // every read
+  EXPECT_EQ(c->auth.session.jwt_revocation_bound, std::chrono::seconds(0));  // every read
   c = load("[auth]\njwt_revocation_bound = false\n");
   ASSERT_TRUE(c) << c.error().message();
-  EXPECT_EQ(c->auth.jwt_revocation_bound, std::nullopt);
+  EXPECT_EQ(c->auth.session.jwt_revocation_bound, std::nullopt);
   EXPECT_THAT(error_text("[auth]\njwt_revocation_bound = true\n"),
               HasSubstr("auth.jwt_revocation_bound: expected seconds, or false for never"));
   EXPECT_THAT(error_text("[auth]\njwt_revocation_bound = -5\n"),

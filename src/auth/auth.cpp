@@ -1,5 +1,6 @@
 #include <authpp/cookies/csrf.hpp>
 #include <authpp/core/constant_time.hpp>
+#include <authpp/http/cookie.hpp>
 #include <authpp/http/url.hpp>
 
 #include <iostream>
@@ -321,6 +322,16 @@ std::optional<std::string> validate(const auth_config& config) {
   if (config.url) {
     auto url = http::parse_absolute_url(*config.url);
     if (!url) return "url: " + url.error().message();
+  }
+  if (const auto& domain = config.session_cookie_domain) {
+    if (auto problem = http::cookie_domain_problem(*domain)) {
+      return "session_cookie_domain: " + *problem;
+    }
+    const auto url = http::parse_absolute_url(config.url.value_or(""));
+    if (url && !http::domain_match(url->host, *domain)) {
+      return "session_cookie_domain: the host of url (" + url->host + ") is not " + *domain +
+             " or under it, so browsers would refuse the cookie";
+    }
   }
   if (config.session.max_age.count() <= 0) return "session.max_age: must be positive";
   if (config.session.strategy == session_strategy::database && !config.adapter) {

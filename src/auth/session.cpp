@@ -1,4 +1,6 @@
 #include <authpp/cookies/chunking.hpp>
+#include <authpp/http/cookie.hpp>
+#include <authpp/http/url.hpp>
 #include <authpp/jose/session_token.hpp>
 
 #include "engine.hpp"
@@ -36,9 +38,24 @@ outcome null_session(const request_context& ctx, bool clear, bool cache_headers)
   return out;
 }
 
+namespace {
+
+// session_attributes are the session cookie's: the policy's, with session_cookie_domain as its
+// Domain when this request's origin is under it (a browser refuses the cookie otherwise).
+http::set_cookie session_attributes(const request_context& ctx) {
+  http::set_cookie attributes = ctx.cookies_policy->attributes;
+  if (const auto& domain = ctx.config().session_cookie_domain) {
+    const auto origin = http::parse_absolute_url(ctx.origin);
+    if (origin && http::domain_match(origin->host, *domain)) attributes.domain = *domain;
+  }
+  return attributes;
+}
+
+}  // namespace
+
 std::vector<http::set_cookie> session_cookie_writes(const request_context& ctx,
                                                     std::string_view token) {
-  http::set_cookie attributes = ctx.cookies_policy->attributes;
+  http::set_cookie attributes = session_attributes(ctx);
   attributes.expires = ctx.engine.clock->now() + ctx.config().session.max_age;
   return cookies::write_session_cookie(ctx.cookies_policy->names.session_token, token, ctx.cookies,
                                        attributes);
@@ -46,7 +63,7 @@ std::vector<http::set_cookie> session_cookie_writes(const request_context& ctx,
 
 std::vector<http::set_cookie> session_cookie_clears(const request_context& ctx) {
   return cookies::clear_session_cookie(ctx.cookies_policy->names.session_token, ctx.cookies,
-                                       ctx.cookies_policy->attributes);
+                                       session_attributes(ctx));
 }
 
 result<std::string> encode_token(const request_context& ctx, json claims) {

@@ -39,12 +39,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool is_ip_address(std::string_view host) {
-  if (!host.empty() && host.front() == '[') return true;  // IPv6 literal
-  return !host.empty() && std::all_of(host.begin(), host.end(),
-                                      [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
-}
-
 // is_loopback_host says whether `host` (as url_parts holds it: lowercase, IPv6 in brackets) is
 // one that browsers treat as a potentially trustworthy origin (Secure Contexts §3.1), so that
 // Secure cookies set by a development server on http://localhost work as they do over https:
@@ -80,13 +74,6 @@ bool has_ctl(std::string_view s) {
     const auto u = static_cast<unsigned char>(c);
     return u < 0x20 || u == 0x7f;
   });
-}
-
-// RFC 6265 §5.1.3.
-bool domain_match(std::string_view host, std::string_view domain) {
-  if (host == domain) return true;
-  return host.size() > domain.size() && host.ends_with(domain) &&
-         host[host.size() - domain.size() - 1] == '.' && !is_ip_address(host);
 }
 
 // RFC 6265 §5.1.4.
@@ -216,7 +203,7 @@ result<void> cookie_jar::store(std::string_view set_cookie_header, std::string_v
       // Without a public-suffix list, treat every one-label domain as a public suffix ("com").
       return rejected("Domain is a top-level domain");
     }
-    if (!domain_match(url->host, domain)) return rejected("Domain does not match the host");
+    if (!http::domain_match(url->host, domain)) return rejected("Domain does not match the host");
     c.domain = domain;
     c.host_only = one_label;  // a public suffix equal to the host degrades to host-only
   } else {
@@ -243,7 +230,7 @@ result<void> cookie_jar::store(std::string_view set_cookie_header, std::string_v
   if (!c.secure && !from_secure) {
     for (const stored_cookie& old : cookies_) {
       if (old.secure && old.name == c.name &&
-          (domain_match(old.domain, c.domain) || domain_match(c.domain, old.domain)) &&
+          (http::domain_match(old.domain, c.domain) || http::domain_match(c.domain, old.domain)) &&
           path_match(old.path, c.path)) {
         return rejected("would shadow a Secure cookie");
       }
@@ -300,7 +287,8 @@ std::string cookie_jar::cookie_header_for(std::string_view url_text) const {
   std::lock_guard lock(mutex_);
   for (const stored_cookie& c : cookies_) {
     if (expired(c, now)) continue;
-    const bool host_ok = c.host_only ? url->host == c.domain : domain_match(url->host, c.domain);
+    const bool host_ok =
+        c.host_only ? url->host == c.domain : http::domain_match(url->host, c.domain);
     if (!host_ok || !path_match(url->path, c.path) || (c.secure && !secure)) continue;
     selected.push_back(&c);
   }

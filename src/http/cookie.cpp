@@ -2,6 +2,8 @@
 #include <authpp/http/http_date.hpp>
 #include <authpp/http/uri_component.hpp>
 
+#include <algorithm>
+
 #include "text_internal.hpp"
 
 namespace authpp::http {
@@ -221,6 +223,41 @@ result<set_cookie> parse_set_cookie(std::string_view text) {
     }
   }
   return out;
+}
+
+bool domain_match(std::string_view host, std::string_view domain) {
+  if (host == domain) return true;
+  const bool ip =
+      !host.empty() && (host.front() == '[' || std::all_of(host.begin(), host.end(), [](char c) {
+                          return (c >= '0' && c <= '9') || c == '.';
+                        }));
+  return host.size() > domain.size() && host.ends_with(domain) &&
+         host[host.size() - domain.size() - 1] == '.' && !ip;
+}
+
+std::optional<std::string> cookie_domain_problem(std::string_view domain) {
+  if (domain.empty() || domain.size() > 253) return "expected a DNS name of 1 to 253 characters";
+  std::size_t labels = 0;
+  bool all_digits = true;
+  std::size_t start = 0;
+  while (start <= domain.size()) {
+    const std::size_t dot = std::min(domain.find('.', start), domain.size());
+    const std::string_view label = domain.substr(start, dot - start);
+    if (label.empty() || label.size() > 63)
+      return "expected dot-separated labels of 1 to 63 characters";
+    for (const char c : label) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+      if (!ok) return "expected lower-case letters, digits, hyphens and dots (no port, no scheme)";
+      if (c < '0' || c > '9') all_digits = false;
+    }
+    if (label.front() == '-' || label.back() == '-')
+      return "a label must not begin or end with a hyphen";
+    ++labels;
+    start = dot + 1;
+  }
+  if (all_digits) return "an IP address cannot be a cookie domain";
+  if (labels < 2) return "a one-label domain is a top-level domain, which browsers refuse";
+  return std::nullopt;
 }
 
 }  // namespace authpp::http

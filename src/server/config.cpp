@@ -1,4 +1,5 @@
 #include <authpp/auth/config.hpp>
+#include <authpp/http/cookie.hpp>
 #include <authpp/http/message.hpp>
 #include <authpp/http/url.hpp>
 #include <authpp/pages/pages.hpp>
@@ -377,7 +378,7 @@ void load_auth(loader& l, const toml::table& t, authpp::auth_config& a) {
   constexpr std::string_view p = "auth";
   l.check_keys(t, p,
                {"url", "trust_host", "base_path", "secrets", "session_max_age", "session_strategy",
-                "session_update_age", "jwt_revocation_bound", "theme"});
+                "session_update_age", "jwt_revocation_bound", "session_cookie_domain", "theme"});
   std::string url;
   if (const toml::node* n = l.string(t, p, "url", url)) {
     if (auto e = url_problem(url)) l.fail(n->source(), "auth.url", *e);
@@ -421,6 +422,13 @@ void load_auth(loader& l, const toml::table& t, authpp::auth_config& a) {
     std::chrono::seconds bound{};
     if (l.seconds(t, p, "jwt_revocation_bound", 86400, bound, 0))
       a.session.jwt_revocation_bound = bound;
+  }
+  std::string domain;
+  if (const toml::node* n = l.string(t, p, "session_cookie_domain", domain)) {
+    if (auto problem = http::cookie_domain_problem(domain)) {
+      l.fail(n->source(), "auth.session_cookie_domain", *problem);
+    }
+    a.session_cookie_domain = domain;
   }
   if (const toml::table* theme = l.table(t, p, "theme")) load_theme(l, *theme, a.theme);
 }

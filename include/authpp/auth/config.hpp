@@ -212,6 +212,13 @@ struct auth_config {
   // use_secure_cookies defaults to "the origin is https".
   std::optional<bool> use_secure_cookies;
   cookie_name_overrides cookies;
+  // session_cookie_domain gives the session cookie a Domain, so that one sign-in holds on every
+  // subdomain: with "example.com", on app.example.com and admin.example.com alike (apps behind
+  // forward-auth, or sharing the session). Only the session cookie: the CSRF, callback-URL and
+  // OAuth check cookies stay on the host that set them. A DNS name, no port or leading dot
+  // (http::cookie_domain_problem); `url`'s host must be it or under it. With trust_host, a
+  // request whose host is not under it gets a host-only cookie.
+  std::optional<std::string> session_cookie_domain;
   session_options session;
   // adapter stores users, linked accounts and database sessions (Auth.js's adapter). With it,
   // an OAuth sign-in finds or creates its user and links the provider account by Auth.js's rules

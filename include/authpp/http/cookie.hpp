@@ -80,6 +80,16 @@ std::string serialize(const set_cookie& cookie);
 //                         configuration inject attributes or headers).
 [[nodiscard]] result<void> check_set_cookie(const set_cookie& cookie);
 
+// domain_match is RFC 6265 §5.1.3: `host` is `domain`, or a name under it ("app.example.com"
+// under "example.com"; an IP address is under nothing). Both lower-case, as url_parts has them.
+bool domain_match(std::string_view host, std::string_view domain);
+
+// cookie_domain_problem says why `domain` cannot be the Domain of a cookie a server sets, or
+// nullopt when it can: a lower-case DNS name of letters, digits and hyphens, with at least two
+// labels (a one-label domain is a top-level domain, which browsers refuse), no leading or trailing
+// dot, no port and no IP address.
+std::optional<std::string> cookie_domain_problem(std::string_view domain);
+
 // max_set_cookie_bytes bounds parse_set_cookie's input: browsers refuse cookies above 4096 bytes
 // of name and value (RFC 6265 §6.1), attributes included this leaves ample room.
 inline constexpr std::size_t max_set_cookie_bytes = 8 * 1024;

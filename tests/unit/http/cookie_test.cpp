@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "test_support/test_support.hpp"
@@ -14,6 +15,7 @@ namespace {
 using cookies = std::vector<cookie>;
 using namespace std::chrono;
 using namespace std::string_literals;
+using ::testing::HasSubstr;
 
 // ---- Cookie request header ----------------------------------------------------------------
 
@@ -275,6 +277,32 @@ TEST(ParseSetCookieTest, RejectsControlCharacters) {
 TEST(ParseSetCookieTest, RejectsOversizedInput) {
   EXPECT_EQ(test::error_of(parse_set_cookie("a=" + std::string(max_set_cookie_bytes, 'x'))),
             errc::limit_exceeded);
+}
+
+TEST(DomainMatchTest, AHostMatchesItsDomainAndTheDomainsAboveIt) {
+  EXPECT_TRUE(domain_match("example.com", "example.com"));
+  EXPECT_TRUE(domain_match("app.example.com", "example.com"));
+  EXPECT_TRUE(domain_match("a.b.example.com", "example.com"));
+  // A suffix that is not a whole label ("badexample.com") is another site.
+  EXPECT_FALSE(domain_match("badexample.com", "example.com"));
+  EXPECT_FALSE(domain_match("example.com", "app.example.com"));
+  // An IP address is under nothing.
+  EXPECT_FALSE(domain_match("10.0.0.1", "0.0.1"));
+  EXPECT_FALSE(domain_match("[::1]", "1]"));
+}
+
+TEST(CookieDomainProblemTest, OnlyAMultiLabelDnsNameCanBeACookieDomain) {
+  EXPECT_EQ(cookie_domain_problem("example.com"), std::nullopt);
+  EXPECT_EQ(cookie_domain_problem("auth-1.eu.example.com"), std::nullopt);
+  // A top-level domain would put the cookie on every site under it; browsers refuse it.
+  EXPECT_THAT(cookie_domain_problem("com").value_or(""), HasSubstr("top-level"));
+  EXPECT_THAT(cookie_domain_problem("192.168.0.1").value_or(""), HasSubstr("IP address"));
+  for (const char* bad :
+       {"", ".example.com", "example.com.", "example..com", "Example.com", "example.com:3000",
+        "https://example.com", "-x.example.com", "ex ample.com", "example.com;x=y"}) {
+    EXPECT_NE(cookie_domain_problem(bad), std::nullopt) << bad;
+  }
+  EXPECT_NE(cookie_domain_problem(std::string(64, 'a') + ".com"), std::nullopt);
 }
 
 }  // namespace

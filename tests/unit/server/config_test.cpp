@@ -641,6 +641,17 @@ TEST_F(ConfigTest, JwtRevocationBoundIsSecondsOrFalse) {
               HasSubstr("auth.jwt_revocation_bound"));
 }
 
+TEST_F(ConfigTest, SessionCookieDomainIsADnsName) {
+  auto c = load("[auth]\nsession_cookie_domain = \"example.com\"\n");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->auth.session_cookie_domain, "example.com");
+  EXPECT_EQ(load("")->auth.session_cookie_domain, std::nullopt);
+  EXPECT_THAT(error_text("[auth]\nsession_cookie_domain = \"com\"\n"),
+              HasSubstr("authpp.toml:2: auth.session_cookie_domain: a one-label domain"));
+  EXPECT_THAT(error_text("[auth]\nsession_cookie_domain = \".example.com\"\n"),
+              HasSubstr("auth.session_cookie_domain"));
+}
+
 TEST_F(ConfigTest, RateLimitAndMetricsTablesAreCheckedKeyByKey) {
   auto c = load(
       "[rate_limit]\nenabled = false\nposts_per_minute = 12\nfree_failures = 0\n"

@@ -323,6 +323,9 @@ std::optional<std::string> validate(const auth_config& config) {
     auto url = http::parse_absolute_url(*config.url);
     if (!url) return "url: " + url.error().message();
   }
+  for (const std::string& pattern : config.redirect_hosts) {
+    if (auto problem = http::host_pattern_problem(pattern)) return "redirect_hosts: " + *problem;
+  }
   if (const auto& domain = config.session_cookie_domain) {
     if (auto problem = http::cookie_domain_problem(*domain)) {
       return "session_cookie_domain: " + *problem;

@@ -85,7 +85,9 @@ void no_store(outcome& out);
 std::string iso_time(clock::time_point t);
 
 // default_redirect is Auth.js's default redirect callback, stricter (see docs/security.md).
-std::optional<std::string> default_redirect(std::string_view url, std::string_view base_url);
+// Callback URLs on `redirect_hosts` (auth_config::redirect_hosts) are kept too.
+std::optional<std::string> default_redirect(std::string_view url, std::string_view base_url,
+                                            const std::vector<std::string>& redirect_hosts = {});
 // append_query adds `params` to a page URL, after `?` or `&` as it already has a query.
 std::string append_query(std::string url, const http::url_search_params& params);
 // resolve_redirect runs the configured redirect callback (or the default); nullopt = refused.

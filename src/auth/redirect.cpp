@@ -32,7 +32,8 @@ std::optional<std::string> scheme_of(std::string_view url) {
 
 }  // namespace
 
-std::optional<std::string> default_redirect(std::string_view url, std::string_view base_url) {
+std::optional<std::string> default_redirect(std::string_view url, std::string_view base_url,
+                                            const std::vector<std::string>& redirect_hosts) {
   // Stricter than Auth.js: browsers strip tabs and newlines and read `\` as `/`, so "/\evil.com"
   // and "/\tevil.com" would leave the origin; "//evil.com" is protocol-relative wherever it is
   // used as a path. All of them fall back to the origin, as a foreign URL does.
@@ -40,7 +41,16 @@ std::optional<std::string> default_redirect(std::string_view url, std::string_vi
   if (url.starts_with("/")) return std::string(base_url) + std::string(url);
   if (url == base_url) return std::string(url);  // what the parse below gives, without parsing
   auto parsed = http::parse_absolute_url(url);
-  if (parsed) return parsed->origin() == base_url ? std::string(url) : std::string(base_url);
+  if (parsed) {
+    if (parsed->origin() == base_url) return std::string(url);
+    // A sibling host the configuration names, on the origin's scheme (never https -> http).
+    const bool sibling =
+        base_url.starts_with(parsed->scheme + "://") &&
+        std::any_of(redirect_hosts.begin(), redirect_hosts.end(), [&](const std::string& pattern) {
+          return http::host_matches(parsed->host, pattern);
+        });
+    return sibling ? std::string(url) : std::string(base_url);
+  }
   // Any other scheme ("mailto:", "javascript:", "data:") is a URL with an opaque origin for
   // JavaScript's `new URL`, so Auth.js falls back to the origin; only text that is no URL at all
   // (or a broken http(s) URL) is its Configuration error.
@@ -52,7 +62,7 @@ std::optional<std::string> default_redirect(std::string_view url, std::string_vi
 
 std::optional<std::string> resolve_redirect(const request_context& ctx, std::string_view url) {
   const auto& redirect = ctx.config().callbacks.redirect;
-  if (!redirect) return default_redirect(url, ctx.origin);
+  if (!redirect) return default_redirect(url, ctx.origin, ctx.config().redirect_hosts);
   return redirect(url, ctx.origin);
 }
 

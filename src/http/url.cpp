@@ -89,4 +89,42 @@ result<url_parts> parse_absolute_url(std::string_view text) {
   return out;
 }
 
+std::optional<std::string> host_pattern_problem(std::string_view pattern) {
+  const std::string_view name = pattern.starts_with("*.") ? pattern.substr(2) : pattern;
+  const std::string refusal =
+      "expected a host like \"app.example.com\" or \"*.example.com\" "
+      "(no scheme, port or path), got \"" +
+      std::string(pattern) + "\"";
+  if (name.size() > 2 && name.front() == '[' && name.back() == ']') {  // an IPv6 literal
+    const bool hex = name.find_first_not_of("0123456789abcdefABCDEF:.", 1) == name.size() - 1;
+    if (!hex || name.size() != pattern.size()) return refusal;
+    return std::nullopt;
+  }
+  if (name.empty() || name.front() == '.' || name.back() == '.' ||
+      name.find("..") != std::string_view::npos) {
+    return refusal;
+  }
+  for (const char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '.';
+    if (!ok) return refusal;
+  }
+  return std::nullopt;
+}
+
+bool host_matches(std::string_view host, std::string_view pattern) {
+  if (host_pattern_problem(pattern)) return false;
+  const auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c;
+    return out;
+  };
+  const std::string p = lower(pattern);
+  if (p.starts_with("*.")) {
+    const std::string_view suffix = std::string_view(p).substr(1);  // ".example.com"
+    return host.size() > suffix.size() && host.ends_with(suffix);
+  }
+  return host == p;
+}
+
 }  // namespace authpp::http

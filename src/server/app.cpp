@@ -368,6 +368,10 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
   // The engine's options come as configured (app_config::auth); the server adds its providers,
   // the store and the hooks that tie the engine to its pools, logs and metrics.
   auth_config ac = config.auth;
+  // The hosts forward-auth guards send their users here to sign in, and get them back.
+  if (config.forward_auth.enabled && ac.redirect_hosts.empty()) {
+    ac.redirect_hosts = config.forward_auth.allowed_hosts;
+  }
   ac.providers.push_back(store_credentials_provider(s->store, {}, s->pool));
   for (const provider_settings& p : config.providers) {
     auto provider = oauth_from_settings(p);

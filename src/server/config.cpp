@@ -366,6 +366,19 @@ void load_theme(loader& l, const toml::table& t, pages::theme& th) {
   }
 }
 
+// check_host_patterns refuses the first entry of `key` that names no host.
+void check_host_patterns(loader& l, const toml::table& t, std::string_view key,
+                         const std::vector<std::string>& patterns, std::string_view name) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr || !n->is_array()) return;
+  for (const std::string& pattern : patterns) {
+    if (auto problem = http::host_pattern_problem(pattern)) {
+      l.fail(n->source(), name, *problem);
+      return;
+    }
+  }
+}
+
 // url_problem says why `text` cannot be AUTH_URL / auth.url, or nullopt when it can.
 std::optional<std::string> url_problem(const std::string& text) {
   auto u = http::parse_absolute_url(text);
@@ -378,7 +391,8 @@ void load_auth(loader& l, const toml::table& t, authpp::auth_config& a) {
   constexpr std::string_view p = "auth";
   l.check_keys(t, p,
                {"url", "trust_host", "base_path", "secrets", "session_max_age", "session_strategy",
-                "session_update_age", "jwt_revocation_bound", "session_cookie_domain", "theme"});
+                "session_update_age", "jwt_revocation_bound", "session_cookie_domain",
+                "redirect_hosts", "theme"});
   std::string url;
   if (const toml::node* n = l.string(t, p, "url", url)) {
     if (auto e = url_problem(url)) l.fail(n->source(), "auth.url", *e);
@@ -423,6 +437,8 @@ void load_auth(loader& l, const toml::table& t, authpp::auth_config& a) {
     if (l.seconds(t, p, "jwt_revocation_bound", 86400, bound, 0))
       a.session.jwt_revocation_bound = bound;
   }
+  l.strings(t, p, "redirect_hosts", a.redirect_hosts);
+  check_host_patterns(l, t, "redirect_hosts", a.redirect_hosts, "auth.redirect_hosts");
   std::string domain;
   if (const toml::node* n = l.string(t, p, "session_cookie_domain", domain)) {
     if (auto problem = http::cookie_domain_problem(domain)) {
@@ -623,20 +639,38 @@ void load_metrics(loader& l, const toml::table& t, metrics_options& o) {
 
 void load_forward_auth(loader& l, const toml::table& t, forward_auth_options& o) {
   constexpr std::string_view p = "forward_auth";
-  l.check_keys(t, p, {"enabled", "allowed_hosts", "emails", "email_domains"});
+  l.check_keys(t, p,
+               {"enabled", "allowed_hosts", "emails", "email_domains", "public_paths", "groups"});
   l.boolean(t, p, "enabled", o.enabled);
   l.strings(t, p, "allowed_hosts", o.allowed_hosts);
   l.strings(t, p, "emails", o.emails);
   l.strings(t, p, "email_domains", o.email_domains);
-  if (const toml::node* n = t.get("allowed_hosts"); n != nullptr && n->is_array()) {
-    for (const std::string& host : o.allowed_hosts) {
-      const std::string_view name =
-          host.starts_with("*.") ? std::string_view(host).substr(2) : host;
-      if (name.empty() || name.find_first_of("*/:@ ") != std::string_view::npos) {
-        l.fail(n->source(), "forward_auth.allowed_hosts",
-               "expected host names like \"app.example.com\" or \"*.example.com\", got \"" + host +
-                   "\"");
-        break;
+  check_host_patterns(l, t, "allowed_hosts", o.allowed_hosts, "forward_auth.allowed_hosts");
+  l.strings(t, p, "public_paths", o.public_paths);
+  for (const std::string& path : o.public_paths) {
+    const std::string_view stem =
+        path.ends_with("/*") ? std::string_view(path).substr(0, path.size() - 1) : path;
+    if (!stem.starts_with("/") || stem.find_first_of("*?#\\ ") != std::string_view::npos) {
+      l.fail(t.get("public_paths")->source(), "forward_auth.public_paths",
+             "expected paths like \"/healthz\" or \"/static/*\", got \"" + path + "\"");
+      break;
+    }
+  }
+  if (const toml::table* groups = l.table(t, p, "groups")) {
+    for (const auto& [name, members] : *groups) {
+      const std::string key = "forward_auth.groups." + std::string(name.str());
+      auto& list = o.groups[std::string(name.str())];
+      l.strings(*groups, "forward_auth.groups", name.str(), list);
+      if (!members.is_array()) continue;  // strings() reported it
+      for (const std::string& member : list) {
+        if (member.find('@') == std::string::npos ||
+            member.find_first_of(" ,;") != std::string::npos) {
+          l.fail(members.source(), key,
+                 "expected addresses like \"ada@example.com\" or domains like \"@example.com\", "
+                 "got \"" +
+                     member + "\"");
+          break;
+        }
       }
     }
   }

@@ -49,14 +49,8 @@ std::string own_host(const authpp::auth& engine, const http::request& req) {
 
 bool host_allowed(const forward_auth_options& o, const std::string& host, const std::string& own) {
   if (o.allowed_hosts.empty()) return host == own;
-  return std::any_of(o.allowed_hosts.begin(), o.allowed_hosts.end(), [&](const std::string& p) {
-    const std::string pattern = lower(p);
-    if (pattern.starts_with("*.")) {
-      const std::string_view suffix = std::string_view(pattern).substr(1);  // ".example.com"
-      return host.size() > suffix.size() && host.ends_with(suffix);
-    }
-    return host == pattern;
-  });
+  return std::any_of(o.allowed_hosts.begin(), o.allowed_hosts.end(),
+                     [&](const std::string& pattern) { return http::host_matches(host, pattern); });
 }
 
 std::string user_field(const json& user, const char* key) {
@@ -64,19 +58,64 @@ std::string user_field(const json& user, const char* key) {
   return it != user.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// in_list tells whether `email` (lower-case) is in `members`: an address, or "@domain".
+bool in_list(const std::vector<std::string>& members, const std::string& email) {
+  const std::size_t at = email.rfind('@');
+  return std::any_of(members.begin(), members.end(), [&](const std::string& m) {
+    const std::string member = lower(m);
+    if (member.starts_with("@")) return at != std::string::npos && email.substr(at) == member;
+    return member == email;
+  });
+}
+
 bool user_allowed(const forward_auth_options& o, const json& user) {
   if (o.emails.empty() && o.email_domains.empty()) return true;
   const std::string email = lower(user_field(user, "email"));
   if (email.empty()) return false;
-  if (std::any_of(o.emails.begin(), o.emails.end(),
-                  [&](const std::string& e) { return lower(e) == email; })) {
-    return true;
-  }
+  if (in_list(o.emails, email)) return true;
   const std::size_t at = email.rfind('@');
   if (at == std::string::npos) return false;
   const std::string domain = email.substr(at + 1);
   return std::any_of(o.email_domains.begin(), o.email_domains.end(),
                      [&](const std::string& d) { return lower(d) == domain; });
+}
+
+// in_any_group tells whether the user is a member of one of `groups` (none asked: yes).
+bool in_any_group(const forward_auth_options& o, const std::vector<std::string>& groups,
+                  const json& user) {
+  if (groups.empty()) return true;
+  const std::string email = lower(user_field(user, "email"));
+  return !email.empty() && std::any_of(groups.begin(), groups.end(), [&](const std::string& g) {
+    return in_list(o.groups.at(g), email);
+  });
+}
+
+// ambiguous_path finds what an application could read as another path than a plain comparison
+// does: dot segments ("/static/../admin"), and encoded slashes, backslashes and dots.
+bool ambiguous_path(std::string_view path) {
+  const std::string p = lower(path);
+  if (p.find('\\') != std::string::npos || p.find("%2f") != std::string::npos ||
+      p.find("%5c") != std::string::npos || p.find("%2e") != std::string::npos) {
+    return true;
+  }
+  std::size_t start = 0;
+  while (start < p.size()) {
+    std::size_t end = p.find('/', start + 1);
+    if (end == std::string::npos) end = p.size();
+    const std::string_view segment = std::string_view(p).substr(start + 1, end - start - 1);
+    if (segment == "." || segment == "..") return true;
+    start = end;
+  }
+  return false;
+}
+
+// path_public tells whether `path` (encoded, from the original URL) is one of public_paths.
+bool path_public(const forward_auth_options& o, std::string_view path) {
+  if (o.public_paths.empty() || ambiguous_path(path)) return false;
+  return std::any_of(o.public_paths.begin(), o.public_paths.end(), [&](const std::string& p) {
+    if (p.ends_with("/*")) return path.starts_with(std::string_view(p).substr(0, p.size() - 1));
+    return path == p;
+  });
 }
 
 // header_safe keeps a value on one header line: control characters (CR, LF, NUL, …) are dropped,
@@ -89,12 +128,34 @@ std::string header_safe(std::string value) {
   return value;
 }
 
-bool wants_redirect(const http::request& req) {
+// question is what the proxy's request-target asks: `mode=redirect` and `group=…`.
+struct question {
+  bool redirect = false;
+  std::vector<std::string> groups;
+};
+
+std::optional<question> read_question(const http::request& req) {
+  question q;
   const std::string_view target = req.target;
-  const std::size_t q = target.find('?');
-  if (q == std::string_view::npos) return false;
-  auto query = http::url_search_params::parse(target.substr(q + 1));
-  return query && query->get("mode") == "redirect";
+  const std::size_t mark = target.find('?');
+  if (mark == std::string_view::npos) return q;
+  auto query = http::url_search_params::parse(target.substr(mark + 1));
+  if (!query) return std::nullopt;
+  q.redirect = query->get("mode") == "redirect";
+  for (auto& group : query->get_all("group")) q.groups.emplace_back(group);
+  return q;
+}
+
+// identity is the 200 that lets the request through, with who the user is (empty for a
+// visitor on a public path, so that identity headers a client forged are overwritten).
+http::response identity(const json& user, std::string_view text) {
+  http::response res = answer(200, text);
+  const std::string email = header_safe(user_field(user, "email"));
+  const std::string name = header_safe(user_field(user, "name"));
+  res.headers.add("X-Auth-Request-User", email.empty() ? name : email);
+  res.headers.add("X-Auth-Request-Email", email);
+  res.headers.add("X-Auth-Request-Name", name);
+  return res;
 }
 
 }  // namespace
@@ -118,6 +179,15 @@ boost::asio::awaitable<http::response> forward_auth(const authpp::auth& engine,
     co_return answer(403, "authpp does not guard this host (forward_auth.allowed_hosts)");
   }
 
+  const auto asked = read_question(request);
+  if (!asked) co_return answer(400, "the request-target's query is malformed");
+  for (const std::string& group : asked->groups) {
+    if (!options.groups.contains(group)) {
+      co_return answer(500, "forward_auth.groups has no group \"" + header_safe(group) + "\"");
+    }
+  }
+  const bool is_public = path_public(options, url->path);
+
   auto who = co_await engine.session_async(request);
   if (!who) {
     if (who.error().code == errc::storage_unavailable) {
@@ -127,33 +197,28 @@ boost::asio::awaitable<http::response> forward_auth(const authpp::auth& engine,
     }
     co_return answer(400, "bad request");
   }
-  if (!who->session) {
-    http::response res;
-    if (wants_redirect(request)) {
-      auto to = engine.sign_in_url(request, *original);
-      if (!to) co_return answer(400, "bad request");
-      res = answer(302, "sign in first");
-      res.headers.add("Location", std::move(*to));
-    } else {
-      res = answer(401, "sign in first");
-    }
+  const auto with_cookies = [&who](http::response res) {
     for (const auto& cookie : who->headers) res.headers.add(cookie.name, cookie.value);
-    co_return res;
+    return res;
+  };
+  if (!who->session) {
+    if (is_public) co_return with_cookies(identity(json::object(), "public"));
+    if (!asked->redirect) co_return with_cookies(answer(401, "sign in first"));
+    auto to = engine.sign_in_url(request, *original);
+    if (!to) co_return answer(400, "bad request");
+    http::response res = answer(302, "sign in first");
+    res.headers.add("Location", std::move(*to));
+    co_return with_cookies(std::move(res));
   }
   const json& session = *who->session;
   const json user =
       session.contains("user") && session["user"].is_object() ? session["user"] : json::object();
-  if (!user_allowed(options, user)) {
-    co_return answer(403, "signed in, but not allowed here (forward_auth.emails, email_domains)");
+  if (!user_allowed(options, user) || !in_any_group(options, asked->groups, user)) {
+    if (is_public) co_return with_cookies(identity(json::object(), "public"));
+    co_return answer(
+        403, "signed in, but not allowed here (forward_auth.emails, email_domains, groups)");
   }
-  http::response res = answer(200, "ok");
-  const std::string email = header_safe(user_field(user, "email"));
-  const std::string name = header_safe(user_field(user, "name"));
-  res.headers.add("X-Auth-Request-User", email.empty() ? name : email);
-  res.headers.add("X-Auth-Request-Email", email);
-  res.headers.add("X-Auth-Request-Name", name);
-  for (const auto& cookie : who->headers) res.headers.add(cookie.name, cookie.value);
-  co_return res;
+  co_return with_cookies(identity(user, "ok"));
 }
 
 }  // namespace authpp::server

@@ -206,6 +206,11 @@ struct auth_config {
   // url is the public URL (AUTH_URL). When set, its origin is the origin of every absolute URL
   // the engine builds and Host / X-Forwarded-* headers are ignored.
   std::optional<std::string> url;
+  // redirect_hosts are the hosts besides the origin's that callback URLs may lead to, on the
+  // origin's scheme, for apps on sibling hosts that send their users here to sign in
+  // (forward-auth): "app.example.com", or "*.example.com" for its subdomains
+  // (http::host_pattern_problem). Empty: the origin only. Used by the default redirect callback.
+  std::vector<std::string> redirect_hosts{};
   // trust_host lets the engine build its origin from Host and X-Forwarded-Host/-Proto when no
   // `url` is set. Without either, every request fails with UntrustedHost, as in Auth.js.
   bool trust_host = false;

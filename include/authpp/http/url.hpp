@@ -41,4 +41,13 @@ inline constexpr std::size_t max_url_bytes = 8 * 1024;
 //                        port above 65535.
 [[nodiscard]] result<url_parts> parse_absolute_url(std::string_view text);
 
+// host_pattern_problem says why `pattern` cannot name hosts, or nullopt when it can: a host
+// ("app.example.com", "127.0.0.1", "[::1]"; any case, no port) or "*." and a name
+// ("*.example.com": every subdomain of example.com, not example.com itself).
+std::optional<std::string> host_pattern_problem(std::string_view pattern);
+
+// host_matches tells whether `host` (lower-case, as url_parts has it) is one that `pattern`
+// names; a pattern host_pattern_problem refuses matches nothing.
+bool host_matches(std::string_view host, std::string_view pattern);
+
 }  // namespace authpp::http

@@ -122,6 +122,14 @@ struct forward_auth_options {
   // emails and email_domains say who may pass; both empty: every signed-in user.
   std::vector<std::string> emails{};
   std::vector<std::string> email_domains{};
+  // public_paths pass without a session (identity headers empty unless signed in): "/healthz"
+  // exactly, or "/static/*" for everything under /static/. A path the app could read as another
+  // (dot segments, encoded slashes, dots or backslashes) is never public.
+  std::vector<std::string> public_paths{};
+  // groups name lists of users, "ada@example.com" or "@example.com" for a whole domain. A proxy
+  // location asks `{base_path}/forward?group=admins` (repeatable: any of them) to let only their
+  // members through, on top of emails and email_domains.
+  std::map<std::string, std::vector<std::string>> groups{};
 };
 
 // email_settings is `[email]`: sign-in by links sent to the user's address (the `email`

@@ -88,4 +88,21 @@ TEST(UrlTest, RejectsOverlongInputBeforeParsing) {
 }
 
 }  // namespace
+TEST(HostPatternTest, AHostOrItsSubdomains) {
+  EXPECT_TRUE(host_matches("app.example.com", "app.example.com"));
+  EXPECT_TRUE(host_matches("app.example.com", "APP.Example.com"));
+  EXPECT_TRUE(host_matches("a.b.example.com", "*.example.com"));
+  EXPECT_FALSE(host_matches("example.com", "*.example.com"));  // subdomains only
+  EXPECT_FALSE(host_matches("evil-example.com", "*.example.com"));
+  EXPECT_FALSE(host_matches("example.com.evil.test", "example.com"));
+  EXPECT_TRUE(host_matches("[::1]", "[::1]"));
+  EXPECT_TRUE(host_matches("127.0.0.1", "127.0.0.1"));
+  for (const char* bad : {"", "*", "*.", "https://a.example", "a.example:443", "a.example/x",
+                          "a..example", ".example", "*.*.example", "a b", "[::1", "*.[::1]"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_NE(host_pattern_problem(bad), std::nullopt);
+    EXPECT_FALSE(host_matches(bad, bad));  // a refused pattern matches nothing
+  }
+}
+
 }  // namespace authpp::http

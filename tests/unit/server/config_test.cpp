@@ -247,8 +247,35 @@ TEST_F(ConfigTest, ForwardAuthNeedsTrustedProxies) {
   EXPECT_EQ(c->forward_auth.allowed_hosts, std::vector<std::string>{"*.example.com"});
   EXPECT_EQ(c->forward_auth.emails, std::vector<std::string>{"ada@example.com"});
   EXPECT_NE(error_text("[forward_auth]\nallowed_hosts = [\"https://x\"]\n")
-                .find("forward_auth.allowed_hosts: expected host names"),
+                .find("forward_auth.allowed_hosts: expected a host"),
             std::string::npos);
+}
+
+TEST_F(ConfigTest, ForwardAuthPublicPathsAndGroups) {
+  const auto c = load(
+      "[forward_auth]\npublic_paths = [\"/healthz\", \"/static/*\"]\n"
+      "[forward_auth.groups]\nadmins = [\"ada@example.com\"]\nstaff = [\"@example.com\"]\n");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->forward_auth.public_paths, (std::vector<std::string>{"/healthz", "/static/*"}));
+  EXPECT_EQ(c->forward_auth.groups.at("admins"), std::vector<std::string>{"ada@example.com"});
+  EXPECT_EQ(c->forward_auth.groups.at("staff"), std::vector<std::string>{"@example.com"});
+  for (const char* path : {"healthz", "/static*", "/a?b", "/*/x"}) {
+    EXPECT_THAT(error_text("[forward_auth]\npublic_paths = [\"" + std::string(path) + "\"]\n"),
+                HasSubstr(":2: forward_auth.public_paths: expected paths like"))
+        << path;
+  }
+  EXPECT_THAT(error_text("[forward_auth.groups]\nadmins = [\"ada\"]\n"),
+              HasSubstr(":2: forward_auth.groups.admins: expected addresses like"));
+  EXPECT_THAT(error_text("[forward_auth.groups]\nadmins = \"ada@example.com\"\n"),
+              HasSubstr("forward_auth.groups.admins"));
+}
+
+TEST_F(ConfigTest, RedirectHostsAreHostPatterns) {
+  const auto c = load("[auth]\nredirect_hosts = [\"*.example.com\", \"app.example.org\"]\n");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->auth.redirect_hosts, (std::vector<std::string>{"*.example.com", "app.example.org"}));
+  EXPECT_THAT(error_text("[auth]\nredirect_hosts = [\"https://app.example.org\"]\n"),
+              HasSubstr(":2: auth.redirect_hosts: expected a host"));
 }
 
 // A colour the pages would silently drop (a 33-letter name) is refused by the loader, since both

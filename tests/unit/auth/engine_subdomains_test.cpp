@@ -1,4 +1,6 @@
-// auth_config::session_cookie_domain: one sign-in across subdomains, and nothing else widened.
+// One sign-in across sibling hosts: auth_config::session_cookie_domain widens the session cookie
+// (and nothing else), auth_config::redirect_hosts lets callback URLs lead back to those hosts
+// (and nowhere else).
 #include "engine_fixture.hpp"
 
 namespace authpp::test {
@@ -9,7 +11,7 @@ using ::testing::Each;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class CookieDomainTest : public EngineTest {
+class SiblingHostsTest : public EngineTest {
  protected:
   auth_config domain_config() {
     auto c = config();
@@ -20,7 +22,7 @@ class CookieDomainTest : public EngineTest {
   static std::string callback() { return "http://auth.example.test/"; }
 };
 
-TEST_F(CookieDomainTest, TheSessionCookieHoldsOnEverySubdomain) {
+TEST_F(SiblingHostsTest, TheSessionCookieHoldsOnEverySubdomain) {
   const auto a = build(domain_config());
   jar j;
   const auto res = sign_in(a, j, "alice", callback());
@@ -35,7 +37,7 @@ TEST_F(CookieDomainTest, TheSessionCookieHoldsOnEverySubdomain) {
 // Cookie tossing and CSRF-token fixation across subdomains: only the session cookie is widened.
 // The CSRF cookie stays host-only (its __Host- form forbids a Domain), and so do the callback-URL
 // and OAuth check cookies, so that a sibling subdomain never reads or plants them.
-TEST_F(CookieDomainTest, OnlyTheSessionCookieIsWidened) {
+TEST_F(SiblingHostsTest, OnlyTheSessionCookieIsWidened) {
   const auto a = build(domain_config());
   jar j;
   const auto csrf_res = a.handle(get("/api/auth/csrf"));
@@ -49,7 +51,7 @@ TEST_F(CookieDomainTest, OnlyTheSessionCookieIsWidened) {
 }
 
 // Sign-out must delete the cookie the browser holds: one with the same Domain.
-TEST_F(CookieDomainTest, SignOutDeletesTheDomainCookie) {
+TEST_F(SiblingHostsTest, SignOutDeletesTheDomainCookie) {
   const auto a = build(domain_config());
   jar j;
   sign_in(a, j, "alice", callback());
@@ -63,7 +65,7 @@ TEST_F(CookieDomainTest, SignOutDeletesTheDomainCookie) {
 
 // A domain the browser would refuse, or one that would share the session with other sites, is a
 // configuration error at start-up rather than sign-ins that silently never stick.
-TEST_F(CookieDomainTest, ADomainBrowsersWouldRefuseIsAConfigurationError) {
+TEST_F(SiblingHostsTest, ADomainBrowsersWouldRefuseIsAConfigurationError) {
   for (const char* domain :
        {"test", "other.test", ".example.test", "example.test:80", "10.0.0.1"}) {
     SCOPED_TRACE(domain);
@@ -82,7 +84,7 @@ TEST_F(CookieDomainTest, ADomainBrowsersWouldRefuseIsAConfigurationError) {
 
 // Host header spoofing with trust_host: a request for a host outside the domain gets a host-only
 // cookie, so a forged Host cannot scatter domain cookies, and one inside gets the domain.
-TEST_F(CookieDomainTest, WithTrustHostOnlyHostsUnderTheDomainGetIt) {
+TEST_F(SiblingHostsTest, WithTrustHostOnlyHostsUnderTheDomainGetIt) {
   auto c = domain_config();
   c.url.reset();
   c.trust_host = true;
@@ -107,6 +109,39 @@ TEST_F(CookieDomainTest, WithTrustHostOnlyHostsUnderTheDomainGetIt) {
     ASSERT_FALSE(lines.empty());
     EXPECT_EQ(lines.front().find("Domain=example.test") != std::string::npos, widened);
   }
+}
+
+TEST_F(SiblingHostsTest, ACallbackUrlMayLeadBackToASiblingHostTheConfigurationNames) {
+  auto c = domain_config();
+  c.redirect_hosts = {"*.example.test"};
+  const auto a = build(std::move(c));
+  jar j;
+  const auto res = sign_in(a, j, "alice", "http://app.example.test/reports?q=1");
+  EXPECT_EQ(body_json(res)["url"], "http://app.example.test/reports?q=1");
+  // Without redirect_hosts, the default stays the origin only.
+  const auto plain = build(domain_config());
+  jar k;
+  EXPECT_EQ(body_json(sign_in(plain, k, "alice", "http://app.example.test/reports"))["url"],
+            "http://auth.example.test");
+}
+
+// Open redirect through the sibling list: only the named hosts, on the origin's scheme.
+TEST_F(SiblingHostsTest, RedirectHostsOpenNoOtherSite) {
+  auto c = domain_config();
+  c.redirect_hosts = {"*.example.test"};
+  const auto a = build(std::move(c));
+  for (const char* url :
+       {"http://evil.test/", "http://example.test.evil.test/", "http://app.example.test@evil.test/",
+        "http://evil.test/.example.test", "https://app.example.test/", "//app.example.test/"}) {
+    SCOPED_TRACE(url);
+    jar j;
+    EXPECT_EQ(body_json(sign_in(a, j, "alice", url))["url"], "http://auth.example.test");
+  }
+  auto bad = domain_config();
+  bad.redirect_hosts = {"https://app.example.test"};
+  auto refused = authpp::auth::create(std::move(bad));
+  ASSERT_FALSE(refused);
+  EXPECT_THAT(refused.error().message(), HasSubstr("redirect_hosts: expected a host"));
 }
 
 }  // namespace

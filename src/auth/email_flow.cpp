@@ -164,6 +164,7 @@ class email_flow_impl final : public provider_flow {
     page.token = *token;
     page.email = ctx.query.get("email").value_or("");
     page.callback_url = ctx.callback_url;
+    page.callback_origin = ctx.callback_origin();
     page.theme = ctx.config().theme;
     return page_outcome(pages::render_email_confirm(page));
   }

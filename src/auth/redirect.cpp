@@ -72,4 +72,10 @@ bool acceptable_callback_url(std::string_view url) {
   return http::parse_absolute_url(url).has_value();
 }
 
+std::string request_context::callback_origin() const {
+  const auto url = http::parse_absolute_url(callback_url);
+  if (!url || url->origin() == origin) return {};
+  return url->origin();
+}
+
 }  // namespace authpp::detail

@@ -80,6 +80,9 @@ struct request_context {
 
   const auth_config& config() const { return engine.config; }
   std::string base_url() const { return origin + config().base_path; }
+  // callback_origin is the callback URL's origin when it is another site's (a sibling host of
+  // redirect_hosts), else empty: the pages add it to their CSP form-action.
+  std::string callback_origin() const;
   std::optional<std::string> body_string(std::string_view key) const;
   const http::cookie* cookie(std::string_view name) const;
 };

@@ -24,6 +24,7 @@ pages::signin_page signin_page_model(const request_context& ctx) {
   }
   page.csrf_token = ctx.csrf_token;
   page.callback_url = ctx.callback_url;
+  page.callback_origin = ctx.callback_origin();
   // Only `error` and `email` come from the query: Auth.js spreads every query parameter over the
   // page's props, which lets a link override the hidden callbackUrl or csrfToken.
   page.error = ctx.query.get("error");

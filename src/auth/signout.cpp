@@ -16,6 +16,7 @@ outcome signout_action(request_context& ctx) {
     page.action_url = ctx.base_url() + "/signout";
     page.csrf_token = ctx.csrf_token;
     page.callback_url = ctx.callback_url;
+    page.callback_origin = ctx.callback_origin();
     page.theme = ctx.config().theme;
     return page_outcome(pages::render_signout(page));
   }

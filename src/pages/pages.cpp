@@ -352,6 +352,11 @@ rendered render_signin(const signin_page& page) {
   if (any_https_authorization) {
     form_action += "https: ";
   }
+  // The credentials form's POST redirects to the callback URL.
+  if (const auto origin = detail::url_origin(page.callback_origin, true);
+      origin && form_action.find(*origin + ' ') == std::string::npos) {
+    form_action += *origin + ' ';
+  }
   if (!form_action.empty()) {
     form_action.pop_back();
   }
@@ -383,7 +388,8 @@ rendered render_signout(const signout_page& page) {
   d.set("callback_url", page.callback_url);
   d.set("has_cancel", boolean(detail::is_safe_link(page.callback_url)));
   d.set("cancel_url", link_or(page.callback_url, "/"));
-  return finish(200, "Sign out", page.theme, render_template(signout_template, d), "");
+  return finish(200, "Sign out", page.theme, render_template(signout_template, d), "",
+                detail::url_origin(page.callback_origin, true).value_or(""));
 }
 
 rendered render_email_confirm(const email_confirm_page& page) {
@@ -395,7 +401,8 @@ rendered render_email_confirm(const email_confirm_page& page) {
   d.set("email", page.email);
   d.set("has_callback", boolean(!page.callback_url.empty()));
   d.set("callback_url", page.callback_url);
-  return finish(200, "Sign in", page.theme, render_template(confirm_template, d), "");
+  return finish(200, "Sign in", page.theme, render_template(confirm_template, d), "",
+                detail::url_origin(page.callback_origin, true).value_or(""));
 }
 
 rendered render_error(const error_page& page) {

@@ -3,7 +3,9 @@
 // /api/auth/forward. Debian's nginx and caddy, each started here on a free loopback port in a temp
 // dir and stopped by PID. A signed-out visitor is sent to sign in; Chromium signs in through the
 // proxy and reaches the upstream with the identity headers; a forged identity header from the
-// client never reaches the upstream.
+// client never reaches the upstream. Then one sign-in across sibling hosts: nginx serves
+// auth.example.test (authpp) and app1/app2.example.test (guarded), Chromium resolving them to
+// loopback; the session cookie's Domain (auth.session_cookie_domain) carries the sign-in.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -192,5 +194,111 @@ test("nginx: Chromium signs in through the proxy and lands on the page it asked 
     await page.screenshot({ path: join(artifacts, "forward-auth-nginx.png") });
   } finally {
     await context.close();
+  }
+});
+
+// nginx in front of authpp on auth.example.test and two guarded apps on app1/app2.example.test.
+function siblingsConfig(dir, port, authppPort, upstreamPort) {
+  const guarded = (name) => `
+  server {
+    listen 127.0.0.1:${port};
+    server_name ${name};
+    location = /_authpp {
+      internal;
+      proxy_pass http://127.0.0.1:${authppPort}/api/auth/forward;
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+      proxy_set_header X-Original-URL $scheme://$http_host$request_uri;
+    }
+    location @signin {
+      rewrite ^ /api/auth/forward?mode=redirect? break;
+      proxy_pass http://127.0.0.1:${authppPort};
+      proxy_set_header X-Original-URL $scheme://$http_host$request_uri;
+    }
+    location / {
+      auth_request /_authpp;
+      auth_request_set $auth_email $upstream_http_x_auth_request_email;
+      auth_request_set $auth_cookie $upstream_http_set_cookie;
+      error_page 401 = @signin;
+      proxy_set_header X-Auth-Request-Email $auth_email;
+      add_header Set-Cookie $auth_cookie;
+      proxy_pass http://127.0.0.1:${upstreamPort};
+    }
+  }`;
+  for (const d of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) mkdirSync(join(dir, d), { recursive: true });
+  return `master_process off;
+daemon off;
+error_log ${dir}/error.log;
+pid ${dir}/nginx.pid;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  server {
+    listen 127.0.0.1:${port};
+    server_name auth.example.test;
+    location / {
+      proxy_pass http://127.0.0.1:${authppPort};
+      proxy_set_header Host $http_host;
+    }
+  }
+  ${guarded("app1.example.test")}
+  ${guarded("app2.example.test")}
+}
+`;
+}
+
+test("nginx: one sign-in on auth.example.test lets Chromium into app1 and app2, and one sign-out ends both", async () => {
+  const dir = tempDir("authpp-siblings-");
+  const port = await freePort();
+  const config = writeConfig(dir, `[server]\ntrusted_proxies = ["127.0.0.1"]\n` +
+    `[auth]\nurl = "http://auth.example.test:${port}"\nsession_cookie_domain = "example.test"\n` +
+    `[forward_auth]\nenabled = true\nallowed_hosts = ["*.example.test"]\n`);
+  const server = await startServer(["--dev", "--config", config], { dataDir: dir });
+  const nginxDir = join(dir, "nginx");
+  mkdirSync(nginxDir);
+  writeFileSync(join(nginxDir, "nginx.conf"), siblingsConfig(nginxDir, port, server.port, upstream.address().port));
+  await start("nginx (siblings)", NGINX, ["-p", nginxDir, "-c", join(nginxDir, "nginx.conf")], port);
+  const context = await chromium.launchPersistentContext(tempDir("authpp-chromium-"), {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--host-resolver-rules=MAP *.example.test 127.0.0.1"],
+  });
+  try {
+    const page = await context.newPage();
+    const app1 = `http://app1.example.test:${port}/reports?q=1`;
+    await page.goto(app1);
+    assert.equal(new URL(page.url()).host, `auth.example.test:${port}`, "app1 did not send the visitor to authpp");
+    assert.equal(await page.title(), "Sign in");
+    await page.getByLabel(/email/i).fill(server.demo.email);
+    await page.getByLabel(/password/i).fill(server.demo.password);
+    await Promise.all([page.waitForURL(app1), page.getByRole("button", { name: /sign in/i }).click()]);
+    assert.equal(JSON.parse(await page.locator("body").innerText()).headers["x-auth-request-email"], server.demo.email);
+    const session = (await context.cookies(app1)).find((c) => c.name === "authjs.session-token");
+    assert.equal(session?.domain, ".example.test", "the session cookie is not shared by the subdomains");
+
+    // app2 was never visited: the same session lets the user in without signing in again.
+    const app2 = `http://app2.example.test:${port}/inbox`;
+    await page.goto(app2);
+    assert.equal(page.url(), app2);
+    const echoed = JSON.parse(await page.locator("body").innerText());
+    assert.equal(echoed.path, "/inbox");
+    assert.equal(echoed.headers["x-auth-request-email"], server.demo.email);
+    await page.screenshot({ path: join(artifacts, "forward-auth-siblings.png") });
+
+    // Signing out on the auth host ends the session everywhere.
+    await page.goto(`http://auth.example.test:${port}/api/auth/signout`);
+    await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: /sign out/i }).click()]);
+    await page.goto(app2);
+    assert.equal(new URL(page.url()).host, `auth.example.test:${port}`, "app2 still let the user in after sign-out");
+  } finally {
+    await context.close();
+    await server.stop();
   }
 });

@@ -75,7 +75,11 @@ struct provider_entry {
 struct signin_page {
   std::vector<provider_entry> providers{};  // listed in this order
   std::string csrf_token{};
-  std::string callback_url{};          // posted with OAuth/OIDC forms when not empty
+  std::string callback_url{};  // posted with OAuth/OIDC forms when not empty
+  // callback_origin is the callback URL's origin when it is not this site's (an app on a sibling
+  // host, auth_config::redirect_hosts), else empty. Browsers apply CSP form-action to the
+  // redirect that follows a form's POST, so it is added there.
+  std::string callback_origin{};
   std::optional<std::string> error{};  // Auth.js error type from ?error= (untrusted)
   std::optional<std::string> email{};  // prefills the email provider's input (from ?email=)
   pages::theme theme{};
@@ -86,6 +90,10 @@ struct signout_page {
   std::string action_url{};  // {basePath}/signout
   std::string csrf_token{};
   std::string callback_url{};  // posted along when not empty
+  // callback_origin is the callback URL's origin when it is not this site's (an app on a sibling
+  // host, auth_config::redirect_hosts), else empty. Browsers apply CSP form-action to the
+  // redirect that follows a form's POST, so it is added there.
+  std::string callback_origin{};
   pages::theme theme{};
 };
 
@@ -115,6 +123,10 @@ struct email_confirm_page {
   std::string email{};         // from the link (untrusted): shown, and posted back
   std::string token{};         // from the link (untrusted): posted back
   std::string callback_url{};  // posted along when not empty
+  // callback_origin is the callback URL's origin when it is not this site's (an app on a sibling
+  // host, auth_config::redirect_hosts), else empty. Browsers apply CSP form-action to the
+  // redirect that follows a form's POST, so it is added there.
+  std::string callback_origin{};
   pages::theme theme{};
 };
 

@@ -186,6 +186,27 @@ TEST_F(SigninPageTest, FormActionAllowsTheAuthorizationRedirects) {
             std::string::npos);
 }
 
+// The POST of a form redirects to the callback URL, and form-action governs that redirect too:
+// an app on a sibling host (auth_config::redirect_hosts) needs its origin there, and only it.
+TEST_F(SigninPageTest, FormActionAllowsTheRedirectToASiblingCallbackOrigin) {
+  page_.providers.erase(page_.providers.begin(), page_.providers.begin() + 2);
+  page_.callback_origin = "http://app.example.test:8080";
+  EXPECT_NE(render_signin(page_).content_security_policy.find(
+                "form-action 'self' http://app.example.test:8080;"),
+            std::string::npos);
+  const signout_page out{.action_url = "/api/auth/signout",
+                         .csrf_token = "t",
+                         .callback_url = "http://app.example.test:8080/",
+                         .callback_origin = "http://app.example.test:8080"};
+  EXPECT_NE(render_signout(out).content_security_policy.find(
+                "form-action 'self' http://app.example.test:8080;"),
+            std::string::npos);
+  // Not a URL: nothing is added.
+  page_.callback_origin = "javascript:alert(1)";
+  EXPECT_NE(render_signin(page_).content_security_policy.find("form-action 'self';"),
+            std::string::npos);
+}
+
 TEST_F(SigninPageTest, SkipsUnknownProviderTypesAndSaysWhenNoneRemain) {
   signin_page page{.providers = {{.id = "passkey", .name = "Passkey", .type = "webauthn"}}};
   const rendered r = render_signin(page);

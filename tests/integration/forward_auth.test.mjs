@@ -35,10 +35,10 @@ async function start(name, command, args, port, env = {}) {
   assert.ok(await accepts(port), `${name} is not listening:\n${out.text}`);
 }
 
-function nginxConfig(dir, port, authppPort, upstreamPort) {
+// nginxMain is an nginx.conf around `servers` for a throw-away instance: in the foreground, its
+// files and temp paths in `dir`.
+function nginxMain(dir, servers) {
   for (const d of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) mkdirSync(join(dir, d), { recursive: true });
-  const identity = `proxy_set_header Host $http_host;
-      proxy_set_header X-Original-URL $scheme://$http_host$request_uri;`;
   return `master_process off;
 daemon off;
 error_log ${dir}/error.log;
@@ -51,7 +51,15 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
-  server {
+${servers}
+}
+`;
+}
+
+function nginxConfig(dir, port, authppPort, upstreamPort) {
+  const identity = `proxy_set_header Host $http_host;
+      proxy_set_header X-Original-URL $scheme://$http_host$request_uri;`;
+  return nginxMain(dir, `  server {
     listen 127.0.0.1:${port};
     location /api/auth/ {
       proxy_pass http://127.0.0.1:${authppPort};
@@ -84,9 +92,7 @@ http {
       add_header Set-Cookie $auth_cookie;
       proxy_pass http://127.0.0.1:${upstreamPort};
     }
-  }
-}
-`;
+  }`);
 }
 
 function caddyfile(port, authppPort, upstreamPort) {
@@ -225,20 +231,7 @@ function siblingsConfig(dir, port, authppPort, upstreamPort) {
       proxy_pass http://127.0.0.1:${upstreamPort};
     }
   }`;
-  for (const d of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) mkdirSync(join(dir, d), { recursive: true });
-  return `master_process off;
-daemon off;
-error_log ${dir}/error.log;
-pid ${dir}/nginx.pid;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  server {
+  return nginxMain(dir, `  server {
     listen 127.0.0.1:${port};
     server_name auth.example.test;
     location / {
@@ -247,9 +240,7 @@ http {
     }
   }
   ${guarded("app1.example.test")}
-  ${guarded("app2.example.test")}
-}
-`;
+  ${guarded("app2.example.test")}`);
 }
 
 test("nginx: one sign-in on auth.example.test lets Chromium into app1 and app2, and one sign-out ends both", async () => {

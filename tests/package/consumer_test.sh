@@ -7,9 +7,12 @@
 set -euo pipefail
 build_dir=$(realpath "${1:?usage: consumer_test.sh BUILD_DIR}")
 repo=$(realpath "$(dirname "$0")/../..")
-for tool in cmake ninja pkg-config g++; do
-  command -v "$tool" >/dev/null || { echo "$tool is needed (apt-get install $tool)"; exit 2; }
-done
+# shellcheck source=tests/package/lib.sh
+source "$repo/tests/package/lib.sh"
+need cmake
+need ninja ninja-build
+need pkg-config
+need g++
 work=$(mktemp -d)
 server=
 cleanup() {
@@ -45,14 +48,7 @@ g++ -std=c++20 "$repo/examples/engine_quickstart/main.cpp" "${flags[@]}" -o "$wo
 echo "pkg-config build signs in"
 
 echo "--- the client example against the installed authpp serve --dev"
-"$prefix/bin/authpp" serve --dev --listen 127.0.0.1:0 --data-dir "$work/data" >"$work/serve.out" 2>&1 &
-server=$!
-for ((i = 0; i < 300; ++i)); do
-  grep -q 'listening on' "$work/serve.out" && break
-  kill -0 "$server" 2>/dev/null || { cat "$work/serve.out"; exit 1; }
-  sleep 0.1
-done
-port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$work/serve.out" | head -1)
+start_serve "$work/serve.out" "$prefix/bin/authpp" --dev --listen 127.0.0.1:0 --data-dir "$work/data"
 email=$(sed -n 's/.*email:[[:space:]]*\([^[:space:]]*\).*/\1/p' "$work/serve.out" | head -1)
 password=$(sed -n 's/.*password:[[:space:]]*\([^[:space:]]*\).*/\1/p' "$work/serve.out" | head -1)
 [[ -n $port && -n $email && -n $password ]] || { cat "$work/serve.out"; exit 1; }

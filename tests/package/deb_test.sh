@@ -12,12 +12,13 @@
 # Usage: tests/package/deb_test.sh BUILD_DIR
 set -euo pipefail
 build_dir=$(realpath "${1:?usage: deb_test.sh BUILD_DIR}")
-for tool in cpack dpkg dpkg-deb systemd-analyze help2man curl; do
-  command -v "$tool" >/dev/null || {
-    echo "$tool is needed: apt-get install $(case $tool in cpack) echo cmake ;; dpkg*) echo dpkg ;; systemd-analyze) echo systemd ;; *) echo "$tool" ;; esac)"
-    exit 2
-  }
-done
+# shellcheck source=tests/package/lib.sh
+source "$(dirname "$0")/lib.sh"
+need cpack cmake
+need dpkg
+need dpkg-deb dpkg
+need systemd-analyze systemd
+need help2man
 work=$(mktemp -d)
 server=
 cleanup() {
@@ -78,15 +79,7 @@ set +a
 data=$work/state  # stands in for /var/lib/authpp
 printf 'correct horse battery staple\n' |
   "$authpp" user add --config "$config" --database "$data/authpp.db" ops@example.com >/dev/null
-"$authpp" serve --config "$config" --listen 127.0.0.1:0 --data-dir "$data" >"$work/serve.out" 2>&1 &
-server=$!
-for ((i = 0; i < 300; ++i)); do
-  grep -qs "listening on" "$work/serve.out" && break
-  kill -0 "$server" 2>/dev/null || { cat "$work/serve.out"; exit 1; }
-  sleep 0.1
-done
-port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$work/serve.out" | head -1)
-[[ -n $port ]] || { cat "$work/serve.out"; exit 1; }
+start_serve "$work/serve.out" "$authpp" --config "$config" --listen 127.0.0.1:0 --data-dir "$data"
 url=http://127.0.0.1:$port/api/auth
 printf 'correct horse battery staple' >"$work/password"
 "$authpp" signin --url "$url" --jar "$work/jar" -f email=ops@example.com \

@@ -1,5 +1,6 @@
 // authpp: Auth.js-compatible authentication in C++ (client SDK, engine, server). This is the
 // command-line face; every command is a thin layer over a library call.
+#include <authpp/features.hpp>
 #include <authpp/version.hpp>
 
 #include <algorithm>
@@ -127,7 +128,9 @@ int main(int argc, char** argv) {
   authpp::cli::add_db_command(app);
   authpp::cli::add_config_command(app);
   authpp::cli::add_serve_command(app);
+#if AUTHPP_WITH_CURL
   authpp::cli::add_client_commands(app);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

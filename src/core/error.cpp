@@ -23,6 +23,8 @@ std::string_view phrase(errc code) noexcept {
       return "overloaded";
     case errc::cancelled:
       return "cancelled";
+    case errc::not_built:
+      return "not in this build";
     case errc::malformed_token:
       return "malformed token";
     case errc::unsupported_algorithm:

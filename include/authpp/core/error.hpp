@@ -20,6 +20,7 @@ enum class errc {
   random_failure,  // the random source could not produce bytes
   overloaded,      // a bounded queue is full: refused at once, retry later
   cancelled,       // the work was cancelled before it finished (shutdown, client gone)
+  not_built,  // this build leaves out what was asked for (AUTHPP_WITH_SQLITE, _POSTGRES, _CURL)
   // jose (200)
   malformed_token = 200,  // not a compact JWE (5) or JWS (3) of canonical segments, JSON header
   unsupported_algorithm,  // `alg`/`enc` outside the allow-list

@@ -15,7 +15,7 @@ TEST(ErrorTest, EveryCodeHasAMessage) {
   const std::error_category& cat = error_category();
   EXPECT_STREQ(cat.name(), "authpp");
   const std::pair<errc, errc> blocks[] = {
-      {errc::malformed_input, errc::cancelled},
+      {errc::malformed_input, errc::not_built},
       {errc::malformed_token, errc::invalid_signature},
       {errc::missing_csrf, errc::missing_chunk},
       {errc::storage_failure, errc::unsupported_schema_version},

@@ -12,8 +12,15 @@ foreach(module IN LISTS modules)
 endforeach()
 install(TARGETS authpp_all EXPORT authppTargets COMPONENT dev)
 
+# The headers of the modules this build has (no client/ without curl, no cpphttplib/ without it).
+set(left_out_headers "")
+foreach(module IN ITEMS client cpphttplib)
+  if(NOT module IN_LIST modules)
+    list(APPEND left_out_headers PATTERN ${module} EXCLUDE)
+  endif()
+endforeach()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/authpp
-        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev ${left_out_headers})
 
 set(config_dir ${CMAKE_INSTALL_LIBDIR}/cmake/authpp)
 install(EXPORT authppTargets NAMESPACE authpp:: DESTINATION ${config_dir} COMPONENT dev)

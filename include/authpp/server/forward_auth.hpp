@@ -27,8 +27,11 @@ std::string forward_auth_path(std::string_view base_path);
 //        302 to the sign-in page with the original URL as callbackUrl (Caddy returns the answer
 //        as it is; nginx's auth_request only understands 2xx, 401 and 403, so its `error_page
 //        401` asks again in redirect mode);
-//   403  for a signed-in user the lists leave out, or an original URL on a host not allowed;
-//   400  when no original URL was forwarded; 503 when the session store cannot answer.
+//   200  with those headers empty, for anyone on one of public_paths (named if signed in);
+//   403  for a signed-in user the lists leave out (emails, email_domains, and the groups asked
+//        for with `?group=NAME`), or an original URL on a host not allowed;
+//   400  when no original URL was forwarded; 500 for a `?group=` the configuration does not
+//        define; 503 when the session store cannot answer.
 // Every answer is `Cache-Control: no-store`: it is about one user.
 boost::asio::awaitable<http::response> forward_auth(const authpp::auth& engine,
                                                     const forward_auth_options& options,

@@ -2,12 +2,12 @@
 # Accumulates fuzzing CPU time towards a goal per target (issue 12: an hour each), in slices.
 # Each worker takes the target with the least CPU in the ledger, runs it for SLICE seconds of
 # wall time at nice 19 (builds come first) and appends its measured CPU time and executions to
-# build/fuzz/hours.tsv. A target that crashes is recorded as a finding and not picked again.
+# fuzz/hours.tsv (commit it after a run). A target that crashes is recorded as a finding and not picked again.
 #   scripts/fuzz_hours.sh [WORKERS=2] [SLICE=600] [GOAL_MINUTES=60]
 #   scripts/fuzz_hours.sh --report
 set -uo pipefail
 cd "$(dirname "$0")/.."
-ledger=build/fuzz/hours.tsv
+ledger=fuzz/hours.tsv  # committed: the hours count across machines
 targets=$(ls fuzz/corpus)
 
 report() {

@@ -2,7 +2,8 @@
 # Accumulates fuzzing CPU time towards a goal per target (issue 12: an hour each), in slices.
 # Each worker takes the target with the least CPU in the ledger, runs it for SLICE seconds of
 # wall time at nice 19 (builds come first) and appends its measured CPU time and executions to
-# fuzz/hours.tsv (commit it after a run). A target that crashes is recorded as a finding and not picked again.
+# fuzz/hours.tsv (commit it after a run). A target that crashes is recorded as a finding and is
+# not picked again.
 #   scripts/fuzz_hours.sh [WORKERS=2] [SLICE=600] [GOAL_MINUTES=60]
 #   scripts/fuzz_hours.sh --report
 set -uo pipefail

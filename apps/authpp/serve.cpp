@@ -68,6 +68,19 @@ void add_serve_command(CLI::App& app) {
                   "SQLite database file (default <data-dir>/authpp.db), or a postgresql:// url");
   cmd->add_flag("--dev", o->dev,
                 "Development mode: generate a secret and a demo user when missing, trust the Host");
+  // The man page (authpp-serve(1), written from this help) is where the packaged service's
+  // files point for these.
+  cmd->footer(
+      "Environment:\n"
+      "  AUTH_SECRET       the secret that encrypts and signs sessions (or auth.secrets)\n"
+      "  AUTH_SECRET_1..3  newer secrets, as Auth.js reads them: the highest one set encrypts,\n"
+      "                    every one decrypts. To rotate, set AUTH_SECRET_1 to a new secret and\n"
+      "                    keep AUTH_SECRET until the sessions it signed have expired\n"
+      "  AUTH_URL          the public URL (or auth.url)\n"
+      "  AUTH_TRUST_HOST   any value: take the origin from the request (or auth.trust_host)\n"
+      "  DATABASE_URL      a postgresql:// url (or [database] url)\n"
+      "Every setting, with its default: docs/authpp.example.toml (installed in\n"
+      "/usr/share/doc/authpp by the package).");
   cmd->callback([o] { serve(*o); });
 }
 

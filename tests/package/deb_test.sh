@@ -19,13 +19,7 @@ need dpkg
 need dpkg-deb dpkg
 need systemd-analyze systemd
 need help2man
-work=$(mktemp -d)
-server=
-cleanup() {
-  [[ -z $server ]] || kill "$server" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+start_work  # $work, removed with the server start_serve ran, at exit
 root=$work/root
 
 echo "--- cpack"
@@ -55,8 +49,10 @@ env_file=$root/etc/authpp/authpp.env
 [[ $(stat -c %a "$env_file") == 600 ]] || { echo "authpp.env is not mode 0600"; exit 1; }
 secret=$(sed -n 's/^AUTH_SECRET=//p' "$env_file")
 [[ ${#secret} -ge 43 ]] || { echo "no strong AUTH_SECRET in authpp.env"; exit 1; }
-man -l "$root/usr/share/man/man1/authpp-serve.1" 2>/dev/null | grep -q -- '--config' ||
-  { echo "authpp-serve(1) does not show serve's options"; exit 1; }
+man -l "$root/usr/share/man/man1/authpp-serve.1" 2>/dev/null >"$work/serve.man"
+grep -q -- '--config' "$work/serve.man" || { echo "authpp-serve(1) lacks serve's options"; exit 1; }
+# The unit, the configuration and authpp.env send operators there for secret rotation.
+grep -q 'AUTH_SECRET_1' "$work/serve.man" || { echo "authpp-serve(1) lacks AUTH_SECRET_1"; exit 1; }
 
 echo "--- the unit"
 # systemd-analyze resolves the unit's dependencies in the root: give it the host's targets.

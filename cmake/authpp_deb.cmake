@@ -41,16 +41,10 @@ set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEV_DESCRIPTION
     "Development files: headers, static libraries, and the find_package(authpp) and pkg-config \
 files of the authpp client SDK, engine and server.")
+authpp_with_names(dev_components CURL:libcurl4-openssl-dev SQLITE:libsqlite3-dev
+                  POSTGRES:libpq-dev)
 set(dev_depends "libssl-dev, nlohmann-json3-dev, libboost-url1.81-dev, libtomlplusplus-dev"
-                "libsodium-dev, libhiredis-dev, pkg-config")
-foreach(component IN ITEMS CURL:libcurl4-openssl-dev SQLITE:libsqlite3-dev POSTGRES:libpq-dev)
-  string(REPLACE ":" ";" component ${component})
-  list(GET component 0 option)
-  list(GET component 1 package)
-  if(AUTHPP_WITH_${option})
-    list(APPEND dev_depends ${package})
-  endif()
-endforeach()
+                "libsodium-dev, libhiredis-dev, pkg-config" ${dev_components})
 if(AUTHPP_WITH_CPP_HTTPLIB)
   list(APPEND dev_depends libcpp-httplib-dev)
 endif()

@@ -13,13 +13,7 @@ need cmake
 need ninja ninja-build
 need pkg-config
 need g++
-work=$(mktemp -d)
-server=
-cleanup() {
-  [[ -z $server ]] || kill "$server" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+start_work  # $work, removed with the server start_serve ran, at exit
 prefix=$work/prefix
 
 echo "--- install into a temporary prefix"

@@ -8,6 +8,14 @@ need() {
   }
 }
 
+# start_work makes `work`, a temporary directory that is removed at exit, after the server
+# start_serve started (if any) is stopped.
+start_work() {
+  work=$(mktemp -d)
+  server=
+  trap 'if [[ -n $server ]]; then kill "$server" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
+}
+
 # start_serve OUT AUTHPP ARGS...: runs `AUTHPP serve ARGS...` in the background with its output
 # in OUT, waits (bounded) until it listens, and sets `server` (its PID) and `port`.
 start_serve() {

@@ -89,11 +89,8 @@ struct signin_page {
 struct signout_page {
   std::string action_url{};  // {basePath}/signout
   std::string csrf_token{};
-  std::string callback_url{};  // posted along when not empty
-  // callback_origin is the callback URL's origin when it is not this site's (an app on a sibling
-  // host, auth_config::redirect_hosts), else empty. Browsers apply CSP form-action to the
-  // redirect that follows a form's POST, so it is added there.
-  std::string callback_origin{};
+  std::string callback_url{};     // posted along when not empty
+  std::string callback_origin{};  // as signin_page::callback_origin
   pages::theme theme{};
 };
 
@@ -120,13 +117,10 @@ struct verify_request_page {
 struct email_confirm_page {
   std::string action_url{};  // {basePath}/callback/{id}
   std::string csrf_token{};
-  std::string email{};         // from the link (untrusted): shown, and posted back
-  std::string token{};         // from the link (untrusted): posted back
-  std::string callback_url{};  // posted along when not empty
-  // callback_origin is the callback URL's origin when it is not this site's (an app on a sibling
-  // host, auth_config::redirect_hosts), else empty. Browsers apply CSP form-action to the
-  // redirect that follows a form's POST, so it is added there.
-  std::string callback_origin{};
+  std::string email{};            // from the link (untrusted): shown, and posted back
+  std::string token{};            // from the link (untrusted): posted back
+  std::string callback_url{};     // posted along when not empty
+  std::string callback_origin{};  // as signin_page::callback_origin
   pages::theme theme{};
 };
 

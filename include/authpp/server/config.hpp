@@ -119,7 +119,8 @@ struct forward_auth_options {
   // allowed_hosts are the sites authpp guards (the host of the original URL): "app.example.com",
   // or "*.example.com" for its subdomains. Empty: only the host of authpp's own origin.
   std::vector<std::string> allowed_hosts{};
-  // emails and email_domains say who may pass; both empty: every signed-in user.
+  // emails and email_domains say who may pass; both empty: every signed-in user. An entry of
+  // emails may also be "@example.com", a whole domain, as in groups.
   std::vector<std::string> emails{};
   std::vector<std::string> email_domains{};
   // public_paths pass without a session (identity headers empty unless signed in): "/healthz"

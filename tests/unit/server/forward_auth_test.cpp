@@ -105,6 +105,10 @@ TEST_F(ForwardAuthTest, OnlyTheListedUsersPass) {
   EXPECT_EQ(ask(a, j, "http://localhost:3000/").status, 403);
   options_.emails = {"ALICE@example.com"};
   EXPECT_EQ(ask(a, j, "http://localhost:3000/").status, 200);
+  options_.emails = {"@example.org"};  // a whole domain, as in groups
+  EXPECT_EQ(ask(a, j, "http://localhost:3000/").status, 403);
+  options_.emails = {"@example.com"};
+  EXPECT_EQ(ask(a, j, "http://localhost:3000/").status, 200);
   options_.emails.clear();
   options_.email_domains = {"example.org"};
   EXPECT_EQ(ask(a, j, "http://localhost:3000/").status, 403);

@@ -1,10 +1,10 @@
 #include <authpp/auth/auth.hpp>
+#include <authpp/auth/store_credentials.hpp>
 #include <authpp/core/constant_time.hpp>
 #include <authpp/providers/presets.hpp>
 #include <authpp/redis/counter_store.hpp>
 #include <authpp/server/app.hpp>
 #include <authpp/server/bootstrap.hpp>
-#include <authpp/server/credentials.hpp>
 #include <authpp/server/email.hpp>
 #include <authpp/server/forward_auth.hpp>
 #include <authpp/server/http_server.hpp>
@@ -75,6 +75,19 @@ class metrics_observer final : public observer {
  private:
   server::metrics& metrics_;
 };
+
+// runner_on gives the engine (and the credentials provider) a way to run blocking work on `pool`.
+blocking_runner runner_on(std::shared_ptr<worker_pool> pool) {
+  return
+      [pool = std::move(pool)](std::function<void()> work) -> boost::asio::awaitable<result<void>> {
+        auto ran = co_await pool->run([&work] {
+          work();
+          return true;
+        });
+        if (!ran) co_return ran.error();
+        co_return result<void>{};
+      };
+}
 
 log_level parse_level(std::string_view s) {
   if (s == "debug") return log_level::debug;
@@ -372,7 +385,7 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
   if (config.forward_auth.enabled && ac.redirect_hosts.empty()) {
     ac.redirect_hosts = config.forward_auth.allowed_hosts;
   }
-  ac.providers.push_back(store_credentials_provider(s->store, {}, s->pool));
+  ac.providers.push_back(store_credentials_provider(s->store, {}, runner_on(s->pool)));
   for (const provider_settings& p : config.providers) {
     auto provider = oauth_from_settings(p);
     if (!provider) return provider.error();
@@ -384,15 +397,7 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
   // The store is the engine's adapter: OAuth users and their accounts are stored there, and
   // database sessions when configured. Its calls run on the store pool, never on an I/O thread.
   ac.adapter = s->store;
-  ac.run_blocking =
-      [pool = s->store_pool](std::function<void()> work) -> boost::asio::awaitable<result<void>> {
-    auto ran = co_await pool->run([&work] {
-      work();
-      return true;
-    });
-    if (!ran) co_return ran.error();
-    co_return result<void>{};
-  };
+  ac.run_blocking = runner_on(s->store_pool);
   ac.limits.max_body_bytes = config.server.max_body_bytes;
   ac.limits.max_header_bytes = config.server.max_header_bytes * 2;  // the server enforces first
   ac.log_level = s->level;

@@ -234,7 +234,7 @@ struct auth_config {
   // awaiting thread in handle_async, e.g. on a worker pool; it fails when it cannot (a full
   // queue: the request then gets 503 with Retry-After). Unset, such calls run on the calling
   // thread. handle always runs them on the calling thread.
-  std::function<boost::asio::awaitable<result<void>>(std::function<void()>)> run_blocking;
+  blocking_runner run_blocking;
   authpp::callbacks callbacks;
   authpp::events events;
   std::shared_ptr<authpp::observer> observer;  // none by default

@@ -81,6 +81,11 @@ struct authorize_request {
   const http::request& request;
 };
 
+// blocking_runner runs blocking work (a password hash, a store call) off the awaiting thread, e.g.
+// on a worker pool, and resumes the caller when it has finished. It fails, without running the
+// work, when it cannot take it (a full queue: errc::overloaded); the request then gets a 503.
+using blocking_runner = std::function<boost::asio::awaitable<result<void>>(std::function<void()>)>;
+
 // credentials_provider signs users in with submitted fields checked by `authorize`.
 struct credentials_provider {
   std::string id = "credentials";

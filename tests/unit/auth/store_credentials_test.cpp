@@ -1,17 +1,21 @@
 #include <authpp/adapters/memory_store.hpp>
 #include <authpp/adapters/password.hpp>
-#include <authpp/server/credentials.hpp>
+#include <authpp/auth/store_credentials.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
 #include "test_support/test_support.hpp"
 
-namespace authpp::server {
+namespace authpp {
 namespace {
 
 // Argon2id at libsodium's minimum cost: the tests check behaviour, not hardness.
@@ -230,5 +234,58 @@ TEST_F(CredentialsProviderTest, CopiesShareTheStore) {
   EXPECT_TRUE(copy.authorize(authorize_request{body, request}).accepted());
 }
 
+TEST_F(CredentialsProviderTest, WithoutARunnerThereIsNothingToAwait) {
+  EXPECT_FALSE(provider_.authorize_async);
+}
+
+// decide_async awaits the provider's authorize_async on a fresh io_context.
+authorize_result decide_async(const credentials_provider& p, const json& credentials) {
+  boost::asio::io_context io;
+  const http::request request;
+  std::optional<authorize_result> out;
+  // authorize_result has no empty state for co_spawn's handler: the coroutine stores it.
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        out = co_await p.authorize_async(authorize_request{credentials, request});
+      },
+      boost::asio::detached);
+  io.run();
+  return out.value_or(authorize_result::fail("never finished"));
+}
+
+// With a runner, the Argon2id check runs where the runner puts it (a pool thread in authpp
+// serve), never on the thread awaiting it, and decides as the synchronous check does.
+TEST_F(CredentialsProviderTest, TheAwaitedCheckRunsThroughTheRunner) {
+  int ran = 0;
+  provider_ = store_credentials_provider(
+      store_, cheap, [&ran](std::function<void()> work) -> boost::asio::awaitable<result<void>> {
+        ++ran;
+        work();
+        co_return result<void>{};
+      });
+  ASSERT_TRUE(provider_.authorize_async);
+  const auto ok =
+      decide_async(provider_, {{"email", "ada@example.com"}, {"password", "correct horse"}});
+  ASSERT_TRUE(ok.accepted());
+  EXPECT_EQ(ok.accepted()->id, ada_id_);
+  EXPECT_TRUE(
+      is_rejected(decide_async(provider_, {{"email", "ada@example.com"}, {"password", "wrong"}}),
+                  "credentials"));
+  EXPECT_EQ(ran, 2);
+}
+
+// A full pool must not turn into a wrong-password answer (nor a sign-in): it is a 503.
+TEST_F(CredentialsProviderTest, ARefusingRunnerIsUnavailable) {
+  provider_ = store_credentials_provider(
+      store_, cheap, [](std::function<void()>) -> boost::asio::awaitable<result<void>> {
+        co_return auth_error{errc::overloaded, "queue full"};
+      });
+  const auto r =
+      decide_async(provider_, {{"email", "ada@example.com"}, {"password", "correct horse"}});
+  EXPECT_FALSE(r.accepted());
+  EXPECT_TRUE(r.is_unavailable());
+}
+
 }  // namespace
-}  // namespace authpp::server
+}  // namespace authpp

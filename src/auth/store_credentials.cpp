@@ -1,5 +1,5 @@
+#include <authpp/auth/store_credentials.hpp>
 #include <authpp/core/random.hpp>
-#include <authpp/server/credentials.hpp>
 
 #include <mutex>
 #include <optional>
@@ -7,7 +7,7 @@
 #include <string_view>
 #include <utility>
 
-namespace authpp::server {
+namespace authpp {
 namespace {
 
 // provider_state is shared by every copy of the provider's `authorize` function object.
@@ -107,7 +107,7 @@ authorize_result authorize(provider_state& state, const json& credentials) {
 
 credentials_provider store_credentials_provider(std::shared_ptr<adapters::user_store> store,
                                                 adapters::argon2_params params,
-                                                std::shared_ptr<worker_pool> pool) {
+                                                blocking_runner run_blocking) {
   auto state = std::make_shared<provider_state>();
   state->store = std::move(store);
   state->params = params;
@@ -128,17 +128,19 @@ credentials_provider store_credentials_provider(std::shared_ptr<adapters::user_s
   p.authorize = [state](const authorize_request& request) {
     return authorize(*state, request.credentials);
   };
-  if (pool) {
+  if (run_blocking) {
     p.authorize_async =
-        [state,
-         pool](const authorize_request& request) -> boost::asio::awaitable<authorize_result> {
+        [state, run_blocking = std::move(run_blocking)](
+            const authorize_request& request) -> boost::asio::awaitable<authorize_result> {
       // The request outlives the await: the engine's coroutine is suspended on it.
-      auto decided = co_await pool->run([&] { return authorize(*state, request.credentials); });
-      if (decided) co_return std::move(*decided);
-      co_return authorize_result::unavailable("credentials: " + decided.error().message());
+      std::optional<authorize_result> decided;
+      auto ran = co_await run_blocking([&] { decided = authorize(*state, request.credentials); });
+      if (!ran) co_return authorize_result::unavailable("credentials: " + ran.error().message());
+      if (!decided) co_return authorize_result::fail("credentials: the check did not run");
+      co_return std::move(*decided);
     };
   }
   return p;
 }
 
-}  // namespace authpp::server
+}  // namespace authpp

@@ -3,13 +3,12 @@
 #include <authpp/adapters/password.hpp>
 #include <authpp/adapters/user_store.hpp>
 #include <authpp/auth/provider.hpp>
-#include <authpp/server/worker_pool.hpp>
 
 #include <memory>
 
-// The built-in credentials provider of `authpp serve`: email (or username) and password checked
-// against a user_store.
-namespace authpp::server {
+// The credentials provider of `authpp serve`, for any engine whose users live in a user_store:
+// email (or username) and password checked against the stored Argon2id hash.
+namespace authpp {
 
 // store_credentials_provider returns the provider with id "credentials" and name "Credentials"
 // whose form has the fields `email` (label "Email or username") and `password`. Its `authorize`
@@ -27,11 +26,12 @@ namespace authpp::server {
 // by a new one made with `params`; a failure to do so is ignored (the login still succeeds). No
 // detail ever holds the password or a hash. `store` is shared with the caller and must be
 // thread-safe (every user_store is); the provider may be called from several threads at once.
-// With a `pool`, the provider also has authorize_async: the same check run on the pool, so that
-// auth::handle_async awaits it instead of blocking an I/O thread for the tens of milliseconds an
-// Argon2id verification takes. A full queue answers unavailable (503 with Retry-After).
+// With `run_blocking`, the provider also has authorize_async: the same check run through it (e.g.
+// on a worker pool), so that auth::handle_async awaits it instead of blocking an I/O thread for
+// the tens of milliseconds an Argon2id verification takes. When run_blocking refuses the work (a
+// full queue), the answer is unavailable: 503 with Retry-After.
 credentials_provider store_credentials_provider(std::shared_ptr<adapters::user_store> store,
                                                 adapters::argon2_params params = {},
-                                                std::shared_ptr<worker_pool> pool = nullptr);
+                                                blocking_runner run_blocking = nullptr);
 
-}  // namespace authpp::server
+}  // namespace authpp

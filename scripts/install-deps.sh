@@ -15,6 +15,7 @@ packages=(
   libhiredis-dev redis-server  # rate-limit counters in Redis; the tests start their own server
   libcpp-httplib-dev  # the cpp-httplib adapter (authpp::cpphttplib) and its example
   help2man  # the man pages, written from authpp --help
+  oathtool  # an independent TOTP implementation the tests compare codes with
   nginx caddy  # the reverse proxies of the forward-auth tests (started by the tests, never as services)
 )
 # Node.js runs the real Auth.js packages our interop tests compare against.

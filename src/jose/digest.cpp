@@ -101,6 +101,10 @@ std::array<std::byte, N> hmac(const EVP_MAC_CTX* tmpl, byte_view key,
   return finish<N>(keyed_copy(tmpl, key).get(), parts);
 }
 
+const EVP_MAC_CTX* hmac_sha1_template() {
+  static const EVP_MAC_CTX* t = hmac_template("SHA1");
+  return t;
+}
 const EVP_MAC_CTX* hmac_sha256_template() {
   static const EVP_MAC_CTX* t = hmac_template("SHA256");
   return t;
@@ -114,6 +118,9 @@ const EVP_MAC_CTX* hmac_sha512_template() {
 
 sha256_digest sha256(byte_view data) { return digest<32>(md_sha256(), data); }
 sha512_digest sha512(byte_view data) { return digest<64>(md_sha512(), data); }
+sha1_digest hmac_sha1(byte_view key, byte_view data) {
+  return hmac<20>(hmac_sha1_template(), key, {data});
+}
 sha256_digest hmac_sha256(byte_view key, byte_view data) {
   return hmac<32>(hmac_sha256_template(), key, {data});
 }

@@ -13,6 +13,7 @@
 // an internal OpenSSL failure (allocation) throws std::bad_alloc.
 namespace authpp::jose {
 
+using sha1_digest = std::array<std::byte, 20>;
 using sha256_digest = std::array<std::byte, 32>;
 using sha512_digest = std::array<std::byte, 64>;
 
@@ -23,6 +24,10 @@ inline sha256_digest sha256(std::string_view text) { return sha256(as_bytes(text
 // sha512 returns SHA-512(data) (FIPS 180-4).
 sha512_digest sha512(byte_view data);
 inline sha512_digest sha512(std::string_view text) { return sha512(as_bytes(text)); }
+
+// hmac_sha1 returns HMAC-SHA-1(key, data) (RFC 2104), for TOTP (RFC 6238), whose default every
+// authenticator app uses. SHA-1's collisions do not weaken HMAC; use it for nothing else.
+sha1_digest hmac_sha1(byte_view key, byte_view data);
 
 // hmac_sha256 returns HMAC-SHA-256(key, data) (RFC 2104).
 sha256_digest hmac_sha256(byte_view key, byte_view data);

@@ -27,10 +27,11 @@ TEST(DigestTest, Sha512Vector) {
             "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
 }
 
-// RFC 4231 test case 2.
+// RFC 4231 test case 2 (and RFC 2202's, the same input, for SHA-1).
 TEST(DigestTest, HmacRfc4231Case2) {
   const auto key = as_bytes("Jefe");
   const auto data = as_bytes("what do ya want for nothing?");
+  EXPECT_EQ(hex::encode(hmac_sha1(key, data)), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
   EXPECT_EQ(hex::encode(hmac_sha256(key, data)),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
   EXPECT_EQ(hex::encode(hmac_sha512(key, data)),

@@ -12,9 +12,11 @@ packages=(
   chromium  # the real browser of the end-to-end tests (driven by playwright-core)
   # postgresql-15: the tests start throw-away clusters of it (scripts/pg-cluster.sh)
   python3-aiosmtpd  # the SMTP server the e-mail sign-in tests send their links to
+  python3-cbor2 python3-fido2  # independent CBOR and WebAuthn encoders the passkey tests check against
   libhiredis-dev redis-server  # rate-limit counters in Redis; the tests start their own server
   libcpp-httplib-dev  # the cpp-httplib adapter (authpp::cpphttplib) and its example
   help2man  # the man pages, written from authpp --help
+  zbar-tools librsvg2-bin python3-qrcode  # the QR tests decode our SVGs and compare with python-qrcode
   oathtool  # an independent TOTP implementation the tests compare codes with
   nginx caddy  # the reverse proxies of the forward-auth tests (started by the tests, never as services)
 )

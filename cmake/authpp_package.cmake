@@ -35,7 +35,13 @@ install(FILES ${PROJECT_BINARY_DIR}/authppConfig.cmake ${PROJECT_BINARY_DIR}/aut
 
 # authpp.pc. Libraries in link order (each before those it uses). With static libraries their
 # dependencies are needed by every program, so they are Requires rather than Requires.private.
-set(link_order cpphttplib beast server redis auth cookies providers pages net mail client adapters http jose core)
+set(link_order cpphttplib beast server redis auth cookies mfa webauthn providers pages net mail client
+               adapters http jose core)
+foreach(module IN LISTS modules)
+  if(NOT module IN_LIST link_order)
+    message(FATAL_ERROR "cmake/authpp_package.cmake: add the new module ${module} to link_order")
+  endif()
+endforeach()
 set(pc_libs "")
 foreach(module IN LISTS link_order)
   if(module IN_LIST modules)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <unordered_map>
 
@@ -15,6 +16,13 @@ namespace {
 struct entry {
   user_record user;
   std::optional<std::string> password_hash;
+};
+
+// second_factor is a user's TOTP with the recovery codes that belong to it, so that replacing or
+// deleting the one takes the others along (as the SQL schemas' foreign keys do).
+struct second_factor {
+  totp_record totp;
+  std::set<std::string> recovery_codes;  // hashes
 };
 
 // memory_store keeps users by id with two unique indexes, mirroring the SQLite schema's UNIQUE
@@ -99,6 +107,7 @@ class memory_store final : public adapter {
     if (u.username) by_username_.erase(detail::ascii_lower(*u.username));
     std::erase_if(accounts_, [&u](const auto& a) { return a.second.user_id == u.id; });
     std::erase_if(sessions_, [&u](const auto& s) { return s.second.user_id == u.id; });
+    second_factors_.erase(u.id);
     users_.erase(it);
     return true;
   }
@@ -270,6 +279,70 @@ class memory_store final : public adapter {
     return std::optional<verification_token>(std::move(node.mapped()));
   }
 
+  result<totp_record> begin_totp(std::string_view user_id,
+                                 std::string_view sealed_secret) override {
+    if (auto r = detail::check_sealed_secret(sealed_secret); !r) return r.error();
+    std::unique_lock lock(mutex_);
+    if (!users_.contains(std::string(user_id))) {
+      return auth_error{errc::not_found, "no user with this id"};
+    }
+    const totp_record fresh{.user_id = std::string(user_id),
+                            .sealed_secret = std::string(sealed_secret),
+                            .created_at = detail::to_millis(clock_.now())};
+    // Replacing the whole entry drops the old factor's recovery codes with it.
+    second_factors_.insert_or_assign(fresh.user_id, second_factor{fresh, {}});
+    return fresh;
+  }
+
+  result<std::optional<totp_record>> find_totp(std::string_view user_id) const override {
+    std::shared_lock lock(mutex_);
+    const auto it = second_factors_.find(std::string(user_id));
+    if (it == second_factors_.end()) return std::optional<totp_record>();
+    return std::optional<totp_record>(it->second.totp);
+  }
+
+  result<bool> use_totp_step(std::string_view user_id, std::uint64_t step, bool confirm) override {
+    if (auto r = detail::check_totp_step(step); !r) return r.error();
+    std::unique_lock lock(mutex_);
+    const auto it = second_factors_.find(std::string(user_id));
+    if (it == second_factors_.end()) return false;
+    totp_record& totp = it->second.totp;
+    if (totp.last_used_step && *totp.last_used_step >= step) return false;
+    totp.last_used_step = step;
+    totp.confirmed = totp.confirmed || confirm;
+    return true;
+  }
+
+  result<bool> delete_totp(std::string_view user_id) override {
+    std::unique_lock lock(mutex_);
+    return second_factors_.erase(std::string(user_id)) != 0;
+  }
+
+  result<void> set_recovery_codes(std::string_view user_id,
+                                  const std::vector<std::string>& code_hashes) override {
+    if (auto r = detail::check_recovery_code_hashes(code_hashes); !r) return r.error();
+    std::unique_lock lock(mutex_);
+    const auto it = second_factors_.find(std::string(user_id));
+    if (it == second_factors_.end()) return auth_error{errc::not_found, "this user has no TOTP"};
+    it->second.recovery_codes = {code_hashes.begin(), code_hashes.end()};
+    return {};
+  }
+
+  result<std::vector<std::string>> recovery_code_hashes(std::string_view user_id) const override {
+    std::shared_lock lock(mutex_);
+    const auto it = second_factors_.find(std::string(user_id));
+    if (it == second_factors_.end()) return std::vector<std::string>();
+    return std::vector<std::string>(it->second.recovery_codes.begin(),
+                                    it->second.recovery_codes.end());
+  }
+
+  result<bool> use_recovery_code(std::string_view user_id, std::string_view code_hash) override {
+    std::unique_lock lock(mutex_);
+    const auto it = second_factors_.find(std::string(user_id));
+    if (it == second_factors_.end()) return false;
+    return it->second.recovery_codes.erase(std::string(code_hash)) != 0;
+  }
+
  private:
   // add_user_locked is add_user with mutex_ held.
   result<user_record> add_user_locked(const new_user& user, std::string_view password_hash) {
@@ -328,6 +401,7 @@ class memory_store final : public adapter {
   std::map<std::pair<std::string, std::string>, account_record> accounts_;    // (provider, id)
   std::unordered_map<std::string, session_record> sessions_;                  // by session token
   std::map<std::pair<std::string, std::string>, verification_token> tokens_;  // (identifier, token)
+  std::unordered_map<std::string, second_factor> second_factors_;             // by user id
 };
 
 }  // namespace

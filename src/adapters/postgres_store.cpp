@@ -19,7 +19,11 @@
 
 // One pool of libpq connections per store. A call borrows a connection, runs one statement (the
 // multi-row writes are one statement each, with data-modifying CTEs, so each is atomic without an
-// explicit transaction and costs one round trip) and gives the connection back.
+// explicit transaction and costs one round trip) and gives the connection back. The exceptions
+// run in a transaction: refresh_account (its step runs under a row lock), and begin_totp and
+// set_recovery_codes, whose DELETE must come after the TOTP row is locked, in a statement of its
+// own, to see the recovery codes committed meanwhile (all of a statement's CTEs share one
+// snapshot).
 //
 // Statements are sent with libpq's asynchronous API and awaited with poll() against a deadline,
 // so a server that stops answering (a network partition, a stopped VM) costs a caller at most
@@ -76,6 +80,10 @@ constexpr int user_columns = 9;  // a query that selects more puts them after th
 
 // A session's columns, in read_session's order (qualified: they follow the user's in a join).
 #define AUTHPP_PG_SESSION_COLUMNS "s.\"sessionToken\", s.\"userId\", " AUTHPP_PG_TO_MS("s.expires")
+
+// A TOTP query's columns, in read_totp's order.
+#define AUTHPP_PG_TOTP_COLUMNS \
+  "user_id, sealed_secret, confirmed, last_used_step, " AUTHPP_PG_TO_MS("created_at") " "
 
 // ---------------------------------------------------------------------------------------------
 // Migrations: append only, never edit one that shipped. Each runs once, in the transaction that
@@ -170,6 +178,22 @@ CREATE TABLE authpp_credentials (
     {2, R"sql(
 ALTER TABLE authpp_users ADD COLUMN session_version BIGINT NOT NULL DEFAULT 0;
 )sql"},
+    // Second factors (second_factor_store): a user's TOTP, and the recovery codes that belong to
+    // it, which go with it when it is deleted (and with it, when the user is).
+    {3, R"sql(
+CREATE TABLE authpp_totp (
+  user_id INTEGER PRIMARY KEY REFERENCES users ON DELETE CASCADE,
+  sealed_secret TEXT NOT NULL,
+  confirmed BOOLEAN NOT NULL DEFAULT false,
+  last_used_step BIGINT,
+  created_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE authpp_recovery_codes (
+  user_id INTEGER NOT NULL REFERENCES authpp_totp ON DELETE CASCADE,
+  code_hash TEXT NOT NULL,
+  PRIMARY KEY (user_id, code_hash)
+);
+)sql"},
 };
 static_assert(std::size(migrations) == postgres_schema_version);
 
@@ -254,6 +278,34 @@ account_record read_account(const row& r) {
 
 session_record read_session(const row& r, int first = 0) {
   return {r.str(first), r.str(first + 1), r.time(first + 2).value_or(system_clock::time_point{})};
+}
+
+totp_record read_totp(const row& r) {
+  totp_record t;
+  t.user_id = r.str(0);
+  t.sealed_secret = r.str(1);
+  t.confirmed = r.boolean(2);
+  if (auto step = r.integer(3)) t.last_used_step = static_cast<std::uint64_t>(*step);
+  t.created_at = r.time(4).value_or(system_clock::time_point{});
+  return t;
+}
+
+// text_array writes `values` as a PostgreSQL array literal for a `$n::text[]` parameter, every
+// element quoted and escaped, so that each reaches the server as it is: one parameter, and one
+// statement, for any number of values.
+std::string text_array(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (const std::string& v : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (const char c : v) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -921,6 +973,90 @@ class postgres_store final : public adapter {
         verification_token{r.str(0), r.str(1), r.time(2).value_or(system_clock::time_point{})});
   }
 
+  result<totp_record> begin_totp(std::string_view user_id,
+                                 std::string_view sealed_secret) override {
+    if (auto r = detail::check_sealed_secret(sealed_secret); !r) return r.error();
+    if (!serial_id(user_id)) return auth_error{errc::not_found, "no user with this id"};
+    totp_record fresh{.user_id = std::string(user_id),
+                      .sealed_secret = std::string(sealed_secret),
+                      .created_at = detail::to_millis(clock_.now())};
+    auto done = in_transaction("enrolment", [&](pg_connection& c) -> result<void> {
+      if (auto r = upsert_totp(c, fresh); !r) return r;
+      return delete_recovery_codes(c, user_id);
+    });
+    if (!done) return done.error();
+    return fresh;
+  }
+
+  result<std::optional<totp_record>> find_totp(std::string_view user_id) const override {
+    if (!serial_id(user_id)) return std::optional<totp_record>();
+    const param params[] = {user_id};
+    auto o = read("SELECT " AUTHPP_PG_TOTP_COLUMNS "FROM authpp_totp WHERE user_id = $1::integer",
+                  params);
+    if (!o.ok()) return server_.error(o, "find TOTP");
+    if (o.rows() == 0) return std::optional<totp_record>();
+    return std::optional(read_totp(o.at(0)));
+  }
+
+  result<bool> use_totp_step(std::string_view user_id, std::uint64_t step, bool confirm) override {
+    if (auto r = detail::check_totp_step(step); !r) return r.error();
+    if (!serial_id(user_id)) return false;
+    const std::string s = std::to_string(step);
+    const param params[] = {user_id, s, confirm ? "true" : "false"};
+    // One conditional statement: a second caller presenting the step waits for the first's row
+    // lock, then finds the step moved on (READ COMMITTED re-checks the WHERE on the new row).
+    auto o = write(
+        "UPDATE authpp_totp SET last_used_step = $2::bigint, confirmed = confirmed OR $3::boolean "
+        "WHERE user_id = $1::integer AND (last_used_step IS NULL OR last_used_step < $2::bigint) "
+        "RETURNING user_id",
+        params);
+    if (!o.ok()) return server_.error(o, "use TOTP step");
+    return o.rows() != 0;
+  }
+
+  result<bool> delete_totp(std::string_view user_id) override {
+    if (!serial_id(user_id)) return false;
+    const param params[] = {user_id};
+    // The recovery codes go with it (ON DELETE CASCADE).
+    auto o = write("DELETE FROM authpp_totp WHERE user_id = $1::integer RETURNING user_id", params);
+    if (!o.ok()) return server_.error(o, "delete TOTP");
+    return o.rows() != 0;
+  }
+
+  result<void> set_recovery_codes(std::string_view user_id,
+                                  const std::vector<std::string>& code_hashes) override {
+    if (auto r = detail::check_recovery_code_hashes(code_hashes); !r) return r.error();
+    if (!serial_id(user_id)) return auth_error{errc::not_found, "this user has no TOTP"};
+    return in_transaction("recovery codes", [&](pg_connection& c) -> result<void> {
+      if (auto r = lock_totp(c, user_id); !r) return r;
+      if (auto r = delete_recovery_codes(c, user_id); !r) return r;
+      return insert_recovery_codes(c, user_id, code_hashes);
+    });
+  }
+
+  result<std::vector<std::string>> recovery_code_hashes(std::string_view user_id) const override {
+    std::vector<std::string> out;
+    if (!serial_id(user_id)) return out;
+    const param params[] = {user_id};
+    auto o =
+        read("SELECT code_hash FROM authpp_recovery_codes WHERE user_id = $1::integer", params);
+    if (!o.ok()) return server_.error(o, "list recovery codes");
+    for (int i = 0; i < o.rows(); ++i) out.push_back(o.at(i).str(0));
+    return out;
+  }
+
+  result<bool> use_recovery_code(std::string_view user_id, std::string_view code_hash) override {
+    if (!serial_id(user_id)) return false;
+    const param params[] = {user_id, code_hash};
+    // One statement: of two calls for one code, the second finds the row gone.
+    auto o = write(
+        "DELETE FROM authpp_recovery_codes WHERE user_id = $1::integer AND code_hash = $2 "
+        "RETURNING user_id",
+        params);
+    if (!o.ok()) return server_.error(o, "use recovery code");
+    return o.rows() != 0;
+  }
+
  private:
   // user_row is a new user's values, checked, as the statements that insert one bind them.
   struct user_row {
@@ -1052,6 +1188,83 @@ class postgres_store final : public adapter {
       return fail(server_.error(o, "commit refresh"));
     }
     return read_account(stored.at(0));
+  }
+
+  // in_transaction runs `body` on one pooled connection between BEGIN and COMMIT, rolling back
+  // when it fails, as refresh_in_transaction does. Nothing is retried: a lost connection leaves
+  // unknown whether the COMMIT took effect.
+  template <class Body>
+  result<void> in_transaction(std::string_view what, Body body) {
+    auto l = pool_.borrow();
+    if (!l) return l.error();
+    pg_connection& c = **l;
+    const auto fail = [&](const auth_error& e) -> auth_error {
+      if (!c.broken && PQtransactionStatus(c.conn.get()) != PQTRANS_IDLE) {
+        (void)server_.run(c, "ROLLBACK", {});
+      }
+      if (c.broken) pool_.drop_idle();
+      return e;
+    };
+    const std::string begin = "begin " + std::string(what);
+    if (auto o = server_.run(c, "BEGIN", {}); !o.ok()) return fail(server_.error(o, begin));
+    if (auto r = body(c); !r) return fail(r.error());
+    const std::string commit = "commit " + std::string(what);
+    if (auto o = server_.run(c, "COMMIT", {}); !o.ok()) return fail(server_.error(o, commit));
+    return {};
+  }
+
+  // upsert_totp stores `fresh` as the user's TOTP, replacing any, and so holds its row lock until
+  // the transaction ends: a concurrent set_recovery_codes (lock_totp) waits for the enrolment.
+  result<void> upsert_totp(pg_connection& c, const totp_record& fresh) const {
+    const std::string created = std::to_string(epoch_ms(fresh.created_at));
+    const param params[] = {fresh.user_id, fresh.sealed_secret, created};
+    outcome o = server_.run(
+        c,
+        "INSERT INTO authpp_totp (user_id, sealed_secret, confirmed, last_used_step, created_at) "
+        "SELECT id, $2, false, NULL, " AUTHPP_PG_FROM_MS("$3") " FROM users WHERE id = $1::integer "
+        "ON CONFLICT (user_id) DO UPDATE SET sealed_secret = excluded.sealed_secret, "
+        "confirmed = false, last_used_step = NULL, created_at = excluded.created_at "
+        "RETURNING user_id",
+        params);
+    // 23503: the user was deleted since the SELECT saw it.
+    if (o.sqlstate == "23503" || (o.ok() && o.rows() == 0)) {
+      return auth_error{errc::not_found, "no user with this id"};
+    }
+    if (!o.ok()) return server_.error(o, "store TOTP");
+    return {};
+  }
+
+  // lock_totp locks the user's TOTP row until the transaction ends, or fails with
+  // errc::not_found when there is none.
+  result<void> lock_totp(pg_connection& c, std::string_view user_id) const {
+    const param params[] = {user_id};
+    outcome o =
+        server_.run(c, "SELECT 1 FROM authpp_totp WHERE user_id = $1::integer FOR UPDATE", params);
+    if (!o.ok()) return server_.error(o, "lock TOTP");
+    if (o.rows() == 0) return auth_error{errc::not_found, "this user has no TOTP"};
+    return {};
+  }
+
+  // delete_recovery_codes deletes all the user's recovery codes. In a transaction, after the TOTP
+  // row was locked: this statement's snapshot then holds every code committed before.
+  result<void> delete_recovery_codes(pg_connection& c, std::string_view user_id) const {
+    const param params[] = {user_id};
+    outcome o =
+        server_.run(c, "DELETE FROM authpp_recovery_codes WHERE user_id = $1::integer", params);
+    if (!o.ok()) return server_.error(o, "delete recovery codes");
+    return {};
+  }
+
+  result<void> insert_recovery_codes(pg_connection& c, std::string_view user_id,
+                                     const std::vector<std::string>& code_hashes) const {
+    const std::string hashes = text_array(code_hashes);
+    const param params[] = {user_id, hashes};
+    outcome o = server_.run(c,
+                            "INSERT INTO authpp_recovery_codes (user_id, code_hash) "
+                            "SELECT $1::integer, unnest($2::text[])",
+                            params);
+    if (!o.ok()) return server_.error(o, "store recovery codes");
+    return {};
   }
 
   template <class Step>

@@ -2,11 +2,13 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <filesystem>
 #include <mutex>
 #include <string_view>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -166,6 +168,21 @@ session_record read_session(sqlite3_stmt* s) {
           from_epoch_ms(sqlite3_column_int64(s, 2))};
 }
 
+// The columns every TOTP query selects, in the order read_totp expects.
+#define AUTHPP_TOTP_COLUMNS "user_id, sealed_secret, confirmed, last_used_step, created_at "
+
+totp_record read_totp(sqlite3_stmt* s) {
+  totp_record t;
+  t.user_id = column_text(s, 0).value_or("");
+  t.sealed_secret = column_text(s, 1).value_or("");
+  t.confirmed = sqlite3_column_int64(s, 2) != 0;
+  if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
+    t.last_used_step = static_cast<std::uint64_t>(sqlite3_column_int64(s, 3));
+  }
+  t.created_at = from_epoch_ms(sqlite3_column_int64(s, 4));
+  return t;
+}
+
 user_record read_user(sqlite3_stmt* s) {
   user_record u;
   u.id = column_text(s, 0).value_or("");
@@ -192,6 +209,8 @@ struct connection {
   stmt_ptr refresh_account;
   stmt_ptr insert_session, session_and_user, update_session, delete_session, delete_user_sessions;
   stmt_ptr insert_token, use_token;
+  stmt_ptr upsert_totp, find_totp, use_totp_step, confirm_totp_step, delete_totp;
+  stmt_ptr insert_recovery_code, recovery_codes_of, use_recovery_code, delete_recovery_codes;
   stmt_ptr health_read, health_write;
 };
 
@@ -257,6 +276,22 @@ CREATE TABLE verification_token (
     // The session version of revocation (user_record::session_version).
     {3, R"sql(
 ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0;
+)sql"},
+    // Second factors (second_factor_store): a user's TOTP, and the recovery codes that belong to
+    // it, which go with it when it is deleted (and with it, when the user is).
+    {4, R"sql(
+CREATE TABLE totp (
+  user_id TEXT PRIMARY KEY NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  sealed_secret TEXT NOT NULL,
+  confirmed INTEGER NOT NULL DEFAULT 0 CHECK (confirmed IN (0, 1)),
+  last_used_step INTEGER,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE recovery_codes (
+  user_id TEXT NOT NULL REFERENCES totp(user_id) ON DELETE CASCADE,
+  code_hash TEXT NOT NULL,
+  PRIMARY KEY (user_id, code_hash)
+);
 )sql"},
 };
 static_assert(std::size(migrations) == sqlite_schema_version);
@@ -464,6 +499,31 @@ class opener {
         {&c.use_token,
          "DELETE FROM verification_token WHERE identifier = ?1 AND token = ?2 "
          "RETURNING identifier, token, expires"},
+        // begin_totp's: a new enrolment, replacing any other of the user (the user's recovery
+        // codes are deleted in the same transaction).
+        {&c.upsert_totp,
+         "INSERT INTO totp (user_id, sealed_secret, confirmed, last_used_step, created_at) "
+         "VALUES (?1, ?2, 0, NULL, ?3) ON CONFLICT (user_id) DO UPDATE SET "
+         "sealed_secret = excluded.sealed_secret, confirmed = 0, last_used_step = NULL, "
+         "created_at = excluded.created_at"},
+        {&c.find_totp, "SELECT " AUTHPP_TOTP_COLUMNS "FROM totp WHERE user_id = ?1"},
+        // One conditional statement: of two connections presenting one step, the second finds
+        // the row's step moved on and changes nothing.
+        {&c.use_totp_step,
+         "UPDATE totp SET last_used_step = ?2 WHERE user_id = ?1 "
+         "AND (last_used_step IS NULL OR last_used_step < ?2) RETURNING user_id"},
+        {&c.confirm_totp_step,
+         "UPDATE totp SET last_used_step = ?2, confirmed = 1 WHERE user_id = ?1 "
+         "AND (last_used_step IS NULL OR last_used_step < ?2) RETURNING user_id"},
+        // The recovery codes go with it (ON DELETE CASCADE).
+        {&c.delete_totp, "DELETE FROM totp WHERE user_id = ?1 RETURNING user_id"},
+        {&c.insert_recovery_code,
+         "INSERT INTO recovery_codes (user_id, code_hash) VALUES (?1, ?2)"},
+        {&c.recovery_codes_of, "SELECT code_hash FROM recovery_codes WHERE user_id = ?1"},
+        // One statement: of two connections using one code, the second finds no row.
+        {&c.use_recovery_code,
+         "DELETE FROM recovery_codes WHERE user_id = ?1 AND code_hash = ?2 RETURNING user_id"},
+        {&c.delete_recovery_codes, "DELETE FROM recovery_codes WHERE user_id = ?1"},
         {&c.health_read, "SELECT count(*) FROM schema_migrations"},
         // Deletes nothing, but needs the write lock and a writable connection and file.
         {&c.health_write, "DELETE FROM schema_migrations WHERE version < 0"},
@@ -485,6 +545,7 @@ class opener {
 #undef AUTHPP_USER_COLUMNS
 #undef AUTHPP_ACCOUNT_FIELDS
 #undef AUTHPP_ACCOUNT_COLUMNS
+#undef AUTHPP_TOTP_COLUMNS
 
 // ---------------------------------------------------------------------------------------------
 // The store
@@ -817,6 +878,85 @@ class sqlite_store final : public adapter {
         "use verification token");
   }
 
+  result<totp_record> begin_totp(std::string_view user_id,
+                                 std::string_view sealed_secret) override {
+    if (auto r = detail::check_sealed_secret(sealed_secret); !r) return r.error();
+    const totp_record fresh{.user_id = std::string(user_id),
+                            .sealed_secret = std::string(sealed_secret),
+                            .created_at = detail::to_millis(clock_.now())};
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    write_transaction tx(**c);
+    if (const int rc = tx.begin(); rc != SQLITE_DONE) return fail_locked(rc, "begin enrolment");
+    if (auto r = upsert_totp_locked(**c, fresh); !r) return r.error();
+    if (auto r = delete_recovery_codes_locked(**c, user_id); !r) return r.error();
+    if (const int rc = tx.commit(); rc != SQLITE_DONE) return fail_locked(rc, "commit enrolment");
+    return fresh;
+  }
+
+  result<std::optional<totp_record>> find_totp(std::string_view user_id) const override {
+    return one_row(&connection::find_totp, {user_id}, std::nullopt, read_totp, "find TOTP");
+  }
+
+  result<bool> use_totp_step(std::string_view user_id, std::uint64_t step, bool confirm) override {
+    if (auto r = detail::check_totp_step(step); !r) return r.error();
+    auto used = one_row(confirm ? &connection::confirm_totp_step : &connection::use_totp_step,
+                        {user_id}, static_cast<long long>(step), read_user_id, "use TOTP step");
+    if (!used) return used.error();
+    return used->has_value();
+  }
+
+  result<bool> delete_totp(std::string_view user_id) override {
+    auto deleted =
+        one_row(&connection::delete_totp, {user_id}, std::nullopt, read_user_id, "delete TOTP");
+    if (!deleted) return deleted.error();
+    return deleted->has_value();
+  }
+
+  result<void> set_recovery_codes(std::string_view user_id,
+                                  const std::vector<std::string>& code_hashes) override {
+    if (auto r = detail::check_recovery_code_hashes(code_hashes); !r) return r.error();
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    write_transaction tx(**c);
+    if (const int rc = tx.begin(); rc != SQLITE_DONE) {
+      return fail_locked(rc, "begin setting recovery codes");
+    }
+    auto enrolled = has_totp_locked(**c, user_id);
+    if (!enrolled) return enrolled.error();
+    if (!*enrolled) return auth_error{errc::not_found, "this user has no TOTP"};
+    if (auto r = delete_recovery_codes_locked(**c, user_id); !r) return r.error();
+    for (const std::string& hash : code_hashes) {
+      if (auto r = insert_recovery_code_locked(**c, user_id, hash); !r) return r.error();
+    }
+    if (const int rc = tx.commit(); rc != SQLITE_DONE) {
+      return fail_locked(rc, "commit recovery codes");
+    }
+    return {};
+  }
+
+  result<std::vector<std::string>> recovery_code_hashes(std::string_view user_id) const override {
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b((*c)->recovery_codes_of.get());
+    b.text(1, user_id);
+    std::vector<std::string> out;
+    int rc = SQLITE_OK;
+    while ((rc = b.step()) == SQLITE_ROW) out.push_back(column_text(b.get(), 0).value_or(""));
+    if (rc != SQLITE_DONE) return fail_locked(rc, "list recovery codes");
+    return out;
+  }
+
+  result<bool> use_recovery_code(std::string_view user_id, std::string_view code_hash) override {
+    auto used = one_row(&connection::use_recovery_code, {user_id, code_hash}, std::nullopt,
+                        read_user_id, "use recovery code");
+    if (!used) return used.error();
+    return used->has_value();
+  }
+
   result<std::string> query_for_testing(const char* sql) const {
     std::lock_guard lock(mutex_);
     auto c = connection_locked();
@@ -903,6 +1043,55 @@ class sqlite_store final : public adapter {
     }
     return {};
   }
+
+  // upsert_totp_locked stores `fresh` as the user's TOTP, replacing any. Requires mutex_.
+  result<void> upsert_totp_locked(connection& c, const totp_record& fresh) const {
+    binding b(c.upsert_totp.get());
+    b.text(1, fresh.user_id);
+    b.text(2, fresh.sealed_secret);
+    b.integer(3, epoch_ms(fresh.created_at));
+    if (const int rc = b.step(); rc != SQLITE_DONE) {
+      // The foreign key to users(id) is the existence check: one statement, no race.
+      if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        return auth_error{errc::not_found, "no user with this id"};
+      }
+      return fail_locked(rc, "store TOTP");
+    }
+    return {};
+  }
+
+  // has_totp_locked tells whether the user has a TOTP. Requires mutex_.
+  result<bool> has_totp_locked(connection& c, std::string_view user_id) const {
+    binding b(c.find_totp.get());
+    b.text(1, user_id);
+    const int rc = b.step();
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return fail_locked(rc, "find TOTP");
+  }
+
+  // delete_recovery_codes_locked deletes all the user's recovery codes. Requires mutex_.
+  result<void> delete_recovery_codes_locked(connection& c, std::string_view user_id) const {
+    binding b(c.delete_recovery_codes.get());
+    b.text(1, user_id);
+    if (const int rc = b.step(); rc != SQLITE_DONE) {
+      return fail_locked(rc, "delete recovery codes");
+    }
+    return {};
+  }
+
+  // insert_recovery_code_locked adds one code hash of the user. Requires mutex_.
+  result<void> insert_recovery_code_locked(connection& c, std::string_view user_id,
+                                           std::string_view code_hash) const {
+    binding b(c.insert_recovery_code.get());
+    b.text(1, user_id);
+    b.text(2, code_hash);
+    if (const int rc = b.step(); rc != SQLITE_DONE) return fail_locked(rc, "store recovery code");
+    return {};
+  }
+
+  // read_user_id reads the `RETURNING user_id` of a conditional write: that a row was changed.
+  static std::string read_user_id(sqlite3_stmt* row) { return column_text(row, 0).value_or(""); }
 
   // write_transaction is BEGIN IMMEDIATE (take the write lock first, so a conflicting writer
   // waits up to busy_timeout at BEGIN rather than failing midway) with ROLLBACK unless committed.

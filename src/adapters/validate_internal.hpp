@@ -1,14 +1,17 @@
 #pragma once
 
 #include <authpp/adapters/account_store.hpp>
+#include <authpp/adapters/second_factor_store.hpp>
 #include <authpp/adapters/session_store.hpp>
 #include <authpp/adapters/user_store.hpp>
 #include <authpp/adapters/verification_token_store.hpp>
 #include <authpp/core/result.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 // Checks and normalisation shared by every user_store backend, so that they refuse and accept
 // exactly the same inputs (the conformance suite relies on it).
@@ -34,6 +37,12 @@ result<void> check_account(const account_record& account, bool has_user = true);
 result<void> check_session(const session_record& session);
 // check_verification_token fails with errc::malformed_input for an empty identifier or token.
 result<void> check_verification_token(const verification_token& token);
+
+// check_sealed_secret, check_recovery_code_hashes and check_totp_step refuse what
+// second_factor_store's comments say each method refuses, with the same errc.
+result<void> check_sealed_secret(std::string_view sealed_secret);
+result<void> check_recovery_code_hashes(const std::vector<std::string>& code_hashes);
+result<void> check_totp_step(std::uint64_t step);
 
 // to_millis truncates to the millisecond, the precision every backend stores.
 std::chrono::system_clock::time_point to_millis(std::chrono::system_clock::time_point t);

@@ -49,7 +49,7 @@ struct postgres_options {
 
 // postgres_schema_version is the newest migration this build knows. `authpp_schema_migrations`
 // records the applied ones.
-inline constexpr int postgres_schema_version = 2;
+inline constexpr int postgres_schema_version = 3;
 
 // open_postgres_store connects, applies the missing migrations (in one transaction, under an
 // advisory lock, so instances starting together migrate once), and returns a thread-safe adapter.

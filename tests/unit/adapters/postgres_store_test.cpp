@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <future>
@@ -14,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "conformance/adapter_suite.hpp"
+#include "conformance/second_factor_suite.hpp"
 #include "conformance/user_store_suite.hpp"
 #include "temp_dir.hpp"
 #include "test_support/postgres.hpp"
@@ -59,6 +61,7 @@ struct postgres_factory {
 namespace conformance {
 INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, UserStoreConformance, postgres_factory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, AdapterConformance, postgres_factory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, SecondFactorConformance, postgres_factory);
 }  // namespace conformance
 
 namespace {
@@ -117,6 +120,9 @@ TEST_F(PostgresStoreTest, ExistingAuthJsDatabaseIsTakenOverWithItsRows) {
   EXPECT_TRUE(store->find_by_id("1").value()->disabled);
   ASSERT_TRUE(store->set_password("1", conformance::hash_a));
   EXPECT_EQ(store->password_hash("1").value(), std::string(conformance::hash_a));
+  ASSERT_TRUE(store->begin_totp("1", conformance::sealed_a));
+  ASSERT_TRUE(store->set_recovery_codes("1", conformance::code_hashes(0, 2)));
+  EXPECT_TRUE(store->use_totp_step("1", 1, true).value());
 
   // The schema's own unique keys were kept, not doubled by authpp's.
   EXPECT_EQ(db_.exec("SELECT count(*) FROM pg_indexes WHERE tablename = 'users'"), "2");
@@ -252,6 +258,44 @@ TEST_F(PostgresStoreTest, InstancesRacingToRefreshAnAccountRefreshOnce) {
                                               [&] { wait_for_blocked_statement(db_); });
   conformance::expect_refreshed_once(race, before, now);
   EXPECT_EQ(two->find_account("github", "12345").value(), race.results.front().value());
+}
+
+// Two servers of a fleet (two stores, two pools) receive one TOTP code, or one recovery code, at
+// once: the database alone decides, and exactly one caller gets in.
+TEST_F(PostgresStoreTest, ReplayedCodesAreRefusedAcrossInstances) {
+  auto one = open_or_fail({.url = db_.url()});
+  auto two = open_or_fail({.url = db_.url()});
+  ASSERT_TRUE(one && two);
+  const auto ada = one->add_user({.email = "ada@example.com"}, "").value();
+  ASSERT_TRUE(one->begin_totp(ada.id, conformance::sealed_a));
+  ASSERT_TRUE(one->set_recovery_codes(ada.id, conformance::code_hashes(0, 5)));
+  std::atomic<int> next{0};
+  const auto either = [&]() -> adapter& { return ++next % 2 == 0 ? *one : *two; };
+  for (std::uint64_t step = 100; step < 110; ++step) {
+    SCOPED_TRACE(testing::Message() << "step " << step);
+    EXPECT_EQ(conformance::at_once(8, [&] { return either().use_totp_step(ada.id, step, true); }),
+              (conformance::at_once_tally{.accepted = 1, .refused = 7, .failed = 0}));
+  }
+  for (int i = 0; i < 5; ++i) {
+    SCOPED_TRACE(testing::Message() << "code " << i);
+    const std::string code = conformance::code_hash(i);
+    EXPECT_EQ(conformance::at_once(8, [&] { return either().use_recovery_code(ada.id, code); }),
+              (conformance::at_once_tally{.accepted = 1, .refused = 7, .failed = 0}));
+  }
+}
+
+// The second factor's tables are authpp's own, and go with the user whoever deletes it (Auth.js's
+// adapter included, which knows nothing of them).
+TEST_F(PostgresStoreTest, SecondFactorGoesWithAUserDeletedOutsideAuthpp) {
+  auto store = open_or_fail({.url = db_.url()});
+  ASSERT_TRUE(store);
+  const auto ada = store->add_user({.email = "ada@example.com"}, "").value();
+  ASSERT_TRUE(store->begin_totp(ada.id, conformance::sealed_a));
+  ASSERT_TRUE(store->set_recovery_codes(ada.id, conformance::code_hashes(0, 3)));
+  EXPECT_EQ(db_.exec("SELECT count(*) FROM authpp_recovery_codes"), "3");
+  db_.exec("DELETE FROM users WHERE id = " + ada.id);
+  EXPECT_EQ(db_.exec("SELECT count(*) FROM authpp_totp"), "0");
+  EXPECT_EQ(db_.exec("SELECT count(*) FROM authpp_recovery_codes"), "0");
 }
 
 // A caller of another instance waits for the row lock no longer than its statement timeout, and

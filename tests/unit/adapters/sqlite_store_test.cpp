@@ -114,10 +114,11 @@ TEST_F(SqliteStoreTest, MigrationsAreIdempotentAcrossReopen) {
     ASSERT_TRUE(s);
   }
   raw_db raw(db_);
-  EXPECT_EQ(raw.text("SELECT count(*) || ',' || max(version) FROM schema_migrations"), "3,3");
+  EXPECT_EQ(raw.text("SELECT count(*) || ',' || max(version) FROM schema_migrations"), "4,4");
   EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema "
                      "WHERE type = 'table' ORDER BY name)"),
-            "accounts,credentials,schema_migrations,sessions,users,verification_token");
+            "accounts,credentials,recovery_codes,schema_migrations,sessions,totp,users,"
+            "verification_token");
   // The Auth.js column names, quoted camelCase included.
   EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM pragma_table_info('users')"),
             "id,name,email,emailVerified,image,username,disabled,created_at,session_version");
@@ -128,6 +129,10 @@ TEST_F(SqliteStoreTest, MigrationsAreIdempotentAcrossReopen) {
             "sessionToken,userId,expires");
   EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM pragma_table_info('verification_token')"),
             "identifier,token,expires");
+  EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM pragma_table_info('totp')"),
+            "user_id,sealed_secret,confirmed,last_used_step,created_at");
+  EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM pragma_table_info('recovery_codes')"),
+            "user_id,code_hash");
 }
 
 // A database written by the previous release (schema version 1: users and passwords only) is
@@ -164,9 +169,11 @@ INSERT INTO credentials VALUES
   // The new tables work for the old users.
   ASSERT_TRUE(s->create_session({"token", ada->id, ada->created_at}));
   EXPECT_EQ(s->session_and_user("token").value()->second, *ada);
+  ASSERT_TRUE(s->begin_totp(ada->id, "v1.sealed"));
+  EXPECT_TRUE(s->use_totp_step(ada->id, 1, true).value());
   s.reset();
   raw_db raw(db_);
-  EXPECT_EQ(raw.text("SELECT group_concat(version) FROM schema_migrations"), "1,2,3");
+  EXPECT_EQ(raw.text("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4");
 }
 
 TEST_F(SqliteStoreTest, DataPersistsAcrossReopen) {
@@ -190,13 +197,13 @@ TEST_F(SqliteStoreTest, NewerSchemaVersionIsRefused) {
   { ASSERT_TRUE(open_ok()); }
   {
     raw_db raw(db_);
-    raw.exec("INSERT INTO schema_migrations (version, applied_at) VALUES (4, 0)");
+    raw.exec("INSERT INTO schema_migrations (version, applied_at) VALUES (5, 0)");
   }
   auto s = open();
   ASSERT_EQ(error_of(s), errc::unsupported_schema_version);
   EXPECT_NE(s.error().detail.find("newer"), std::string::npos) << s.error().detail;
   raw_db raw(db_);
-  EXPECT_EQ(raw.text("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4");
+  EXPECT_EQ(raw.text("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5");
 }
 
 TEST_F(SqliteStoreTest, FileThatIsNotADatabaseIsUnavailable) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "conformance/adapter_suite.hpp"
+#include "conformance/second_factor_suite.hpp"
 #include "conformance/user_store_suite.hpp"
 #include "temp_dir.hpp"
 
@@ -41,6 +42,8 @@ INSTANTIATE_TYPED_TEST_SUITE_P(Memory, UserStoreConformance, memory_factory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, UserStoreConformance, sqlite_factory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Memory, AdapterConformance, memory_adapter_factory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, AdapterConformance, sqlite_factory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Memory, SecondFactorConformance, memory_adapter_factory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, SecondFactorConformance, sqlite_factory);
 }  // namespace conformance
 
 namespace {

@@ -4,8 +4,11 @@
 // that went away would: the engine's answers to an unavailable store are tested with it.
 #include <authpp/adapters/adapter.hpp>
 
+#include <cstdint>
 #include <memory>
+#include <string>
 #include <utility>
+#include <vector>
 
 namespace authpp::test {
 
@@ -17,6 +20,8 @@ class faulty_adapter final : public adapters::adapter {
   bool accounts_down = false;  // every account_store call fails with storage_unavailable
   bool users_down = false;     // find_by_id fails with storage_unavailable
   bool tokens_down = false;    // every verification_token_store call fails with storage_unavailable
+  // every second_factor_store call fails with storage_unavailable
+  bool second_factors_down = false;
 
   using time_point = std::chrono::system_clock::time_point;
   // user_store
@@ -119,6 +124,36 @@ class faulty_adapter final : public adapters::adapter {
       std::string_view i, std::string_view t) override {
     if (tokens_down) return down();
     return inner_->use_verification_token(i, t);
+  }
+  // second_factor_store
+  result<adapters::totp_record> begin_totp(std::string_view id, std::string_view sealed) override {
+    if (second_factors_down) return down();
+    return inner_->begin_totp(id, sealed);
+  }
+  result<std::optional<adapters::totp_record>> find_totp(std::string_view id) const override {
+    if (second_factors_down) return down();
+    return inner_->find_totp(id);
+  }
+  result<bool> use_totp_step(std::string_view id, std::uint64_t step, bool confirm) override {
+    if (second_factors_down) return down();
+    return inner_->use_totp_step(id, step, confirm);
+  }
+  result<bool> delete_totp(std::string_view id) override {
+    if (second_factors_down) return down();
+    return inner_->delete_totp(id);
+  }
+  result<void> set_recovery_codes(std::string_view id,
+                                  const std::vector<std::string>& hashes) override {
+    if (second_factors_down) return down();
+    return inner_->set_recovery_codes(id, hashes);
+  }
+  result<std::vector<std::string>> recovery_code_hashes(std::string_view id) const override {
+    if (second_factors_down) return down();
+    return inner_->recovery_code_hashes(id);
+  }
+  result<bool> use_recovery_code(std::string_view id, std::string_view hash) override {
+    if (second_factors_down) return down();
+    return inner_->use_recovery_code(id, hash);
   }
 
  private:

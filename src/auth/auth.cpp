@@ -341,6 +341,12 @@ std::optional<std::string> validate(const auth_config& config) {
     return "adapter: session.strategy = database needs an adapter to keep the sessions";
   }
   if (config.session.update_age.count() < 0) return "session.update_age: must not be negative";
+  if (config.totp.enabled && !config.adapter) {
+    return "adapter: totp needs an adapter to keep the enrolments";
+  }
+  if (auto valid = mfa::check_totp_params(config.totp.params); !valid) {
+    return valid.error().message();
+  }
   for (const auto& [name, value] :
        {std::pair{"pages.sign_in", &config.pages.sign_in},
         std::pair{"pages.sign_out", &config.pages.sign_out},

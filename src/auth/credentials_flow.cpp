@@ -27,13 +27,15 @@ outcome credentials_decided(request_context& ctx, const credentials_provider& pr
     return fail(ctx,
                 {authjs_error::callback_route_error, "authorize failed: " + *decision->failure()});
   }
-  record_sign_in(ctx, provider, decision->accepted().has_value());
   if (!decision->accepted()) {
+    record_sign_in(ctx, provider, false);
     return fail(ctx, {authjs_error::credentials_signin, "authorize refused the credentials",
                       decision->code()});
   }
-
   user u = *decision->accepted();
+  if (auto refused = second_factor_check(ctx, provider, u)) return std::move(*refused);
+  record_sign_in(ctx, provider, true);
+
   if (!u.id || u.id->empty()) {
     auto id = random_uuid(*ctx.engine.random);
     if (!id) return fail(ctx, {authjs_error::callback_route_error, id.error().message()});
@@ -76,9 +78,10 @@ class credentials_flow_impl final : public provider_flow {
   }
 
   waiting waits(action a, std::string_view method) const override {
-    // With database sessions a sign-in also writes the store: that waits too.
+    // With database sessions or TOTP a sign-in also uses the store: that waits too.
     return a == action::callback && method == "POST" &&
-                   (p_.authorize_async || engine_.database_sessions())
+                   (p_.authorize_async || engine_.database_sessions() ||
+                    second_factor_enabled(engine_))
                ? waiting::preferred
                : waiting::none;
   }
@@ -115,7 +118,7 @@ class credentials_flow_impl final : public provider_flow {
     } catch (const std::exception& e) {
       co_return authorize_threw(ctx, e);
     }
-    if (!uses_database(ctx) && !counting_waits(ctx.engine)) {
+    if (!uses_database(ctx) && !counting_waits(ctx.engine) && !second_factor_enabled(ctx.engine)) {
       co_return credentials_decided(ctx, p_, std::move(decision));
     }
     co_return co_await run_blocking_action(

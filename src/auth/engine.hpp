@@ -191,4 +191,15 @@ std::optional<outcome> sign_in_lock(request_context& ctx, const credentials_prov
 // record_sign_in counts a refused sign-in (locking past the free failures) or clears the count.
 void record_sign_in(request_context& ctx, const credentials_provider& provider, bool accepted);
 
+// ---- second factor (second_factor.cpp) ---------------------------------------------------------
+// second_factor_enabled: credentials sign-ins check TOTP enrolments in the adapter (store calls).
+inline bool second_factor_enabled(const engine_state& engine) {
+  return engine.config.totp.enabled && engine.config.adapter;
+}
+// second_factor_check runs after `authorize` accepted `u`: nullopt to go on, or the refusal
+// (CredentialsSignin, code "totp_required") when the user's confirmed TOTP asks for a code that
+// the form lacks or got wrong. Blocking: it reads and writes the store.
+std::optional<outcome> second_factor_check(request_context& ctx,
+                                           const credentials_provider& provider, const user& u);
+
 }  // namespace authpp::detail

@@ -29,6 +29,8 @@ pages::signin_page signin_page_model(const request_context& ctx) {
   // page's props, which lets a link override the hidden callbackUrl or csrfToken.
   page.error = ctx.query.get("error");
   page.email = ctx.query.get("email");
+  page.second_factor = second_factor_enabled(ctx.engine) &&
+                       ctx.query.get("code") == std::optional<std::string>("totp_required");
   page.theme = ctx.config().theme;
   return page;
 }

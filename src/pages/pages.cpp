@@ -66,7 +66,7 @@ constexpr std::string_view signin_template = R"(<h1 class="center">Sign in</h1>
 <input type="hidden" name="csrfToken" value="{{csrf_token}}">
 {{#fields}}<div class="field">
 <label for="{{field_id}}">{{field_label}}</label>
-<input id="{{field_id}}" type="{{field_type}}" name="{{field_name}}"{{#has_placeholder}} placeholder="{{field_placeholder}}"{{/has_placeholder}}{{#has_autocomplete}} autocomplete="{{field_autocomplete}}"{{/has_autocomplete}}{{#plain_text}} autocapitalize="none" spellcheck="false"{{/plain_text}}{{#field_required}} required{{/field_required}}{{#field_autofocus}} autofocus{{/field_autofocus}}>
+<input id="{{field_id}}" type="{{field_type}}" name="{{field_name}}"{{#has_placeholder}} placeholder="{{field_placeholder}}"{{/has_placeholder}}{{#has_autocomplete}} autocomplete="{{field_autocomplete}}"{{/has_autocomplete}}{{#numeric}} inputmode="numeric"{{/numeric}}{{#plain_text}} autocapitalize="none" spellcheck="false"{{/plain_text}}{{#field_required}} required{{/field_required}}{{#field_autofocus}} autofocus{{/field_autofocus}}>
 </div>
 {{/fields}}<button type="submit" class="button primary">Sign in with {{name}}</button>
 </form>
@@ -345,6 +345,22 @@ rendered render_signin(const signin_page& page) {
         fd.set("field_autofocus", boolean(std::exchange(autofocus_pending, false)));
         fields.push_back(std::move(fd));
       }
+      if (page.second_factor) {
+        // The code from the authenticator app (or a recovery code, hence text and not number).
+        mst::data fd;
+        fd.set("field_id", unique_id(ids, id_part(p.id) + "-totp"));
+        fd.set("field_label", std::string("Authentication code"));
+        fd.set("field_type", std::string("text"));
+        fd.set("field_name", std::string("totp"));
+        fd.set("has_placeholder", boolean(false));
+        fd.set("has_autocomplete", boolean(true));
+        fd.set("field_autocomplete", std::string("one-time-code"));
+        fd.set("numeric", boolean(true));
+        fd.set("plain_text", boolean(true));
+        fd.set("field_required", boolean(true));
+        fd.set("field_autofocus", boolean(false));
+        fields.push_back(std::move(fd));
+      }
     }
     e.set("fields", fields);
     providers.push_back(std::move(e));
@@ -369,9 +385,12 @@ rendered render_signin(const signin_page& page) {
                                    : "Enter your details to continue.";
   }
   d.set("lead", std::string(lead));
-  d.set("has_error", boolean(page.error.has_value()));
+  d.set("has_error", boolean(page.error.has_value() || page.second_factor));
   // Only the message chosen by the type is shown, never the type itself (attacker-controlled).
-  d.set("error", std::string(signin_error_message(page.error.value_or(""))));
+  d.set("error", page.second_factor
+                     ? std::string("Enter your password again with the code from your "
+                                   "authenticator app, or a recovery code.")
+                     : std::string(signin_error_message(page.error.value_or(""))));
   d.set("alert_icon", std::string(alert_icon));
   d.set("no_providers", boolean(providers.empty()));
   d.set("providers", providers);

@@ -7,6 +7,7 @@
 #include <authpp/core/clock.hpp>
 #include <authpp/core/json.hpp>
 #include <authpp/core/random.hpp>
+#include <authpp/mfa/totp.hpp>
 #include <authpp/net/http_client.hpp>
 #include <authpp/pages/pages.hpp>
 
@@ -173,6 +174,18 @@ struct session_options {
   std::optional<std::chrono::seconds> jwt_revocation_bound;
 };
 
+// totp_options turn on TOTP as a second factor for credentials sign-ins, beyond Auth.js. A user
+// whose enrolment is confirmed (adapters::second_factor_store) is signed in only when the same
+// form post carries a valid code in the field `totp` (or an unused recovery code); until then the
+// sign-in fails with CredentialsSignin and code "totp_required", which the client's
+// SignInResponse.code carries. A wrong code counts as a failed sign-in for the rate limits. Needs
+// an adapter.
+struct totp_options {
+  bool enabled = false;
+  std::string issuer = "authpp";  // what authenticator apps show next to the account
+  mfa::totp_params params{};
+};
+
 // cookie_name_overrides renames the engine's cookies; attributes follow the secure-cookie policy.
 struct cookie_name_overrides {
   std::optional<std::string> session_token;
@@ -242,6 +255,7 @@ struct auth_config {
   pages::theme theme;
   request_limits limits;
   rate_limit_options rate_limits;  // off unless a store is set
+  totp_options totp;               // off by default
   // outbound bounds the calls to OAuth providers (discovery, JWKS, token, userinfo): timeouts,
   // response size, an extra CA file for a private identity provider.
   net::client_options outbound;

@@ -82,6 +82,9 @@ struct signin_page {
   std::string callback_origin{};
   std::optional<std::string> error{};  // Auth.js error type from ?error= (untrusted)
   std::optional<std::string> email{};  // prefills the email provider's input (from ?email=)
+  // second_factor: the last sign-in needs a TOTP code (?code=totp_required with TOTP on). The
+  // credentials forms gain an "Authentication code" field, posted with the password as `totp`.
+  bool second_factor = false;
   pages::theme theme{};
 };
 

@@ -229,6 +229,25 @@ TEST_F(SigninPageTest, ShowsTheMessageForAKnownErrorInAnAlert) {
   EXPECT_EQ(r.html.find("CredentialsSignin"), std::string::npos);
 }
 
+// The TOTP step: the same form again, with a labelled field for the code that phones fill from
+// an SMS-like prompt (one-time-code) and that opens a digit keyboard, and an alert saying why.
+TEST_F(SigninPageTest, ASecondFactorStepAsksForTheCodeWithThePassword) {
+  page_.error = "CredentialsSignin";
+  page_.second_factor = true;
+  const rendered r = render_signin(page_);
+  EXPECT_NE(
+      r.html.find(R"(type="text" name="totp" autocomplete="one-time-code" )"
+                  R"(inputmode="numeric" autocapitalize="none" spellcheck="false" required>)"),
+      std::string::npos)
+      << r.html;
+  EXPECT_NE(r.html.find(">Authentication code</label>"), std::string::npos);
+  EXPECT_NE(r.html.find("name=\"password\""), std::string::npos);
+  EXPECT_NE(r.html.find("with the code from your authenticator app"), std::string::npos);
+  EXPECT_NE(r.html.find("role=\"alert\""), std::string::npos);
+  page_.second_factor = false;
+  EXPECT_EQ(render_signin(page_).html.find("name=\"totp\""), std::string::npos);
+}
+
 TEST_F(SigninPageTest, NoAlertWithoutError) {
   EXPECT_EQ(render_signin(page_).html.find("role=\"alert\""), std::string::npos);
 }

@@ -1,3 +1,4 @@
+#include <authpp/http/html.hpp>
 #include <authpp/pages/qr.hpp>
 
 #include <algorithm>
@@ -603,40 +604,14 @@ result<qr_code> encode_qr(std::string_view text, const qr_options& options) {
                  std::move(masked_symbol(base, options.level, best_mask)).take_modules());
 }
 
-namespace {
-
-void append_escaped(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string to_svg(const qr_code& code, int quiet_zone, std::string_view label) {
   const int margin = std::clamp(quiet_zone, 0, 64);
   const std::string extent = std::to_string(code.size() + 2 * margin);
   std::string out = R"(<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 )" + extent + " " +
                     extent + R"(" role="img" aria-label=")";
-  append_escaped(out, label);
+  out += http::escape_html(label);
   out += R"(" shape-rendering="crispEdges"><rect width=")" + extent + R"(" height=")" + extent +
          R"(" fill="#fff"/><path fill="#000" d=")";
   // One closed rectangle per horizontal run of dark modules: far fewer path commands than one

@@ -1,7 +1,12 @@
 // The client SDK end to end: the real libcurl transport and cookie jar against the engine behind
 // the real HTTP server, on 127.0.0.1 with a port chosen at run time.
+#include <authpp/adapters/memory_store.hpp>
+#include <authpp/adapters/password.hpp>
 #include <authpp/auth/auth.hpp>
+#include <authpp/auth/store_credentials.hpp>
 #include <authpp/client/client.hpp>
+#include <authpp/mfa/sealed_secret.hpp>
+#include <authpp/mfa/totp.hpp>
 #include <authpp/server/http_server.hpp>
 
 #include <memory>
@@ -141,6 +146,86 @@ TEST_F(ClientEndToEndTest, OneClientIsSharedBetweenThreads) {
     ASSERT_TRUE(s) << s.error().message();
     EXPECT_TRUE(s->has_value());
   }
+}
+
+// TOTP through the C++ client, as an app sees it (issue 14): SignInResponse.code says
+// "totp_required" until the same sign-in carries a code, and a code works once.
+class ClientTotpTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auth_config c;
+    c.secrets = {secret_};
+    c.trust_host = true;
+    c.adapter = store_;
+    c.totp.enabled = true;
+    // The database-backed provider of authpp serve, at libsodium's cheapest Argon2id cost.
+    const adapters::argon2_params cheap{.ops = 1, .mem_bytes = 8 * 1024};
+    c.providers.push_back(store_credentials_provider(store_, cheap));
+    c.logger = [](log_level, std::string_view, std::string_view) {};
+    const auto hash = adapters::hash_password("correct horse", cheap);
+    ASSERT_TRUE(hash);
+    const auto ada = store_->add_user({.email = "ada@example.com", .name = "Ada"}, *hash);
+    ASSERT_TRUE(ada);
+    const auto sealed = mfa::seal_secret(as_bytes(totp_secret_), ada->id, c.secrets);
+    ASSERT_TRUE(sealed);
+    ASSERT_TRUE(store_->begin_totp(ada->id, *sealed));
+    ASSERT_TRUE(store_->use_totp_step(ada->id, 1, true).value());  // enrolment confirmed
+
+    engine_ = std::make_unique<auth>(auth::create(std::move(c)).value());
+    server::server_options o;
+    o.port = 0;
+    o.threads = 2;
+    auto s = server::http_server::start(
+        o, [this](const http::request& r) { return engine_->handle(r); });
+    ASSERT_TRUE(s) << s.error().message();
+    server_ = std::move(*s);
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+  }
+
+  client::client make() const {
+    client::client_options o;
+    o.base_url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/api/auth";
+    o.http.timeout = std::chrono::seconds(10);
+    return client::client::create(std::move(o)).value();
+  }
+
+  const std::string secret_ = "client-totp-secret-0123456789abcdef";
+  const std::string totp_secret_ = "12345678901234567890";
+  std::shared_ptr<adapters::adapter> store_ = adapters::make_memory_store();
+  std::unique_ptr<auth> engine_;
+  std::unique_ptr<server::http_server> server_;
+};
+
+TEST_F(ClientTotpTest, SignInSaysTotpRequiredThenSucceedsWithTheCode) {
+  const client::client c = make();
+  const auto password_only = c.sign_in<false>(
+      "credentials", {.fields = {{"email", "ada@example.com"}, {"password", "correct horse"}}});
+  ASSERT_TRUE(password_only && password_only->has_value());
+  EXPECT_EQ((*password_only)->error, "CredentialsSignin");
+  EXPECT_EQ((*password_only)->code, "totp_required");
+  EXPECT_FALSE(c.get_session().value().has_value());
+
+  const std::string code = mfa::totp(as_bytes(totp_secret_), std::chrono::system_clock::now());
+  const auto with_code = c.sign_in<false>(
+      "credentials",
+      {.fields = {{"email", "ada@example.com"}, {"password", "correct horse"}, {"totp", code}}});
+  ASSERT_TRUE(with_code && with_code->has_value());
+  EXPECT_EQ((*with_code)->error, std::nullopt);
+  EXPECT_TRUE((*with_code)->ok);
+  const auto session = c.get_session();
+  ASSERT_TRUE(session && session->has_value());
+  EXPECT_EQ((**session)["user"]["email"], "ada@example.com");
+
+  // The same code from another client (a replay) is refused.
+  const client::client other = make();
+  const auto replay = other.sign_in<false>(
+      "credentials",
+      {.fields = {{"email", "ada@example.com"}, {"password", "correct horse"}, {"totp", code}}});
+  ASSERT_TRUE(replay && replay->has_value());
+  EXPECT_EQ((*replay)->code, "totp_required");
+  EXPECT_FALSE(other.get_session().value().has_value());
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <authpp/adapters/adapter.hpp>
 #include <authpp/server/config.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <initializer_list>
 #include <memory>
@@ -50,6 +51,16 @@ server::app_config database_config(const database_location& where);
 // open_database opens the database `config` names (applying missing migrations) or throws
 // `failure`.
 std::unique_ptr<adapters::adapter> open_database(const server::app_config& config);
+
+// check_email returns `email` normalized, or throws a usage failure when it cannot be an address
+// (before the database is touched).
+std::string check_email(const std::string& email);
+// existing_user returns the user with `email`, or throws `failure` ("no user with email …").
+adapters::user_record existing_user(adapters::adapter& store, const std::string& email);
+// utc formats `t` as ISO 8601 in UTC, to the second ("2024-05-01T12:00:00Z").
+std::string utc(std::chrono::system_clock::time_point t);
+// add_user_totp_command adds `totp enable|confirm|status|disable` to the `user` command.
+void add_user_totp_command(CLI::App& user);
 
 // read_stdin returns standard input, or fails when it exceeds `limit` bytes (input is bounded
 // before it is parsed).

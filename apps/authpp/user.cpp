@@ -42,6 +42,32 @@ std::unique_ptr<adapters::adapter> open_database(const server::app_config& confi
   return std::move(*store);
 }
 
+// check_email refuses what cannot be an address before touching the database.
+std::string check_email(const std::string& email) {
+  const std::string e = adapters::normalize_email(email);
+  const auto at = e.find('@');
+  if (at == std::string::npos || at == 0 || at + 1 == e.size()) {
+    throw failure{"'" + email + "' is not an email address", 2};
+  }
+  return e;
+}
+
+std::string utc(std::chrono::system_clock::time_point t) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  ::gmtime_r(&secs, &tm);
+  std::array<char, 32> buf{};
+  const std::size_t n = std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return std::string(buf.data(), n);
+}
+
+adapters::user_record existing_user(adapters::adapter& store, const std::string& email) {
+  auto user = store.find_by_email(email);
+  if (!user) throw failure{user.error().message()};
+  if (!*user) throw failure{"no user with email " + email};
+  return std::move(**user);
+}
+
 namespace {
 
 struct user_options {
@@ -102,16 +128,6 @@ std::string hash(const std::string& password) {
   return std::move(*h);
 }
 
-// check_email refuses what cannot be an address before touching the database.
-std::string check_email(const std::string& email) {
-  const std::string e = adapters::normalize_email(email);
-  const auto at = e.find('@');
-  if (at == std::string::npos || at == 0 || at + 1 == e.size()) {
-    throw failure{"'" + email + "' is not an email address", 2};
-  }
-  return e;
-}
-
 // printable replaces control characters, so that a stored name cannot drive the terminal.
 std::string printable(const std::string& s) {
   std::string out = s;
@@ -120,15 +136,6 @@ std::string printable(const std::string& s) {
     if (u < 0x20 || u == 0x7f) c = '?';
   }
   return out;
-}
-
-std::string utc(std::chrono::system_clock::time_point t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  ::gmtime_r(&secs, &tm);
-  std::array<char, 32> buf{};
-  const std::size_t n = std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return std::string(buf.data(), n);
 }
 
 void add(const user_options& o) {
@@ -195,13 +202,6 @@ std::string end_sessions(adapters::adapter& store, const std::string& user_id,
          (*ended == 1 ? " database session" : " database sessions") + " ended; " + jwt + ")";
 }
 
-adapters::user_record existing_user(adapters::adapter& store, const std::string& email) {
-  auto user = store.find_by_email(email);
-  if (!user) throw failure{user.error().message()};
-  if (!*user) throw failure{"no user with email " + email};
-  return std::move(**user);
-}
-
 void set_disabled(const user_options& o, bool disabled) {
   const std::string email = check_email(o.email);
   const server::app_config config = database_config(o.where);
@@ -260,7 +260,7 @@ void revoke(const user_options& o) {
 
 }  // namespace
 
-// `authpp user add|list|disable|enable|passwd|delete` manages the accounts of the built-in
+// `authpp user add|list|disable|enable|passwd|delete|totp` manages the accounts of the built-in
 // credentials provider in the database of `authpp serve` (SQLite or PostgreSQL). Passwords come on
 // stdin, never as arguments, which other users could read in the process list.
 void add_user_command(CLI::App& app) {
@@ -302,6 +302,8 @@ void add_user_command(CLI::App& app) {
   delete_cmd->add_flag("--yes", *yes, "Confirm: deleting cannot be undone");
   add_database_options(delete_cmd, o->where);
   delete_cmd->callback([o, yes] { remove(*o, *yes); });
+
+  add_user_totp_command(*user);
 }
 
 void add_session_revoke_command(CLI::App& session) {

@@ -2,6 +2,7 @@
 #include <authpp/http/cookie.hpp>
 #include <authpp/http/message.hpp>
 #include <authpp/http/url.hpp>
+#include <authpp/mfa/totp.hpp>
 #include <authpp/pages/pages.hpp>
 #include <authpp/providers/presets.hpp>
 #include <authpp/redis/counter_store.hpp>
@@ -592,6 +593,46 @@ void load_rate_limit(loader& l, const toml::table& t, rate_limit_settings& o) {
   }
 }
 
+// totp_algorithm_named maps the names otpauth URIs use (upper case) onto the algorithm.
+std::optional<mfa::totp_algorithm> totp_algorithm_named(std::string_view name) {
+  if (name == "SHA1") return mfa::totp_algorithm::sha1;
+  if (name == "SHA256") return mfa::totp_algorithm::sha256;
+  if (name == "SHA512") return mfa::totp_algorithm::sha512;
+  return std::nullopt;
+}
+
+bool has_control_character(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
+void load_totp(loader& l, const toml::table& t, authpp::totp_options& o) {
+  constexpr std::string_view p = "totp";
+  l.check_keys(t, p, {"enabled", "issuer", "digits", "period", "window", "algorithm"});
+  l.boolean(t, p, "enabled", o.enabled);
+  // The issuer is shown by authenticator apps and goes into every otpauth:// URI.
+  if (const toml::node* n = l.string(t, p, "issuer", o.issuer)) {
+    if (o.issuer.empty()) l.fail(n->source(), "totp.issuer", "must not be empty");
+    if (has_control_character(o.issuer)) {
+      l.fail(n->source(), "totp.issuer", "must not contain control characters");
+    }
+  }
+  // The bounds are mfa::check_totp_params's, which the engine applies again at start.
+  l.integer(t, p, "digits", 6, 8, o.params.digits);
+  l.seconds(t, p, "period", 86400, o.params.period);
+  l.integer(t, p, "window", 0, 10, o.params.window);
+  std::string algorithm;
+  if (const toml::node* n = l.string(t, p, "algorithm", algorithm)) {
+    if (auto named = totp_algorithm_named(algorithm)) {
+      o.params.algorithm = *named;
+    } else {
+      l.fail(n->source(), "totp.algorithm", "expected \"SHA1\", \"SHA256\" or \"SHA512\"");
+    }
+  }
+}
+
 void load_email(loader& l, const toml::table& t, email_settings& o) {
   constexpr std::string_view p = "email";
   l.check_keys(t, p,
@@ -827,7 +868,7 @@ result<app_config> load_from(const std::optional<std::string>& file, std::string
     }
     l.check_keys(doc, "",
                  {"dev", "server", "auth", "storage", "database", "log", "metrics", "rate_limit",
-                  "email", "providers", "forward_auth"});
+                  "email", "providers", "forward_auth", "totp"});
     l.boolean(doc, "", "dev", c.dev);
     if (const toml::table* t = l.table(doc, "", "server")) load_server(l, *t, c.server);
     if (const toml::table* t = l.table(doc, "", "auth")) {
@@ -841,6 +882,7 @@ result<app_config> load_from(const std::optional<std::string>& file, std::string
     if (const toml::table* t = l.table(doc, "", "metrics")) load_metrics(l, *t, c.metrics);
     if (const toml::table* t = l.table(doc, "", "rate_limit")) load_rate_limit(l, *t, c.rate_limit);
     if (const toml::table* t = l.table(doc, "", "email")) load_email(l, *t, c.email);
+    if (const toml::table* t = l.table(doc, "", "totp")) load_totp(l, *t, c.auth.totp);
     if (const toml::table* t = l.table(doc, "", "forward_auth")) {
       load_forward_auth(l, *t, c.forward_auth);
       if (c.forward_auth.enabled && c.server.trusted_proxies.empty()) {

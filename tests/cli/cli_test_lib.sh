@@ -32,13 +32,13 @@ err_has() { grep -qF -- "$1" "$tmp/err" || fail "stderr lacks '$1'"; }
 err_lacks() { ! grep -qF -- "$1" "$tmp/err" || fail "stderr shows '$1'"; }
 err_is_one_line() { [[ $(wc -l <"$tmp/err") == 1 ]] || fail "stderr is not one line"; }
 
-# start_server DIR: runs `authpp serve --dev` on 127.0.0.1 (port chosen by the kernel) with its
-# data in DIR, and sets server_pid, api (the Auth.js API base URL), demo_email and demo_password.
-# stop_server stops it; call it from an EXIT trap.
+# start_server DIR [ARG...]: runs `authpp serve --dev ARG...` on 127.0.0.1 (port chosen by the
+# kernel) with its data in DIR, and sets server_pid, api (the Auth.js API base URL), demo_email
+# and demo_password. stop_server stops it; call it from an EXIT trap.
 server_pid=
 start_server() {
   local dir=$1 log=$1.log
-  "$authpp" serve --listen 127.0.0.1:0 --data-dir "$dir" --dev >"$log" 2>&1 &
+  "$authpp" serve --listen 127.0.0.1:0 --data-dir "$dir" --dev "${@:2}" >"$log" 2>&1 &
   server_pid=$!
   local i
   for i in $(seq 1 200); do

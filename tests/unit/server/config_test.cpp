@@ -2,6 +2,7 @@
 #include <authpp/core/base64url.hpp>
 #include <authpp/core/json.hpp>
 #include <authpp/core/random.hpp>
+#include <authpp/mfa/totp.hpp>
 #include <authpp/pages/pages.hpp>
 #include <authpp/server/config.hpp>
 #include <authpp/server/email.hpp>
@@ -79,6 +80,8 @@ TEST_F(ConfigTest, NoFileReadsTheEnvironmentOnly) {
   ASSERT_TRUE(c) << c.error().message();
   EXPECT_EQ(c->auth.secrets, std::vector<std::string>{secret});
   EXPECT_EQ(c->storage.database, "./var/authpp.db");
+  EXPECT_FALSE(c->auth.totp.enabled);
+  EXPECT_EQ(c->auth.totp.issuer, "authpp");
 }
 
 TEST_F(ConfigTest, ReadsEveryKey) {
@@ -703,6 +706,56 @@ TEST_F(ConfigTest, RateLimitAndMetricsTablesAreCheckedKeyByKey) {
        }) {
     SCOPED_TRACE(text);
     EXPECT_THAT(error_text(text), HasSubstr(key));
+  }
+}
+
+TEST_F(ConfigTest, TotpIsOffByDefaultWithRfc6238Parameters) {
+  auto c = load("");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_FALSE(c->auth.totp.enabled);
+  EXPECT_EQ(c->auth.totp.issuer, "authpp");
+  EXPECT_EQ(c->auth.totp.params.algorithm, mfa::totp_algorithm::sha1);
+  EXPECT_EQ(c->auth.totp.params.digits, 6);
+  EXPECT_EQ(c->auth.totp.params.period, std::chrono::seconds(30));
+  EXPECT_EQ(c->auth.totp.params.window, 1);
+}
+
+TEST_F(ConfigTest, TotpTableSetsTheEngineOptions) {
+  auto c = load(
+      "[totp]\nenabled = true\nissuer = \"Example Corp\"\ndigits = 8\nperiod = 60\n"
+      "window = 0\nalgorithm = \"SHA512\"\n");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_TRUE(c->auth.totp.enabled);
+  EXPECT_EQ(c->auth.totp.issuer, "Example Corp");
+  EXPECT_EQ(c->auth.totp.params.algorithm, mfa::totp_algorithm::sha512);
+  EXPECT_EQ(c->auth.totp.params.digits, 8);
+  EXPECT_EQ(c->auth.totp.params.period, std::chrono::seconds(60));
+  EXPECT_EQ(c->auth.totp.params.window, 0);
+  auto sha256 = load("[totp]\nalgorithm = \"SHA256\"\n");
+  ASSERT_TRUE(sha256) << sha256.error().message();
+  EXPECT_EQ(sha256->auth.totp.params.algorithm, mfa::totp_algorithm::sha256);
+}
+
+TEST_F(ConfigTest, TotpTableIsCheckedKeyByKey) {
+  for (const auto& [text, message] : std::vector<std::pair<std::string, std::string>>{
+           {"[totp]\nenabled = 1\n", "authpp.toml:2: totp.enabled: expected a boolean"},
+           {"[totp]\nissuer = \"\"\n", "authpp.toml:2: totp.issuer: must not be empty"},
+           {"[totp]\nissuer = \"a\\u001bb\"\n",
+            "authpp.toml:2: totp.issuer: must not contain control characters"},
+           {"[totp]\nissuer = 7\n", "authpp.toml:2: totp.issuer: expected a string"},
+           {"[totp]\ndigits = 5\n", "authpp.toml:2: totp.digits: expected an integer in 6..8"},
+           {"[totp]\ndigits = 9\n", "authpp.toml:2: totp.digits: expected an integer in 6..8"},
+           {"[totp]\nperiod = 0\n", "authpp.toml:2: totp.period: expected an integer in 1.."},
+           {"[totp]\nwindow = -1\n", "authpp.toml:2: totp.window: expected an integer in 0..10"},
+           {"[totp]\nwindow = 11\n", "authpp.toml:2: totp.window: expected an integer in 0..10"},
+           {"[totp]\nalgorithm = \"sha1\"\n",
+            "authpp.toml:2: totp.algorithm: expected \"SHA1\", \"SHA256\" or \"SHA512\""},
+           {"[totp]\nalgorithm = \"MD5\"\n", "authpp.toml:2: totp.algorithm: expected"},
+           {"[totp]\nsecret = \"x\"\n", "authpp.toml:2: totp.secret: unknown key"},
+           {"totp = true\n", "authpp.toml:1: totp: expected a table"},
+       }) {
+    SCOPED_TRACE(text);
+    EXPECT_THAT(error_text(text), HasSubstr(message));
   }
 }
 

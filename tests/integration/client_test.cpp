@@ -22,7 +22,38 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-class ClientEndToEndTest : public ::testing::Test {
+// EngineOverHttp puts an engine behind the real HTTP server on a free loopback port, and makes
+// clients of it.
+class EngineOverHttp : public ::testing::Test {
+ protected:
+  void serve(auth_config c) {
+    engine_ = std::make_unique<auth>(auth::create(std::move(c)).value());
+    server::server_options o;
+    o.port = 0;
+    o.threads = 2;
+    auto s = server::http_server::start(
+        o, [this](const http::request& r) { return engine_->handle(r); });
+    ASSERT_TRUE(s) << s.error().message();
+    server_ = std::move(*s);
+    origin_ = "http://127.0.0.1:" + std::to_string(server_->port());
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+  }
+
+  client::client make() const {
+    client::client_options o;
+    o.base_url = origin_ + "/api/auth";
+    o.http.timeout = std::chrono::seconds(10);
+    return client::client::create(std::move(o)).value();
+  }
+
+  std::unique_ptr<auth> engine_;
+  std::unique_ptr<server::http_server> server_;
+  std::string origin_;
+};
+
+class ClientEndToEndTest : public EngineOverHttp {
  protected:
   void SetUp() override {
     auth_config c;
@@ -45,30 +76,8 @@ class ClientEndToEndTest : public ::testing::Test {
     };
     c.providers.push_back(std::move(p));
     c.logger = [](log_level, std::string_view, std::string_view) {};
-    engine_ = std::make_unique<auth>(auth::create(std::move(c)).value());
-    server::server_options o;
-    o.port = 0;
-    o.threads = 2;
-    auto s = server::http_server::start(
-        o, [this](const http::request& r) { return engine_->handle(r); });
-    ASSERT_TRUE(s) << s.error().message();
-    server_ = std::move(*s);
-    origin_ = "http://127.0.0.1:" + std::to_string(server_->port());
+    ASSERT_NO_FATAL_FAILURE(serve(std::move(c)));
   }
-  void TearDown() override {
-    if (server_) server_->stop();
-  }
-
-  client::client make() {
-    client::client_options o;
-    o.base_url = origin_ + "/api/auth";
-    o.http.timeout = std::chrono::seconds(10);
-    return client::client::create(std::move(o)).value();
-  }
-
-  std::unique_ptr<auth> engine_;
-  std::unique_ptr<server::http_server> server_;
-  std::string origin_;
 };
 
 TEST_F(ClientEndToEndTest, SignInReadUpdateAndSignOut) {
@@ -150,7 +159,7 @@ TEST_F(ClientEndToEndTest, OneClientIsSharedBetweenThreads) {
 
 // TOTP through the C++ client, as an app sees it (issue 14): SignInResponse.code says
 // "totp_required" until the same sign-in carries a code, and a code works once.
-class ClientTotpTest : public ::testing::Test {
+class ClientTotpTest : public EngineOverHttp {
  protected:
   void SetUp() override {
     auth_config c;
@@ -170,32 +179,12 @@ class ClientTotpTest : public ::testing::Test {
     ASSERT_TRUE(sealed);
     ASSERT_TRUE(store_->begin_totp(ada->id, *sealed));
     ASSERT_TRUE(store_->use_totp_step(ada->id, 1, true).value());  // enrolment confirmed
-
-    engine_ = std::make_unique<auth>(auth::create(std::move(c)).value());
-    server::server_options o;
-    o.port = 0;
-    o.threads = 2;
-    auto s = server::http_server::start(
-        o, [this](const http::request& r) { return engine_->handle(r); });
-    ASSERT_TRUE(s) << s.error().message();
-    server_ = std::move(*s);
-  }
-  void TearDown() override {
-    if (server_) server_->stop();
-  }
-
-  client::client make() const {
-    client::client_options o;
-    o.base_url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/api/auth";
-    o.http.timeout = std::chrono::seconds(10);
-    return client::client::create(std::move(o)).value();
+    ASSERT_NO_FATAL_FAILURE(serve(std::move(c)));
   }
 
   const std::string secret_ = "client-totp-secret-0123456789abcdef";
   const std::string totp_secret_ = "12345678901234567890";
   std::shared_ptr<adapters::adapter> store_ = adapters::make_memory_store();
-  std::unique_ptr<auth> engine_;
-  std::unique_ptr<server::http_server> server_;
 };
 
 TEST_F(ClientTotpTest, SignInSaysTotpRequiredThenSucceedsWithTheCode) {

@@ -14,9 +14,7 @@ constexpr std::size_t max_typed = 64;  // a code or a recovery code, with spaces
 
 // typed_code is the form's `totp` field: empty when absent, not a string, or absurdly long.
 std::string typed_code(const request_context& ctx) {
-  const auto it = ctx.body.find(totp_field);
-  if (it == ctx.body.end() || !it->is_string()) return {};
-  const auto& text = it->get_ref<const std::string&>();
+  std::string text = ctx.body_string(totp_field).value_or("");
   return text.size() <= max_typed ? text : std::string();
 }
 

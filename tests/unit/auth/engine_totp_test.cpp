@@ -105,6 +105,16 @@ TEST_F(EngineTotpTest, StolenPasswordWithAWrongCodeGetsNoSession) {
   }
 }
 
+// An oversized field is no code: asked for again, never parsed at length.
+TEST_F(EngineTotpTest, AnOversizedCodeFieldIsNoCode) {
+  enrol();
+  const auto a = build(totp_config());
+  jar j;
+  const auto res = attempt(a, j, code() + std::string(100, ' '));
+  EXPECT_TRUE(asks_for_totp(res));
+  EXPECT_FALSE(signed_in(res));
+}
+
 TEST_F(EngineTotpTest, OneStepOfDriftEitherWayIsAccepted) {
   enrol();
   const auto a = build(totp_config());

@@ -4,12 +4,12 @@
 # wall time at nice 19 (builds come first) and appends its measured CPU time and executions to
 # fuzz/hours.tsv (commit it after a run). A target that crashes is recorded as a finding and is
 # not picked again.
-#   scripts/fuzz_hours.sh [WORKERS=2] [SLICE=600] [GOAL_MINUTES=60]
+#   [FUZZ_TARGETS="a b"] scripts/fuzz_hours.sh [WORKERS=2] [SLICE=600] [GOAL_MINUTES=60]
 #   scripts/fuzz_hours.sh --report
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ledger=fuzz/hours.tsv  # committed: the hours count across machines
-targets=$(ls fuzz/corpus)
+targets=${FUZZ_TARGETS:-$(ls fuzz/corpus)}  # default: every target with a corpus
 
 report() {
   awk -F'\t' '{cpu[$2]+=$3; ex[$2]+=$4; if ($5 != "ok") f[$2]=f[$2] " " $5}

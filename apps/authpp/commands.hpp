@@ -61,6 +61,8 @@ adapters::user_record existing_user(adapters::adapter& store, const std::string&
 std::string utc(std::chrono::system_clock::time_point t);
 // add_user_totp_command adds `totp enable|confirm|status|disable` to the `user` command.
 void add_user_totp_command(CLI::App& user);
+// add_user_passkeys_command adds `passkeys EMAIL [--remove ID]` to the `user` command.
+void add_user_passkeys_command(CLI::App& user);
 
 // read_stdin returns standard input, or fails when it exceeds `limit` bytes (input is bounded
 // before it is parsed).

@@ -260,9 +260,9 @@ void revoke(const user_options& o) {
 
 }  // namespace
 
-// `authpp user add|list|disable|enable|passwd|delete|totp` manages the accounts of the built-in
-// credentials provider in the database of `authpp serve` (SQLite or PostgreSQL). Passwords come on
-// stdin, never as arguments, which other users could read in the process list.
+// `authpp user add|list|disable|enable|passwd|delete|totp|passkeys` manages the accounts of the
+// built-in credentials provider in the database of `authpp serve` (SQLite or PostgreSQL). Passwords
+// come on stdin, never as arguments, which other users could read in the process list.
 void add_user_command(CLI::App& app) {
   auto* user = app.add_subcommand("user", "Manage the users of authpp serve's database");
   user->require_subcommand(1);
@@ -304,6 +304,7 @@ void add_user_command(CLI::App& app) {
   delete_cmd->callback([o, yes] { remove(*o, *yes); });
 
   add_user_totp_command(*user);
+  add_user_passkeys_command(*user);
 }
 
 void add_session_revoke_command(CLI::App& session) {

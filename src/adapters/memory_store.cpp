@@ -108,6 +108,7 @@ class memory_store final : public adapter {
     std::erase_if(accounts_, [&u](const auto& a) { return a.second.user_id == u.id; });
     std::erase_if(sessions_, [&u](const auto& s) { return s.second.user_id == u.id; });
     second_factors_.erase(u.id);
+    std::erase_if(authenticators_, [&u](const auto& a) { return a.second.user_id == u.id; });
     users_.erase(it);
     return true;
   }
@@ -343,6 +344,70 @@ class memory_store final : public adapter {
     return it->second.recovery_codes.erase(std::string(code_hash)) != 0;
   }
 
+  result<authenticator_record> create_authenticator(
+      const authenticator_record& authenticator) override {
+    if (auto r = detail::check_authenticator(authenticator); !r) return r.error();
+    authenticator_record stored = authenticator;
+    stored.last_used_at = std::nullopt;
+    std::unique_lock lock(mutex_);
+    stored.created_at = detail::to_millis(clock_.now());
+    if (!users_.contains(stored.user_id)) {
+      return auth_error{errc::not_found, "no user with this id"};
+    }
+    if (!authenticators_.emplace(stored.credential_id, stored).second) {
+      return auth_error{errc::already_exists, "this credential is stored already"};
+    }
+    return stored;
+  }
+
+  result<std::optional<authenticator_record>> find_authenticator(
+      std::string_view credential_id) const override {
+    std::shared_lock lock(mutex_);
+    const auto it = authenticators_.find(std::string(credential_id));
+    if (it == authenticators_.end()) return std::optional<authenticator_record>();
+    return std::optional<authenticator_record>(it->second);
+  }
+
+  result<std::vector<authenticator_record>> list_authenticators(
+      std::string_view user_id) const override {
+    std::vector<authenticator_record> out;
+    {
+      std::shared_lock lock(mutex_);
+      for (const auto& [id, a] : authenticators_) {
+        if (a.user_id == user_id) out.push_back(a);
+      }
+    }
+    // authenticators_ is ordered by credential id; a stable sort by creation time keeps that order
+    // among equal times, and puts the rows without one first, as the SQL backends do.
+    std::stable_sort(out.begin(), out.end(),
+                     [](const authenticator_record& a, const authenticator_record& b) {
+                       return a.created_at < b.created_at;
+                     });
+    return out;
+  }
+
+  result<bool> use_authenticator(std::string_view credential_id, std::uint32_t expected_counter,
+                                 std::uint32_t new_counter, bool backed_up,
+                                 std::chrono::system_clock::time_point now) override {
+    std::unique_lock lock(mutex_);
+    const auto it = authenticators_.find(std::string(credential_id));
+    if (it == authenticators_.end() || it->second.counter != expected_counter) return false;
+    authenticator_record& a = it->second;
+    a.counter = new_counter;
+    a.credential_backed_up = backed_up;
+    a.last_used_at = detail::to_millis(now);
+    return true;
+  }
+
+  result<bool> delete_authenticator(std::string_view user_id,
+                                    std::string_view credential_id) override {
+    std::unique_lock lock(mutex_);
+    const auto it = authenticators_.find(std::string(credential_id));
+    if (it == authenticators_.end() || it->second.user_id != user_id) return false;
+    authenticators_.erase(it);
+    return true;
+  }
+
  private:
   // add_user_locked is add_user with mutex_ held.
   result<user_record> add_user_locked(const new_user& user, std::string_view password_hash) {
@@ -402,6 +467,7 @@ class memory_store final : public adapter {
   std::unordered_map<std::string, session_record> sessions_;                  // by session token
   std::map<std::pair<std::string, std::string>, verification_token> tokens_;  // (identifier, token)
   std::unordered_map<std::string, second_factor> second_factors_;             // by user id
+  std::map<std::string, authenticator_record> authenticators_;                // by credential id
 };
 
 }  // namespace

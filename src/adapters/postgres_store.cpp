@@ -85,6 +85,12 @@ constexpr int user_columns = 9;  // a query that selects more puts them after th
 #define AUTHPP_PG_TOTP_COLUMNS \
   "user_id, sealed_secret, confirmed, last_used_step, " AUTHPP_PG_TO_MS("created_at") " "
 
+// An authenticator query's columns, in read_authenticator's order.
+#define AUTHPP_PG_AUTHENTICATOR_COLUMNS                                                     \
+  "\"credentialID\", \"userId\", \"providerAccountId\", \"credentialPublicKey\", counter, " \
+  "\"credentialDeviceType\", \"credentialBackedUp\", transports, " AUTHPP_PG_TO_MS(         \
+      "created_at") ", " AUTHPP_PG_TO_MS("last_used_at") " "
+
 // ---------------------------------------------------------------------------------------------
 // Migrations: append only, never edit one that shipped. Each runs once, in the transaction that
 // records it in authpp_schema_migrations.
@@ -194,6 +200,25 @@ CREATE TABLE authpp_recovery_codes (
   PRIMARY KEY (user_id, code_hash)
 );
 )sql"},
+    // WebAuthn authenticators (authenticator_store): Auth.js's Authenticator model, under its
+    // column names and keys, named as the pg schema names its tables (@auth/pg-adapter has none).
+    // The counter is unsigned 32-bit (WebAuthn L2 §6.1), which an INTEGER cannot hold.
+    // created_at and last_used_at are authpp's own, NULL in rows that Auth.js writes.
+    {4, R"sql(
+CREATE TABLE authenticators (
+  "credentialID" TEXT NOT NULL UNIQUE,
+  "userId" INTEGER NOT NULL REFERENCES users ON DELETE CASCADE,
+  "providerAccountId" TEXT NOT NULL,
+  "credentialPublicKey" TEXT NOT NULL,
+  counter BIGINT NOT NULL CHECK (counter BETWEEN 0 AND 4294967295),
+  "credentialDeviceType" TEXT NOT NULL,
+  "credentialBackedUp" BOOLEAN NOT NULL,
+  transports TEXT,
+  created_at TIMESTAMPTZ,
+  last_used_at TIMESTAMPTZ,
+  PRIMARY KEY ("userId", "credentialID")
+);
+)sql"},
 };
 static_assert(std::size(migrations) == postgres_schema_version);
 
@@ -288,6 +313,23 @@ totp_record read_totp(const row& r) {
   if (auto step = r.integer(3)) t.last_used_step = static_cast<std::uint64_t>(*step);
   t.created_at = r.time(4).value_or(system_clock::time_point{});
   return t;
+}
+
+authenticator_record read_authenticator(const row& r) {
+  authenticator_record a;
+  a.credential_id = r.str(0);
+  a.user_id = r.str(1);
+  a.provider_account_id = r.str(2);
+  a.credential_public_key = r.str(3);
+  // The column's CHECK keeps it within 32 bits.
+  a.counter = static_cast<std::uint32_t>(r.integer(4).value_or(0));
+  a.credential_device_type = r.str(5);
+  a.credential_backed_up = r.boolean(6);
+  a.transports = r.text(7);
+  // Rows that Auth.js wrote have neither time.
+  a.created_at = r.time(8);
+  a.last_used_at = r.time(9);
+  return a;
 }
 
 // text_array writes `values` as a PostgreSQL array literal for a `$n::text[]` parameter, every
@@ -711,8 +753,8 @@ class postgres_store final : public adapter {
   result<bool> delete_user(std::string_view user_id) override {
     if (!serial_id(user_id)) return false;
     const param params[] = {user_id};
-    // authpp's rows, accounts and sessions go with it (ON DELETE CASCADE, also through the keys
-    // added NOT VALID to an older Auth.js schema).
+    // authpp's rows, accounts, sessions and authenticators go with it (ON DELETE CASCADE, also
+    // through the keys added NOT VALID to an older Auth.js schema).
     auto o = write("DELETE FROM users WHERE id = $1::integer RETURNING id", params);
     if (!o.ok()) return server_.error(o, "delete user");
     return o.rows() != 0;
@@ -1054,6 +1096,101 @@ class postgres_store final : public adapter {
         "RETURNING user_id",
         params);
     if (!o.ok()) return server_.error(o, "use recovery code");
+    return o.rows() != 0;
+  }
+
+  result<authenticator_record> create_authenticator(
+      const authenticator_record& authenticator) override {
+    if (auto r = detail::check_authenticator(authenticator); !r) return r.error();
+    if (!serial_id(authenticator.user_id)) {
+      return auth_error{errc::not_found, "no user with this id"};
+    }
+    authenticator_record stored = authenticator;
+    stored.created_at = detail::to_millis(clock_.now());
+    stored.last_used_at = std::nullopt;
+    const std::string counter = std::to_string(stored.counter);
+    const std::string created = std::to_string(epoch_ms(*stored.created_at));
+    const param params[] = {stored.credential_id,
+                            stored.user_id,
+                            stored.provider_account_id,
+                            stored.credential_public_key,
+                            counter,
+                            stored.credential_device_type,
+                            stored.credential_backed_up ? "true" : "false",
+                            optional(stored.transports),
+                            created};
+    // The foreign key to users is the existence check: one statement, no race.
+    auto o = write(
+        "INSERT INTO authenticators (\"credentialID\", \"userId\", \"providerAccountId\", "
+        "\"credentialPublicKey\", counter, \"credentialDeviceType\", \"credentialBackedUp\", "
+        "transports, created_at, last_used_at) VALUES ($1, $2::integer, $3, $4, $5::bigint, $6, "
+        "$7::boolean, $8, " AUTHPP_PG_FROM_MS("$9") ", NULL)",
+        params);
+    if (!o.ok()) {
+      if (o.sqlstate == "23503") return auth_error{errc::not_found, "no user with this id"};
+      if (o.sqlstate == "23505") {
+        return auth_error{errc::already_exists, "this credential is stored already"};
+      }
+      return server_.error(o, "create authenticator");
+    }
+    return stored;
+  }
+
+  result<std::optional<authenticator_record>> find_authenticator(
+      std::string_view credential_id) const override {
+    const param params[] = {credential_id};
+    auto o = read("SELECT " AUTHPP_PG_AUTHENTICATOR_COLUMNS
+                  "FROM authenticators WHERE \"credentialID\" = $1",
+                  params);
+    if (!o.ok()) return server_.error(o, "find authenticator");
+    if (o.rows() == 0) return std::optional<authenticator_record>();
+    return std::optional(read_authenticator(o.at(0)));
+  }
+
+  result<std::vector<authenticator_record>> list_authenticators(
+      std::string_view user_id) const override {
+    std::vector<authenticator_record> out;
+    if (!serial_id(user_id)) return out;
+    const param params[] = {user_id};
+    // NULLS FIRST and COLLATE "C": the order of the other backends (Auth.js's rows, which have no
+    // created_at, first; then byte order), whatever the database's defaults.
+    auto o = read("SELECT " AUTHPP_PG_AUTHENTICATOR_COLUMNS
+                  "FROM authenticators WHERE \"userId\" = $1::integer "
+                  "ORDER BY created_at NULLS FIRST, \"credentialID\" COLLATE \"C\"",
+                  params);
+    if (!o.ok()) return server_.error(o, "list authenticators");
+    for (int i = 0; i < o.rows(); ++i) out.push_back(read_authenticator(o.at(i)));
+    return out;
+  }
+
+  result<bool> use_authenticator(std::string_view credential_id, std::uint32_t expected_counter,
+                                 std::uint32_t new_counter, bool backed_up,
+                                 system_clock::time_point now) override {
+    const std::string expected = std::to_string(expected_counter);
+    const std::string next = std::to_string(new_counter);
+    const std::string ms = std::to_string(epoch_ms(now));
+    const param params[] = {credential_id, expected, next, backed_up ? "true" : "false", ms};
+    // One conditional statement: a second caller with the same expected counter waits for the
+    // first's row lock, then finds the counter moved on (READ COMMITTED re-checks the WHERE on
+    // the new row).
+    auto o = write("UPDATE authenticators SET counter = $3::bigint, "
+                   "\"credentialBackedUp\" = $4::boolean, last_used_at = " AUTHPP_PG_FROM_MS(
+                       "$5") " WHERE \"credentialID\" = $1 AND counter = $2::bigint "
+                             "RETURNING \"userId\"",
+                   params);
+    if (!o.ok()) return server_.error(o, "use authenticator");
+    return o.rows() != 0;
+  }
+
+  result<bool> delete_authenticator(std::string_view user_id,
+                                    std::string_view credential_id) override {
+    if (!serial_id(user_id)) return false;
+    const param params[] = {user_id, credential_id};
+    auto o = write(
+        "DELETE FROM authenticators WHERE \"userId\" = $1::integer AND \"credentialID\" = $2 "
+        "RETURNING \"userId\"",
+        params);
+    if (!o.ok()) return server_.error(o, "delete authenticator");
     return o.rows() != 0;
   }
 

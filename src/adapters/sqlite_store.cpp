@@ -183,6 +183,32 @@ totp_record read_totp(sqlite3_stmt* s) {
   return t;
 }
 
+// The columns every authenticator query selects, in the order read_authenticator expects.
+#define AUTHPP_AUTHENTICATOR_COLUMNS                                                        \
+  "\"credentialID\", \"userId\", \"providerAccountId\", \"credentialPublicKey\", counter, " \
+  "\"credentialDeviceType\", \"credentialBackedUp\", transports, created_at, last_used_at "
+
+authenticator_record read_authenticator(sqlite3_stmt* s) {
+  authenticator_record a;
+  a.credential_id = column_text(s, 0).value_or("");
+  a.user_id = column_text(s, 1).value_or("");
+  a.provider_account_id = column_text(s, 2).value_or("");
+  a.credential_public_key = column_text(s, 3).value_or("");
+  // The column's CHECK keeps it within 32 bits.
+  a.counter = static_cast<std::uint32_t>(sqlite3_column_int64(s, 4));
+  a.credential_device_type = column_text(s, 5).value_or("");
+  a.credential_backed_up = sqlite3_column_int64(s, 6) != 0;
+  a.transports = column_text(s, 7);
+  // Rows that Auth.js wrote have neither time.
+  if (sqlite3_column_type(s, 8) != SQLITE_NULL) {
+    a.created_at = from_epoch_ms(sqlite3_column_int64(s, 8));
+  }
+  if (sqlite3_column_type(s, 9) != SQLITE_NULL) {
+    a.last_used_at = from_epoch_ms(sqlite3_column_int64(s, 9));
+  }
+  return a;
+}
+
 user_record read_user(sqlite3_stmt* s) {
   user_record u;
   u.id = column_text(s, 0).value_or("");
@@ -211,6 +237,8 @@ struct connection {
   stmt_ptr insert_token, use_token;
   stmt_ptr upsert_totp, find_totp, use_totp_step, confirm_totp_step, delete_totp;
   stmt_ptr insert_recovery_code, recovery_codes_of, use_recovery_code, delete_recovery_codes;
+  stmt_ptr insert_authenticator, find_authenticator, list_authenticators, use_authenticator,
+      delete_authenticator;
   stmt_ptr health_read, health_write;
 };
 
@@ -291,6 +319,24 @@ CREATE TABLE recovery_codes (
   user_id TEXT NOT NULL REFERENCES totp(user_id) ON DELETE CASCADE,
   code_hash TEXT NOT NULL,
   PRIMARY KEY (user_id, code_hash)
+);
+)sql"},
+    // WebAuthn authenticators (authenticator_store), under the names of Auth.js's Authenticator
+    // model, with its keys; the counter is unsigned 32-bit (WebAuthn L2 §6.1). created_at and
+    // last_used_at are authpp's own, NULL in rows that Auth.js writes.
+    {5, R"sql(
+CREATE TABLE authenticators (
+  "credentialID" TEXT NOT NULL UNIQUE,
+  "userId" TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  "providerAccountId" TEXT NOT NULL,
+  "credentialPublicKey" TEXT NOT NULL,
+  counter INTEGER NOT NULL CHECK (counter BETWEEN 0 AND 4294967295),
+  "credentialDeviceType" TEXT NOT NULL,
+  "credentialBackedUp" INTEGER NOT NULL CHECK ("credentialBackedUp" IN (0, 1)),
+  transports TEXT,
+  created_at INTEGER,
+  last_used_at INTEGER,
+  PRIMARY KEY ("userId", "credentialID")
 );
 )sql"},
 };
@@ -455,7 +501,8 @@ class opener {
         {&c.find_by_id, "SELECT " AUTHPP_USER_COLUMNS "FROM users u WHERE id = ?1"},
         {&c.list_users, "SELECT " AUTHPP_USER_COLUMNS "FROM users u ORDER BY email"},
         {&c.set_disabled, "UPDATE users SET disabled = ?2 WHERE email = ?1"},
-        // Credentials, accounts and sessions go with it (ON DELETE CASCADE).
+        // Credentials, accounts, sessions, second factors and authenticators go with it (ON
+        // DELETE CASCADE).
         {&c.delete_user, "DELETE FROM users WHERE id = ?1 RETURNING id"},
         {&c.bump_session_version,
          "UPDATE users SET session_version = session_version + 1 WHERE id = ?1 "
@@ -524,6 +571,23 @@ class opener {
         {&c.use_recovery_code,
          "DELETE FROM recovery_codes WHERE user_id = ?1 AND code_hash = ?2 RETURNING user_id"},
         {&c.delete_recovery_codes, "DELETE FROM recovery_codes WHERE user_id = ?1"},
+        {&c.insert_authenticator,
+         "INSERT INTO authenticators (\"credentialID\", \"userId\", \"providerAccountId\", "
+         "\"credentialPublicKey\", counter, \"credentialDeviceType\", \"credentialBackedUp\", "
+         "transports, created_at, last_used_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL)"},
+        {&c.find_authenticator,
+         "SELECT " AUTHPP_AUTHENTICATOR_COLUMNS "FROM authenticators WHERE \"credentialID\" = ?1"},
+        // NULLs sort first: Auth.js's rows, which have no created_at, come before authpp's.
+        {&c.list_authenticators,
+         "SELECT " AUTHPP_AUTHENTICATOR_COLUMNS "FROM authenticators WHERE \"userId\" = ?1 "
+         "ORDER BY created_at, \"credentialID\""},
+        // One conditional statement: of two connections recording an assertion verified against
+        // one counter, the second finds the counter moved on and changes nothing.
+        {&c.use_authenticator,
+         "UPDATE authenticators SET counter = ?3, \"credentialBackedUp\" = ?4, last_used_at = ?5 "
+         "WHERE \"credentialID\" = ?1 AND counter = ?2"},
+        {&c.delete_authenticator,
+         "DELETE FROM authenticators WHERE \"userId\" = ?1 AND \"credentialID\" = ?2"},
         {&c.health_read, "SELECT count(*) FROM schema_migrations"},
         // Deletes nothing, but needs the write lock and a writable connection and file.
         {&c.health_write, "DELETE FROM schema_migrations WHERE version < 0"},
@@ -546,6 +610,7 @@ class opener {
 #undef AUTHPP_ACCOUNT_FIELDS
 #undef AUTHPP_ACCOUNT_COLUMNS
 #undef AUTHPP_TOTP_COLUMNS
+#undef AUTHPP_AUTHENTICATOR_COLUMNS
 
 // ---------------------------------------------------------------------------------------------
 // The store
@@ -955,6 +1020,86 @@ class sqlite_store final : public adapter {
                         read_user_id, "use recovery code");
     if (!used) return used.error();
     return used->has_value();
+  }
+
+  result<authenticator_record> create_authenticator(
+      const authenticator_record& authenticator) override {
+    if (auto r = detail::check_authenticator(authenticator); !r) return r.error();
+    authenticator_record stored = authenticator;
+    stored.created_at = detail::to_millis(clock_.now());
+    stored.last_used_at = std::nullopt;
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b((*c)->insert_authenticator.get());
+    b.text(1, stored.credential_id);
+    b.text(2, stored.user_id);
+    b.text(3, stored.provider_account_id);
+    b.text(4, stored.credential_public_key);
+    b.integer(5, stored.counter);
+    b.text(6, stored.credential_device_type);
+    b.integer(7, stored.credential_backed_up ? 1 : 0);
+    b.optional_text(8, stored.transports);
+    b.integer(9, epoch_ms(*stored.created_at));
+    if (const int rc = b.step(); rc != SQLITE_DONE) {
+      // The foreign key to users(id) is the existence check: one statement, no race.
+      if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        return auth_error{errc::not_found, "no user with this id"};
+      }
+      if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return auth_error{errc::already_exists, "this credential is stored already"};
+      }
+      return fail_locked(rc, "create authenticator");
+    }
+    return stored;
+  }
+
+  result<std::optional<authenticator_record>> find_authenticator(
+      std::string_view credential_id) const override {
+    return one_row(&connection::find_authenticator, {credential_id}, std::nullopt,
+                   read_authenticator, "find authenticator");
+  }
+
+  result<std::vector<authenticator_record>> list_authenticators(
+      std::string_view user_id) const override {
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b((*c)->list_authenticators.get());
+    b.text(1, user_id);
+    std::vector<authenticator_record> out;
+    int rc = SQLITE_OK;
+    while ((rc = b.step()) == SQLITE_ROW) out.push_back(read_authenticator(b.get()));
+    if (rc != SQLITE_DONE) return fail_locked(rc, "list authenticators");
+    return out;
+  }
+
+  result<bool> use_authenticator(std::string_view credential_id, std::uint32_t expected_counter,
+                                 std::uint32_t new_counter, bool backed_up,
+                                 std::chrono::system_clock::time_point now) override {
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b((*c)->use_authenticator.get());
+    b.text(1, credential_id);
+    b.integer(2, expected_counter);
+    b.integer(3, new_counter);
+    b.integer(4, backed_up ? 1 : 0);
+    b.integer(5, epoch_ms(now));
+    if (const int rc = b.step(); rc != SQLITE_DONE) return fail_locked(rc, "use authenticator");
+    return sqlite3_changes((*c)->db.get()) != 0;
+  }
+
+  result<bool> delete_authenticator(std::string_view user_id,
+                                    std::string_view credential_id) override {
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b((*c)->delete_authenticator.get());
+    b.text(1, user_id);
+    b.text(2, credential_id);
+    if (const int rc = b.step(); rc != SQLITE_DONE) return fail_locked(rc, "delete authenticator");
+    return sqlite3_changes((*c)->db.get()) != 0;
   }
 
   result<std::string> query_for_testing(const char* sql) const {

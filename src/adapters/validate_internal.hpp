@@ -1,6 +1,7 @@
 #pragma once
 
 #include <authpp/adapters/account_store.hpp>
+#include <authpp/adapters/authenticator_store.hpp>
 #include <authpp/adapters/second_factor_store.hpp>
 #include <authpp/adapters/session_store.hpp>
 #include <authpp/adapters/user_store.hpp>
@@ -43,6 +44,10 @@ result<void> check_verification_token(const verification_token& token);
 result<void> check_sealed_secret(std::string_view sealed_secret);
 result<void> check_recovery_code_hashes(const std::vector<std::string>& code_hashes);
 result<void> check_totp_step(std::uint64_t step);
+
+// check_authenticator refuses what authenticator_store::create_authenticator's comment says it
+// refuses before looking at the store, with the same errc. The details never quote a value.
+result<void> check_authenticator(const authenticator_record& authenticator);
 
 // to_millis truncates to the millisecond, the precision every backend stores.
 std::chrono::system_clock::time_point to_millis(std::chrono::system_clock::time_point t);

@@ -28,11 +28,34 @@ outcome complete_sign_in(request_context& ctx, const user& u, const account& acc
 std::optional<outcome> sign_in_verdict(request_context& ctx, const user& u, const account& acct,
                                        const json* credentials, const json* profile,
                                        bool verification_request = false);
-// register_and_sign_in ends an OAuth sign-in when an adapter stores users: the signIn callback,
-// then the user the provider identity is linked to, the signed-in user (linking it), or a new
-// user, by Auth.js's rules (registration.cpp); then issue_session. Blocking: adapter calls.
+// linking_rules are what differs between the kinds of linked identities in Auth.js's rules.
+struct linking_rules {
+  // link_by_email: an identity new to the store, presented by nobody signed in, is linked to
+  // the stored user with its e-mail address (OAuth's allow_dangerous_email_account_linking).
+  bool link_by_email = false;
+  // sign_up: such an identity may create a new user; otherwise AccessDenied.
+  bool sign_up = true;
+  authjs_error not_linked = authjs_error::oauth_account_not_linked;  // the refusal's type
+  // linked runs once the identity is newly linked to the user who signs in (their id), before
+  // the session is issued: a passkey stores its authenticator there. Blocking.
+  std::function<result<void>(const std::string& user_id)> linked{};
+};
+// register_and_sign_in ends a sign-in by a linked identity when an adapter stores users: the
+// signIn callback, then the user the identity is linked to, the signed-in user (linking it), or
+// a new user, by Auth.js's rules (registration.cpp); then issue_session. Blocking: adapter calls.
+outcome register_and_sign_in(request_context& ctx, const user& profile_user, const account& acct,
+                             const json* profile, const linking_rules& rules);
+// The OAuth form: linking by e-mail as the provider allows, refusals OAuthAccountNotLinked.
 outcome register_and_sign_in(request_context& ctx, const oauth_provider& provider,
                              const user& profile_user, const account& acct, const json* profile);
+// signed_in is the request's current stored user, and its database session token if it has one.
+struct signed_in {
+  adapters::user_record user;
+  std::optional<std::string> session_token;
+};
+// current_user reads who the request is signed in as (blocking: a store read). Errors count as
+// "nobody", as in Auth.js.
+std::optional<signed_in> current_user(const request_context& ctx, adapters::adapter& store);
 // issue_session gives `u` a session (a JWT through the jwt callback, or a database row; with
 // `kept_token`, the database session the request already has), fires the signIn event and
 // redirects to the callback URL.
@@ -41,6 +64,8 @@ outcome issue_session(request_context& ctx, const user& u, const account& acct, 
 outcome signout_action(request_context& ctx);
 outcome error_page_action(request_context& ctx);
 outcome verify_request_action(request_context& ctx);
+// webauthn_options_action is GET /webauthn-options/{id}: the provider's flow answers.
+outcome webauthn_options_action(request_context& ctx);
 
 // fire runs an event handler; events only observe, so what they throw is logged and swallowed.
 template <class Event>

@@ -89,15 +89,16 @@ boost::asio::awaitable<outcome> run_blocking_action(request_context& ctx,
 namespace {
 
 waiting action_waits(const engine_state& engine, const http::request& request) {
-  // Cheap tests first: only a POST, or a GET to a callback (or, with database sessions or JWT
-  // revocation, to /session), can wait.
+  // Cheap tests first: only a POST, or a GET to a callback or to WebAuthn options (or, with
+  // database sessions or JWT revocation, to /session), can wait.
   const bool get = request.method == "GET";
   if (request.method != "POST" && !get) return waiting::none;
   const bool database = engine.database_sessions();
   const std::string_view target = request.target;
   const std::string_view path = target.substr(0, target.find('?'));
   const bool revocable = checks_revocation(engine);
-  if (get && !database && !revocable && path.find("/callback/") == std::string_view::npos) {
+  if (get && !database && !revocable && path.find("/callback/") == std::string_view::npos &&
+      path.find("/webauthn-options/") == std::string_view::npos) {
     return waiting::none;
   }
   const auto r = parse_route(engine.config.base_path, path);

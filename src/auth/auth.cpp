@@ -209,6 +209,9 @@ outcome dispatch(request_context& ctx) {
     case action::verify_request:
       if (get) return verify_request_action(ctx);
       break;
+    case action::webauthn_options:
+      if (get) return webauthn_options_action(ctx);
+      break;
   }
   return fail(ctx, {authjs_error::unknown_action, "unsupported method for this action"});
 }
@@ -398,6 +401,8 @@ std::optional<std::string> build_flows(engine_state& state) {
             return credentials_flow(state, kind);
           } else if constexpr (std::is_same_v<kind_t, email_provider>) {
             return email_flow(state, kind);
+          } else if constexpr (std::is_same_v<kind_t, passkey_provider>) {
+            return passkey_flow(state, kind);
           } else {
             return oauth_flow(state, kind);
           }
@@ -472,10 +477,12 @@ result<auth> auth::create(auth_config config) {
                                  ring(names.session_token),
                                  ring(names.pkce_code_verifier),
                                  ring(names.state),
-                                 ring(names.nonce)};
+                                 ring(names.nonce),
+                                 ring(names.webauthn_challenge)};
     state->policies.push_back(std::move(policy));
   }
   state->encoded_state = ring("encodedState");
+  state->encoded_webauthn_challenge = ring("encodedWebauthnChallenge");
   state->config = std::move(config);
   if (auto problem = detail::build_flows(*state)) {
     return auth_error{errc::invalid_config, *problem};

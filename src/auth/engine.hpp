@@ -127,6 +127,24 @@ const result<std::optional<json>>& session_claims(request_context& ctx);
 // null_session answers /session with `null`, clearing the session cookie when `clear`.
 outcome null_session(const request_context& ctx, bool clear, bool cache_headers);
 
+// ---- check cookies (check_cookies.cpp) ---------------------------------------------------------
+// A sign-in's round trip (an OAuth provider, a WebAuthn ceremony) keeps its check values in
+// sealed cookies for this long (Auth.js: 15 minutes).
+inline constexpr std::chrono::seconds check_cookie_max_age{900};
+// seal_check / open_check store a check value in its cookie and read it back, bound to the
+// provider (server-flows.md §7.3: the JWE of {"value", "provider"}, salted with the cookie name).
+result<std::string> seal_check(const request_context& ctx, const jose::session_keyring& ring,
+                               std::string_view provider_id, std::string value);
+result<std::string> open_check(const request_context& ctx, const jose::session_keyring& ring,
+                               std::string_view provider_id, std::string_view sealed);
+// check_cookie carries a sealed check value: Expires (and Max-Age when `with_max_age`, as Auth.js
+// sets per cookie) a check_cookie_max_age from now. `form_post`: SameSite=None; Secure, for a
+// callback that comes back as a cross-site POST.
+http::set_cookie check_cookie(const request_context& ctx, std::string name, std::string value,
+                              bool with_max_age, bool form_post);
+// cleared_cookie deletes the cookie `name` (same attributes, Max-Age=0).
+http::set_cookie cleared_cookie(const request_context& ctx, const std::string& name);
+
 // ---- revocation of JWT sessions (revocation.cpp) ------------------------------------------------
 // checks_revocation: JWT sessions are checked against the store (an adapter and a
 // session.jwt_revocation_bound are configured, and sessions are not in the database).

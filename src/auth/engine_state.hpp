@@ -22,8 +22,9 @@ struct cookie_policy {
   cookies::cookie_names names;
   http::set_cookie attributes;
   jose::session_keyring sessions;
-  // The OAuth check cookies are sealed like session tokens, each salted with its own name.
-  jose::session_keyring pkce, state, nonce;
+  // The OAuth check cookies and the WebAuthn challenge cookie are sealed like session tokens,
+  // each salted with its own name.
+  jose::session_keyring pkce, state, nonce, webauthn_challenge;
 };
 
 class provider_flow;     // how the engine drives one provider (provider_flow.hpp)
@@ -38,6 +39,8 @@ struct engine_state {
 
   std::vector<cookie_policy> policies;  // [0]: plain http, [1]: secure cookies
   jose::session_keyring encoded_state;  // the OAuth `state` parameter's own seal
+  // The WebAuthn challenge's inner seal, inside its cookie's (as Auth.js nests them).
+  jose::session_keyring encoded_webauthn_challenge;
 
   // One per configured provider, in configuration order. OAuth flows hold the engine's only
   // mutable state (their metadata and keys), each behind its own lock.

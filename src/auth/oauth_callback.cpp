@@ -28,21 +28,14 @@ http::url_search_params callback_params(const request_context& ctx) {
   return params;
 }
 
-http::set_cookie cleared(const request_context& ctx, const std::string& name) {
-  http::set_cookie c = ctx.cookies_policy->attributes;
-  c.name = name;
-  c.max_age = 0;
-  return c;
-}
-
 // read_check opens the check cookie `name`, queueing its deletion.
 result<std::string> read_check(const request_context& ctx, const jose::session_keyring& ring,
                                const oauth_provider& p, const std::string& name,
                                std::vector<http::set_cookie>& clears) {
   const http::cookie* c = ctx.cookie(name);
   if (!c) return auth_error{errc::invalid_claims, name + " cookie missing"};
-  clears.push_back(cleared(ctx, name));
-  return open_check(ctx, ring, p, c->value);
+  clears.push_back(cleared_cookie(ctx, name));
+  return open_check(ctx, ring, p.id, c->value);
 }
 
 net::outbound_request token_request(const request_context& ctx, const oauth_provider& p,

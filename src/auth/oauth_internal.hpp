@@ -29,7 +29,7 @@ struct oauth_runtime {
 };
 
 // oauth_state_max_age bounds a sign-in's round trip through the provider (Auth.js: 15 minutes).
-inline constexpr std::chrono::seconds oauth_state_max_age{900};
+inline constexpr std::chrono::seconds oauth_state_max_age = check_cookie_max_age;
 
 // authorization_server_for returns the provider's metadata: its configuration, completed by
 // discovery when it leaves endpoints out. Fails with the fetch's or the document's error.
@@ -84,12 +84,5 @@ boost::asio::awaitable<outcome> oauth_signin(request_context& ctx, const oauth_p
 // oauth_callback finishes it: checks, code exchange, ID token, profile, session.
 boost::asio::awaitable<outcome> oauth_callback(request_context& ctx, const oauth_provider& provider,
                                                oauth_runtime& rt, net::http_client& client);
-
-// seal_check / open_check store a check value in its cookie and read it back, bound to the
-// provider (server-flows.md §7.3: the JWE of {"value", "provider"}).
-result<std::string> seal_check(const request_context& ctx, const jose::session_keyring& ring,
-                               const oauth_provider& provider, std::string value);
-result<std::string> open_check(const request_context& ctx, const jose::session_keyring& ring,
-                               const oauth_provider& provider, std::string_view sealed);
 
 }  // namespace authpp::detail

@@ -34,49 +34,7 @@ std::vector<std::pair<std::string, std::string>> configured_params(const oauth_p
   return params;
 }
 
-http::set_cookie check_cookie(const request_context& ctx, std::string name, std::string value,
-                              bool with_max_age, bool form_post) {
-  http::set_cookie c = ctx.cookies_policy->attributes;
-  c.name = std::move(name);
-  c.value = std::move(value);
-  c.expires = ctx.engine.clock->now() + oauth_state_max_age;
-  if (with_max_age) c.max_age = oauth_state_max_age.count();
-  // A form_post callback comes back as a cross-site POST, which carries only SameSite=None cookies.
-  if (form_post) {
-    c.same_site = http::same_site::none;
-    c.secure = true;
-  }
-  return c;
-}
-
 }  // namespace
-
-result<std::string> seal_check(const request_context& ctx, const jose::session_keyring& ring,
-                               const oauth_provider& provider, std::string value) {
-  jose::session_token_options options;
-  options.max_age = oauth_state_max_age;
-  json payload = json::object();
-  payload["value"] = std::move(value);
-  payload["provider"] = provider.id;
-  return ring.encode(std::move(payload), *ctx.engine.clock, *ctx.engine.random, options);
-}
-
-result<std::string> open_check(const request_context& ctx, const jose::session_keyring& ring,
-                               const oauth_provider& provider, std::string_view sealed) {
-  auto payload = ring.decode(sealed, *ctx.engine.clock);
-  if (!payload) return payload.error();
-  const auto value = payload->find("value");
-  const auto bound = payload->find("provider");
-  if (value == payload->end() || !value->is_string() ||
-      value->get_ref<const std::string&>().empty()) {
-    return auth_error{errc::invalid_claims, "check cookie without a value"};
-  }
-  // A check minted for another provider must not finish this one's flow.
-  if (bound == payload->end() || !bound->is_string() || *bound != provider.id) {
-    return auth_error{errc::invalid_claims, "check cookie bound to another provider"};
-  }
-  return value->get<std::string>();
-}
 
 boost::asio::awaitable<outcome> oauth_signin(request_context& ctx, const oauth_provider& p,
                                              oauth_runtime& rt, net::http_client& client) {
@@ -123,7 +81,7 @@ boost::asio::awaitable<outcome> oauth_signin(request_context& ctx, const oauth_p
     auto state = ctx.engine.encoded_state.encode(json{{"random", *random}}, *ctx.engine.clock,
                                                  *ctx.engine.random, options);
     if (!state) co_return fail(ctx, {authjs_error::configuration, state.error().message()});
-    auto sealed = seal_check(ctx, ctx.cookies_policy->state, p, *state);
+    auto sealed = seal_check(ctx, ctx.cookies_policy->state, p.id, *state);
     if (!sealed) co_return fail(ctx, {authjs_error::configuration, sealed.error().message()});
     params->set("state", *state);
     out.cookies.push_back(
@@ -134,7 +92,7 @@ boost::asio::awaitable<outcome> oauth_signin(request_context& ctx, const oauth_p
     if (!verifier) co_return fail(ctx, {authjs_error::configuration, verifier.error().message()});
     params->set("code_challenge", base64url::encode(byte_view(jose::sha256(*verifier))));
     params->set("code_challenge_method", "S256");
-    auto sealed = seal_check(ctx, ctx.cookies_policy->pkce, p, std::move(*verifier));
+    auto sealed = seal_check(ctx, ctx.cookies_policy->pkce, p.id, std::move(*verifier));
     if (!sealed) co_return fail(ctx, {authjs_error::configuration, sealed.error().message()});
     out.cookies.push_back(check_cookie(ctx, ctx.cookies_policy->names.pkce_code_verifier,
                                        std::move(*sealed), true, false));
@@ -143,7 +101,7 @@ boost::asio::awaitable<outcome> oauth_signin(request_context& ctx, const oauth_p
     auto nonce = random_value(ctx);
     if (!nonce) co_return fail(ctx, {authjs_error::configuration, nonce.error().message()});
     params->set("nonce", *nonce);
-    auto sealed = seal_check(ctx, ctx.cookies_policy->nonce, p, std::move(*nonce));
+    auto sealed = seal_check(ctx, ctx.cookies_policy->nonce, p.id, std::move(*nonce));
     if (!sealed) co_return fail(ctx, {authjs_error::configuration, sealed.error().message()});
     out.cookies.push_back(
         check_cookie(ctx, ctx.cookies_policy->names.nonce, std::move(*sealed), false, form_post));

@@ -33,7 +33,8 @@ class provider_flow {
 
   virtual const std::string& id() const = 0;
   virtual const std::string& name() const = 0;
-  // type is the kind as /providers reports it: "credentials", "oauth", "oidc" or "email".
+  // type is the kind as /providers reports it: "credentials", "oauth", "oidc", "email" or
+  // "webauthn".
   virtual std::string_view type() const = 0;
   // problem names what makes the configured provider unusable ("client_id: required"), if any.
   virtual std::optional<std::string> problem() const = 0;
@@ -46,6 +47,9 @@ class provider_flow {
   // signin answers POST /signin/{id} (CSRF checked) when waits() is not `required`. By default
   // it sends the browser to the sign-in page: credentials sign in through /callback.
   virtual outcome signin(request_context& ctx) const;
+  // webauthn_options answers GET /webauthn-options/{id} when waits() is not `required`. By
+  // default the provider is not a WebAuthn one: InvalidProvider.
+  virtual outcome webauthn_options(request_context& ctx) const;
   // callback answers /callback/{id} when waits() is not `required`.
   virtual outcome callback(request_context& ctx) const = 0;
   // act_async answers a request that waits() says to await.
@@ -69,5 +73,7 @@ std::unique_ptr<provider_flow> oauth_flow(const engine_state& engine,
                                           const oauth_provider& provider);
 std::unique_ptr<provider_flow> email_flow(const engine_state& engine,
                                           const email_provider& provider);
+std::unique_ptr<provider_flow> passkey_flow(const engine_state& engine,
+                                            const passkey_provider& provider);
 
 }  // namespace authpp::detail

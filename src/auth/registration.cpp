@@ -1,19 +1,12 @@
-// Who an OAuth sign-in signs in, when an adapter stores users (Auth.js's handleLoginOrRegister,
-// server-flows.md §9.2): the user the provider identity is linked to; else the signed-in user,
-// who gets it linked; else a new user. An existing user with the same e-mail is never taken over
-// unless the provider is trusted to verify addresses (allow_dangerous_email_account_linking).
+// Who a sign-in by a linked identity (OAuth, a passkey) signs in, when an adapter stores users
+// (Auth.js's handleLoginOrRegister, server-flows.md §9.2): the user the identity is linked to;
+// else the signed-in user, who gets it linked; else a new user. An existing user with the same
+// e-mail is never taken over unless the provider is trusted to verify addresses
+// (allow_dangerous_email_account_linking).
 #include "engine.hpp"
 
 namespace authpp::detail {
-namespace {
 
-// signed_in is the request's current user, and its database session token if it has one.
-struct signed_in {
-  adapters::user_record user;
-  std::optional<std::string> session_token;
-};
-
-// current_user reads who the request is signed in as. Errors count as "nobody", as in Auth.js.
 std::optional<signed_in> current_user(const request_context& ctx, adapters::adapter& store) {
   if (uses_database(ctx)) {
     auto token = database_session_token(ctx);
@@ -30,6 +23,8 @@ std::optional<signed_in> current_user(const request_context& ctx, adapters::adap
   if (!found || !*found) return std::nullopt;
   return signed_in{std::move(**found), std::nullopt};
 }
+
+namespace {
 
 std::optional<std::string> token_text(const json& tokens, const char* name) {
   const auto it = tokens.find(name);
@@ -87,14 +82,14 @@ registration signs_in(const adapters::user_record& u, std::optional<std::string>
 // attempt is one pass of the decision table; `race` is set when a concurrent sign-in changed
 // the store under it (a link or a user created meanwhile), so that the caller looks again.
 registration attempt(const request_context& ctx, adapters::adapter& store,
-                     const oauth_provider& provider, const user& profile_user, const account& acct,
+                     const linking_rules& rules, const user& profile_user, const account& acct,
                      bool& race) {
   const auto current = current_user(ctx, store);
   auto linked = store.user_by_account(acct.provider, acct.provider_account_id);
   if (!linked) return store_failed(linked.error());
   if (*linked) {
     if (current && current->user.id != (*linked)->id) {
-      return refuse(authjs_error::oauth_account_not_linked,
+      return refuse(rules.not_linked,
                     "this provider account is linked to another user than the signed-in one");
     }
     // Signed in as that user already: the session stays.
@@ -117,8 +112,8 @@ registration attempt(const request_context& ctx, adapters::adapter& store,
   if (*existing) {
     // Taking over an account because a provider says the e-mail matches is only as safe as the
     // provider's e-mail verification: refused unless the provider is trusted with it.
-    if (!provider.allow_dangerous_email_account_linking) {
-      return refuse(authjs_error::oauth_account_not_linked,
+    if (!rules.link_by_email) {
+      return refuse(rules.not_linked,
                     "a user with this e-mail exists and the provider account is not linked "
                     "to them");
     }
@@ -128,6 +123,9 @@ registration attempt(const request_context& ctx, adapters::adapter& store,
     registration r = signs_in(**existing);
     r.linked = true;
     return r;
+  }
+  if (!rules.sign_up) {
+    return refuse(authjs_error::access_denied, "sign-up is off for this provider");
   }
   adapters::new_user fresh;
   fresh.email = *profile_user.email;
@@ -174,23 +172,33 @@ user stored_user(const adapters::user_record& r) {
   return u;
 }
 
-outcome register_and_sign_in(request_context& ctx, const oauth_provider& provider,
-                             const user& profile_user, const account& acct, const json* profile) {
+outcome register_and_sign_in(request_context& ctx, const user& profile_user, const account& acct,
+                             const json* profile, const linking_rules& rules) {
   if (auto verdict = sign_in_verdict(ctx, profile_user, acct, nullptr, profile)) {
     return std::move(*verdict);
   }
   adapters::adapter& store = *ctx.config().adapter;
   bool race = false;
-  registration r = attempt(ctx, store, provider, profile_user, acct, race);
+  registration r = attempt(ctx, store, rules, profile_user, acct, race);
   if (race) {
     // Another sign-in with this identity or address won a race: decide again on what it wrote.
     race = false;
-    r = attempt(ctx, store, provider, profile_user, acct, race);
+    r = attempt(ctx, store, rules, profile_user, acct, race);
   }
   if (r.store_error) return adapter_failure(ctx, *r.store_error);
   if (r.refused) return fail(ctx, *r.refused);
+  if (r.linked && rules.linked) {
+    if (auto kept = rules.linked(*r.who->id); !kept) return adapter_failure(ctx, kept.error());
+  }
   fire_registration_after(ctx, r, acct, profile);
   return issue_session(ctx, *r.who, acct, profile, r.kept_token ? &*r.kept_token : nullptr);
+}
+
+outcome register_and_sign_in(request_context& ctx, const oauth_provider& provider,
+                             const user& profile_user, const account& acct, const json* profile) {
+  linking_rules rules;
+  rules.link_by_email = provider.allow_dangerous_email_account_linking;
+  return register_and_sign_in(ctx, profile_user, acct, profile, rules);
 }
 
 }  // namespace authpp::detail

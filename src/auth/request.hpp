@@ -18,7 +18,17 @@
 namespace authpp::detail {
 
 // action is the first path segment after the base path.
-enum class action { csrf, providers, session, signin, signout, callback, verify_request, error };
+enum class action {
+  csrf,
+  providers,
+  session,
+  signin,
+  signout,
+  callback,
+  verify_request,
+  error,
+  webauthn_options,
+};
 
 struct route {
   detail::action action;
@@ -27,7 +37,8 @@ struct route {
 
 // parse_route maps a path below `base_path` to an action, as Auth.js does: empty segments are
 // dropped, one or two segments, a provider id only for signin and callback, the literal id
-// "undefined" means none. nullopt means 400 "Bad request.".
+// "undefined" means none. nullopt means 400 "Bad request.". A provider id is taken by signin,
+// callback and webauthn-options.
 std::optional<route> parse_route(std::string_view base_path, std::string_view path);
 
 // engine_error is a failed flow: the Auth.js error type (the browser sees it only when it is

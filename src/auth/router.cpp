@@ -12,8 +12,8 @@ struct action_name {
   bool takes_provider;
 };
 
-// The actions Auth.js routes (webauthn-options is not implemented and answers 400).
-constexpr std::array<action_name, 8> actions{{
+// The actions Auth.js routes.
+constexpr std::array<action_name, 9> actions{{
     {"csrf", action::csrf, false},
     {"providers", action::providers, false},
     {"session", action::session, false},
@@ -22,6 +22,7 @@ constexpr std::array<action_name, 8> actions{{
     {"callback", action::callback, true},
     {"verify-request", action::verify_request, false},
     {"error", action::error, false},
+    {"webauthn-options", action::webauthn_options, true},
 }};
 
 }  // namespace

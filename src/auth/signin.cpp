@@ -19,6 +19,7 @@ pages::signin_page signin_page_model(const request_context& ctx) {
     entry.type = std::string(flow->type());
     entry.signin_url = ctx.base_url() + "/signin/" + entry.id;
     entry.callback_url = ctx.base_url() + "/callback/" + entry.id;
+    entry.options_url = ctx.base_url() + "/webauthn-options/" + entry.id;
     flow->describe(ctx, entry);
     page.providers.push_back(std::move(entry));
   }

@@ -39,7 +39,8 @@ constexpr std::string_view layout_template = R"(<!DOCTYPE html>
 {{/has_logo}}<div class="card">
 {{{content}}}</div>
 {{{footer}}}</main>
-</body>
+{{#has_script}}<script>{{{script}}}</script>
+{{/has_script}}</body>
 </html>
 )";
 
@@ -70,7 +71,20 @@ constexpr std::string_view signin_template = R"(<h1 class="center">Sign in</h1>
 </div>
 {{/fields}}<button type="submit" class="button primary">Sign in with {{name}}</button>
 </form>
-{{/credentials}}</div>
+{{/credentials}}{{#webauthn}}<form action="{{action}}" method="post" data-passkey-options="{{options_url}}">
+<input type="hidden" name="csrfToken" value="{{csrf_token}}">
+{{#has_callback}}<input type="hidden" name="callbackUrl" value="{{callback_url}}">
+{{/has_callback}}<input type="hidden" name="action" value="">
+<input type="hidden" name="data" value="">
+<div class="field">
+<label for="{{input_id}}">Email</label>
+<input id="{{input_id}}" type="email" name="email" value="{{email_value}}" placeholder="email@example.com" autocomplete="username webauthn" autocapitalize="none" spellcheck="false" aria-describedby="{{input_id}}-hint"{{#autofocus}} autofocus{{/autofocus}}>
+<p class="hint" id="{{input_id}}-hint">Leave it empty to use a passkey you have. A new address creates an account with a passkey.</p>
+</div>
+<p class="alert" role="alert" data-passkey-status hidden></p>
+<button type="submit" class="button primary">Sign in with a passkey</button>
+</form>
+{{/webauthn}}</div>
 {{/providers}})";
 
 constexpr std::string_view signout_template =
@@ -157,10 +171,75 @@ std::string_view color_scheme_meta(std::string_view scheme) {
   return "light dark";
 }
 
-// finish wraps `content` in the shared layout and computes the CSP from the exact style text.
+// passkey_script runs the WebAuthn ceremony of a passkey form (data-passkey-options): it asks the
+// engine for options, calls navigator.credentials, and posts the credential as the form's `data`
+// and `action`, as next-auth/webauthn does. No library and no network beyond this origin; the CSP
+// allows exactly this text by its hash.
+constexpr std::string_view passkey_script = R"JS((() => {
+  const text = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)))
+    .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const bytes = (s) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")),
+    (c) => c.charCodeAt(0));
+  for (const form of document.querySelectorAll("form[data-passkey-options]")) {
+    const status = form.querySelector("[data-passkey-status]");
+    const say = (message) => { status.textContent = message; status.hidden = !message; };
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      say("");
+      if (!window.PublicKeyCredential) return say("This browser does not support passkeys.");
+      const query = new URLSearchParams();
+      const email = form.elements.email ? form.elements.email.value.trim() : "";
+      if (email) query.set("email", email);
+      if (form.dataset.passkeyAction) query.set("action", form.dataset.passkeyAction);
+      try {
+        const answer = await fetch(form.dataset.passkeyOptions + "?" + query,
+          { credentials: "same-origin", headers: { Accept: "application/json" } });
+        if (!answer.ok) {
+          return say(email ? "No passkey can be used or created for this address."
+                           : "Passkeys are not available right now.");
+        }
+        const { action, options } = await answer.json();
+        options.challenge = bytes(options.challenge);
+        let credential;
+        if (action === "register") {
+          options.user.id = bytes(options.user.id);
+          for (const c of options.excludeCredentials || []) c.id = bytes(c.id);
+          credential = await navigator.credentials.create({ publicKey: options });
+        } else {
+          for (const c of options.allowCredentials || []) c.id = bytes(c.id);
+          credential = await navigator.credentials.get({ publicKey: options });
+        }
+        const r = credential.response;
+        const response = { clientDataJSON: text(r.clientDataJSON) };
+        if (action === "register") {
+          response.attestationObject = text(r.attestationObject);
+          response.transports = r.getTransports ? r.getTransports() : [];
+        } else {
+          response.authenticatorData = text(r.authenticatorData);
+          response.signature = text(r.signature);
+          if (r.userHandle) response.userHandle = text(r.userHandle);
+        }
+        form.elements.action.value = action;
+        form.elements.data.value = JSON.stringify({
+          id: credential.id, rawId: text(credential.rawId), type: credential.type, response,
+          clientExtensionResults: credential.getClientExtensionResults(),
+          authenticatorAttachment: credential.authenticatorAttachment || undefined });
+        form.submit();
+      } catch (e) {
+        say(e && e.name === "NotAllowedError"
+          ? "The passkey request was cancelled or timed out. Try again."
+          : "The passkey could not be used. Try again.");
+      }
+    });
+  }
+})();
+)JS";
+
+// finish wraps `content` in the shared layout and computes the CSP from the exact style text
+// (and script text, for a page that has one).
 rendered finish(int status, std::string_view title, const theme& t, const std::string& content,
                 const std::string& footer, std::string_view form_action_extra = {},
-                std::string_view extra_style = {}) {
+                std::string_view extra_style = {}, std::string_view script = {}) {
   const std::string style = detail::stylesheet(t) + std::string(extra_style);
   const std::optional<std::string> logo_origin = detail::url_origin(t.logo, false);
   mst::data d;
@@ -171,11 +250,13 @@ rendered finish(int status, std::string_view title, const theme& t, const std::s
   d.set("logo", logo_origin ? t.logo : std::string());
   d.set("content", content);
   d.set("footer", footer);
+  d.set("has_script", boolean(!script.empty()));
+  d.set("script", std::string(script));
   rendered out;
   out.status = status;
   out.html = render_template(layout_template, d);
   out.content_security_policy =
-      detail::content_security_policy(style, logo_origin.value_or(""), form_action_extra);
+      detail::content_security_policy(style, logo_origin.value_or(""), form_action_extra, script);
   return out;
 }
 
@@ -237,6 +318,10 @@ std::string_view signin_error_message(std::string_view type_name) noexcept {
       return "Try signing in with a different account.";
     case authjs_error::oauth_account_not_linked:
       return "To confirm your identity, sign in with the same account you used originally.";
+    case authjs_error::account_not_linked:
+      return "This passkey belongs to another account. Sign out first to use it.";
+    case authjs_error::webauthn_verification:
+      return "The passkey could not be verified. Try again, or sign in another way.";
     case authjs_error::email_signin:
       return "The email could not be sent. Please try again.";
     case authjs_error::credentials_signin:
@@ -267,6 +352,8 @@ std::string_view error_page_message(std::string_view type_name) noexcept {
     case authjs_error::verification:
       return "The sign in link is no longer valid. It may have been used already or it may have "
              "expired.";
+    case authjs_error::webauthn_verification:
+      return "The passkey could not be verified. Try again, or sign in another way.";
     default:
       return "An unexpected error occurred. Please try again later.";
   }
@@ -278,15 +365,18 @@ rendered render_signin(const signin_page& page) {
   std::string form_action;
   bool any_https_authorization = false;
   bool autofocus_pending = true;
+  bool any_passkey = false;
   std::string_view previous_type;
   std::string button_styles;  // one rule per coloured provider button, into the hashed stylesheet
   for (const provider_entry& p : page.providers) {
     const bool oauth = is_oauth(p.type);
     const bool email = p.type == "email";
     const bool credentials = p.type == "credentials";
-    if (!oauth && !email && !credentials) {
+    const bool webauthn = p.type == "webauthn";
+    if (!oauth && !email && !credentials && !webauthn) {
       continue;
     }
+    any_passkey = any_passkey || webauthn;
     mst::data e;
     // Buttons stack together; a form-type provider is set apart from its neighbours.
     e.set("separator", boolean(!previous_type.empty() && !(oauth && is_oauth(previous_type))));
@@ -294,10 +384,12 @@ rendered render_signin(const signin_page& page) {
     e.set("oauth", boolean(oauth));
     e.set("email", boolean(email));
     e.set("credentials", boolean(credentials));
+    e.set("webauthn", boolean(webauthn));
+    e.set("options_url", link_or(p.options_url, "#"));
     e.set("name", p.name.empty() ? p.id : p.name);
-    e.set("action", link_or(credentials ? p.callback_url : p.signin_url, "#"));
+    e.set("action", link_or(credentials || webauthn ? p.callback_url : p.signin_url, "#"));
     e.set("csrf_token", page.csrf_token);
-    e.set("has_callback", boolean(oauth && !page.callback_url.empty()));
+    e.set("has_callback", boolean((oauth || webauthn) && !page.callback_url.empty()));
     e.set("callback_url", page.callback_url);
     // A provider's colours are rules of the hashed stylesheet (inline styles are blocked by the
     // CSP), under a class named by position so that no configured text reaches a selector.
@@ -321,7 +413,7 @@ rendered render_signin(const signin_page& page) {
         any_https_authorization = true;
       }
     }
-    if (email) {
+    if (email || webauthn) {
       e.set("input_id", unique_id(ids, id_part(p.id) + "-email"));
       e.set("email_value", page.email.value_or(""));
       e.set("autofocus", boolean(std::exchange(autofocus_pending, false)));
@@ -395,7 +487,7 @@ rendered render_signin(const signin_page& page) {
   d.set("no_providers", boolean(providers.empty()));
   d.set("providers", providers);
   return finish(200, "Sign in", page.theme, render_template(signin_template, d), "", form_action,
-                button_styles);
+                button_styles, any_passkey ? passkey_script : std::string_view());
 }
 
 rendered render_signout(const signout_page& page) {

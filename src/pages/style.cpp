@@ -139,7 +139,10 @@ constexpr std::string_view rules =
     "border:1px solid var(--danger-border);border-radius:8px}"
     ".alert svg{width:20px;height:20px;margin-top:1px}"
     ".alert p{margin:0}"
+    // The passkey form's status line stays out of the layout until the script has news.
+    "[hidden]{display:none!important}"
     ".hint{margin:20px 0 0;font-size:13px;color:var(--muted)}"
+    ".field .hint{margin:6px 0 0}"
     ".empty{margin:0;color:var(--muted)}"
     ".footer{margin:24px 0 0;text-align:center;font-size:14px;color:var(--muted)}"
     ".footer a{color:var(--text);font-weight:500;text-underline-offset:3px}"
@@ -273,10 +276,16 @@ std::string stylesheet(const theme& t) {
 }
 
 std::string content_security_policy(std::string_view style, std::string_view img_origin,
-                                    std::string_view form_action) {
+                                    std::string_view form_action, std::string_view script) {
   std::string csp = "default-src 'none'; style-src 'sha256-";
   csp += base64::encode(jose::sha256(style));
   csp += "'; ";
+  if (!script.empty()) {
+    // The passkey script, by its hash, and the fetch of its options from this origin.
+    csp += "script-src 'sha256-";
+    csp += base64::encode(jose::sha256(script));
+    csp += "'; connect-src 'self'; ";
+  }
   if (!img_origin.empty()) {
     csp += "img-src ";
     csp += img_origin;

@@ -29,8 +29,9 @@ std::string display_host(std::string_view url);
 std::string stylesheet(const theme& t);
 
 // content_security_policy returns the policy for a page whose <style> content is `style`.
-// `img_origin` is the logo origin (or empty); `form_action` the sources after 'self'.
+// `img_origin` is the logo origin (or empty); `form_action` the sources after 'self'; `script`
+// the page's one inline script, allowed by its hash with fetches to this origin (or empty: none).
 std::string content_security_policy(std::string_view style, std::string_view img_origin,
-                                    std::string_view form_action);
+                                    std::string_view form_action, std::string_view script = {});
 
 }  // namespace authpp::pages::detail

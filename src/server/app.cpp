@@ -394,6 +394,7 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
   auto email = email_from_settings(config.email, config.storage.data_dir);
   if (!email) return email.error();
   if (*email) ac.providers.push_back(std::move(**email));
+  if (config.passkey.enabled.value_or(config.dev)) ac.providers.push_back(config.passkey.provider);
   // The store is the engine's adapter: OAuth users and their accounts are stored there, and
   // database sessions when configured. Its calls run on the store pool, never on an I/O thread.
   ac.adapter = s->store;

@@ -633,6 +633,44 @@ void load_totp(loader& l, const toml::table& t, authpp::totp_options& o) {
   }
 }
 
+void load_passkey(loader& l, const toml::table& t, passkey_settings& o) {
+  constexpr std::string_view p = "passkey";
+  l.check_keys(
+      t, p,
+      {"enabled", "name", "rp_id", "rp_name", "origins", "user_verification", "allow_sign_up"});
+  bool enabled = false;
+  if (t.contains("enabled")) {
+    l.boolean(t, p, "enabled", enabled);
+    o.enabled = enabled;
+  }
+  passkey_provider& provider = o.provider;
+  if (const toml::node* n = l.string(t, p, "name", provider.name)) {
+    if (provider.name.empty() || has_control_character(provider.name)) {
+      l.fail(n->source(), "passkey.name", "must be a non-empty line of text");
+    }
+  }
+  if (const toml::node* n = l.string(t, p, "rp_id", provider.rp_id)) {
+    if (http::host_pattern_problem(provider.rp_id) || provider.rp_id.starts_with("*.")) {
+      l.fail(n->source(), "passkey.rp_id", "expected a host name, like example.com");
+    }
+  }
+  if (const toml::node* n = l.string(t, p, "rp_name", provider.rp_name)) {
+    if (has_control_character(provider.rp_name)) {
+      l.fail(n->source(), "passkey.rp_name", "must not contain control characters");
+    }
+  }
+  l.strings(t, p, "origins", provider.origins);
+  for (const std::string& origin : provider.origins) {
+    auto url = http::parse_absolute_url(origin);
+    if (!url || url->origin() != origin) {
+      l.fail(t.source(), "passkey.origins",
+             "\"" + origin + "\" is not an origin, like https://example.com");
+    }
+  }
+  l.boolean(t, p, "user_verification", provider.user_verification);
+  l.boolean(t, p, "allow_sign_up", provider.allow_sign_up);
+}
+
 void load_email(loader& l, const toml::table& t, email_settings& o) {
   constexpr std::string_view p = "email";
   l.check_keys(t, p,
@@ -868,7 +906,7 @@ result<app_config> load_from(const std::optional<std::string>& file, std::string
     }
     l.check_keys(doc, "",
                  {"dev", "server", "auth", "storage", "database", "log", "metrics", "rate_limit",
-                  "email", "providers", "forward_auth", "totp"});
+                  "email", "providers", "forward_auth", "totp", "passkey"});
     l.boolean(doc, "", "dev", c.dev);
     if (const toml::table* t = l.table(doc, "", "server")) load_server(l, *t, c.server);
     if (const toml::table* t = l.table(doc, "", "auth")) {
@@ -883,6 +921,7 @@ result<app_config> load_from(const std::optional<std::string>& file, std::string
     if (const toml::table* t = l.table(doc, "", "rate_limit")) load_rate_limit(l, *t, c.rate_limit);
     if (const toml::table* t = l.table(doc, "", "email")) load_email(l, *t, c.email);
     if (const toml::table* t = l.table(doc, "", "totp")) load_totp(l, *t, c.auth.totp);
+    if (const toml::table* t = l.table(doc, "", "passkey")) load_passkey(l, *t, c.passkey);
     if (const toml::table* t = l.table(doc, "", "forward_auth")) {
       load_forward_auth(l, *t, c.forward_auth);
       if (c.forward_auth.enabled && c.server.trusted_proxies.empty()) {

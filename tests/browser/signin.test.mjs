@@ -37,16 +37,16 @@ test("sign in through the form, with a wrong password first", async () => {
   assert.equal(await page.title(), "Sign in");
   await shot("signin");
 
-  await page.getByLabel(/email/i).fill(server.demo.email);
+  await page.getByLabel("Email or username").fill(server.demo.email);
   await page.getByLabel(/password/i).fill("definitely-wrong");
-  await Promise.all([page.waitForURL(/error=CredentialsSignin/), page.getByRole("button", { name: /sign in/i }).click()]);
+  await Promise.all([page.waitForURL(/error=CredentialsSignin/), page.getByRole("button", { name: "Sign in with Credentials" }).click()]);
   await assert.doesNotReject(page.getByRole("alert").waitFor());
   assert.match(await page.getByRole("alert").innerText(), /check the details/i);
   await shot("signin-error");
 
-  await page.getByLabel(/email/i).fill(server.demo.email);
+  await page.getByLabel("Email or username").fill(server.demo.email);
   await page.getByLabel(/password/i).fill(server.demo.password);
-  await Promise.all([page.waitForURL(server.url + "/"), page.getByRole("button", { name: /sign in/i }).click()]);
+  await Promise.all([page.waitForURL(server.url + "/"), page.getByRole("button", { name: "Sign in with Credentials" }).click()]);
   assert.match(await page.locator("h1").innerText(), /signed in/i);
   await shot("home-signed-in");
 

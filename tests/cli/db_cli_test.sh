@@ -26,23 +26,23 @@ db.commit()
 PY
 before=$(sha256sum v1.db)
 expect 0 "$authpp" db status --database v1.db
-out_has "v1.db: schema version 1 of 4, 3 migrations to apply: run \`authpp db migrate\`"
+out_has "v1.db: schema version 1 of 5, 4 migrations to apply: run \`authpp db migrate\`"
 [[ $(sha256sum v1.db) == "$before" ]] || fail "db status changed the file"
 
 echo "== migrate applies it and keeps the user; then both say up to date"
 expect 0 "$authpp" db migrate --database v1.db
-out_has "v1.db: migrated from schema version 1 to 4"
+out_has "v1.db: migrated from schema version 1 to 5"
 expect 0 "$authpp" db status --database v1.db
-out_has "v1.db: schema version 4 of 4, up to date"
+out_has "v1.db: schema version 5 of 5, up to date"
 expect 0 "$authpp" db migrate --database v1.db
-out_has "v1.db: schema version 4 of 4, up to date"
+out_has "v1.db: schema version 5 of 5, up to date"
 expect 0 "$authpp" user list --database v1.db
 out_has "ada@example.com"
 
 echo "== a database from a newer authpp is named as such"
 python3 -c 'import sqlite3,sys; d=sqlite3.connect(sys.argv[1]); d.execute("INSERT INTO schema_migrations VALUES (99, 0)"); d.commit()' v1.db
 expect 1 "$authpp" db status --database v1.db
-err_has "schema version 99 of 4: written by a newer authpp"
+err_has "schema version 99 of 5: written by a newer authpp"
 echo "== session revoke names an unknown user; the client's session command still needs --url"
 expect 1 "$authpp" session revoke nobody@example.com --database fresh.db
 err_has "no user with email nobody@example.com"

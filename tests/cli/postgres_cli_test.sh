@@ -20,11 +20,11 @@ port=${port%%/*}
 
 echo "== db status of an empty database, then migrate, then up to date"
 expect 0 "$authpp" db status
-out_has "127.0.0.1:$port/$db: schema version 0 of 3, 3 migrations to apply"
+out_has "127.0.0.1:$port/$db: schema version 0 of 4, 4 migrations to apply"
 expect 0 "$authpp" db migrate
-out_has "127.0.0.1:$port/$db: migrated from schema version 0 to 3"
+out_has "127.0.0.1:$port/$db: migrated from schema version 0 to 4"
 expect 0 "$authpp" db status
-out_has "schema version 3 of 3, up to date"
+out_has "schema version 4 of 4, up to date"
 [[ $(sql "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('users', 'accounts', 'sessions', 'verification_token')") == 4 ]] ||
   fail "Auth.js's tables are missing"
 

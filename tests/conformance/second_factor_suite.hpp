@@ -3,18 +3,16 @@
 #include <authpp/adapters/adapter.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <latch>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "conformance/races.hpp"
 #include "test_support/test_support.hpp"
 
 // The conformance suite of second_factor_store (a user's TOTP and recovery codes), with the races
@@ -40,29 +38,6 @@ inline std::vector<std::string> code_hashes(int first, int count) {
 inline std::vector<std::string> sorted(std::vector<std::string> v) {
   std::sort(v.begin(), v.end());
   return v;
-}
-
-// at_once_tally counts what `threads` threads got from one call each, all released together.
-struct at_once_tally {
-  int accepted = 0, refused = 0, failed = 0;
-  friend bool operator==(const at_once_tally&, const at_once_tally&) = default;
-};
-// at_once runs `call()` (a result<bool>) on `threads` threads released at the same moment by a
-// latch, so that they race for one step or one code as two servers would.
-template <class Call>
-at_once_tally at_once(int threads, Call call) {
-  std::atomic<int> accepted{0}, refused{0}, failed{0};
-  std::latch start(threads);
-  std::vector<std::thread> pool;
-  for (int i = 0; i < threads; ++i) {
-    pool.emplace_back([&] {
-      start.arrive_and_wait();
-      const result<bool> r = call();
-      ++(!r ? failed : *r ? accepted : refused);
-    });
-  }
-  for (auto& th : pool) th.join();
-  return {accepted.load(), refused.load(), failed.load()};
 }
 
 template <class Factory>

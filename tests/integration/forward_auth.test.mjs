@@ -192,9 +192,9 @@ test("nginx: Chromium signs in through the proxy and lands on the page it asked 
     const page = await context.newPage();
     await page.goto(`${nginxUrl}/reports?q=1`);
     assert.equal(await page.title(), "Sign in");
-    await page.getByLabel(/email/i).fill(authpp.demo.email);
+    await page.getByLabel("Email or username").fill(authpp.demo.email);
     await page.getByLabel(/password/i).fill(authpp.demo.password);
-    await Promise.all([page.waitForURL(`${nginxUrl}/reports?q=1`), page.getByRole("button", { name: /sign in/i }).click()]);
+    await Promise.all([page.waitForURL(`${nginxUrl}/reports?q=1`), page.getByRole("button", { name: "Sign in with Credentials" }).click()]);
     const echoed = JSON.parse(await page.locator("body").innerText());
     assert.equal(echoed.headers["x-auth-request-email"], authpp.demo.email);
     await page.screenshot({ path: join(artifacts, "forward-auth-nginx.png") });
@@ -267,9 +267,9 @@ test("nginx: one sign-in on auth.example.test lets Chromium into app1 and app2, 
     await page.goto(app1);
     assert.equal(new URL(page.url()).host, `auth.example.test:${port}`, "app1 did not send the visitor to authpp");
     assert.equal(await page.title(), "Sign in");
-    await page.getByLabel(/email/i).fill(server.demo.email);
+    await page.getByLabel("Email or username").fill(server.demo.email);
     await page.getByLabel(/password/i).fill(server.demo.password);
-    await Promise.all([page.waitForURL(app1), page.getByRole("button", { name: /sign in/i }).click()]);
+    await Promise.all([page.waitForURL(app1), page.getByRole("button", { name: "Sign in with Credentials" }).click()]);
     assert.equal(JSON.parse(await page.locator("body").innerText()).headers["x-auth-request-email"], server.demo.email);
     const session = (await context.cookies(app1)).find((c) => c.name === "authjs.session-token");
     assert.equal(session?.domain, ".example.test", "the session cookie is not shared by the subdomains");

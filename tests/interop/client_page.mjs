@@ -1,15 +1,16 @@
 // The browser test page: next-auth/react bundled with esbuild at test time, in memory (never
 // written to the tree), plus a one-line HTML page that loads it. Servers serve it from their own
-// origin, because next-auth/react calls the relative base path /api/auth.
+// origin, because next-auth/react calls the relative base path /api/auth. `entry` picks another
+// entry module than client_entry.mjs (webauthn_entry.mjs adds next-auth/webauthn).
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
 const HTML = `<!doctype html><html><head><meta charset="utf-8"><title>authpp interop</title>
 <script src="/next-auth-client.js"></script></head><body>next-auth/react test page</body></html>`;
 
-export async function buildClientPage() {
+export async function buildClientPage({ entry = "./client_entry.mjs" } = {}) {
   const out = await esbuild.build({
-    entryPoints: [fileURLToPath(new URL("./client_entry.mjs", import.meta.url))],
+    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
     bundle: true,
     write: false,
     format: "iife",

@@ -174,7 +174,7 @@ test("authpp serve takes over a database Auth.js made, and pg-adapter keeps work
   assert.equal(session?.user?.name, "Carol");
   const status = runCli(["db", "status"], { env });
   assert.equal(status.status, 0, status.stderr);
-  assert.match(status.stdout, /schema version 3 of 3, up to date/);
+  assert.match(status.stdout, /schema version 4 of 4, up to date/);
   const list = runCli(["user", "list"], { env });
   assert.match(list.stdout, /carol@example\.com/);
 

@@ -1,22 +1,25 @@
 #pragma once
 
 #include <authpp/adapters/account_store.hpp>
+#include <authpp/adapters/authenticator_store.hpp>
 #include <authpp/adapters/second_factor_store.hpp>
 #include <authpp/adapters/session_store.hpp>
 #include <authpp/adapters/user_store.hpp>
 #include <authpp/adapters/verification_token_store.hpp>
 
 // adapter is a backend of the whole Auth.js adapter model (spec/server-flows.md §13) in one
-// object: users, linked accounts, database sessions and verification tokens, plus authpp's own
-// second factors (TOTP and recovery codes), in one store, so that an account, a session or a
-// second factor can only name a user that exists, and goes when the user goes. A caller that
-// needs one part depends on that part's interface alone.
+// object: users, linked accounts, database sessions, verification tokens and WebAuthn
+// authenticators (passkeys), plus authpp's own second factors (TOTP and recovery codes), in one
+// store, so that an account, a session, a passkey or a second factor can only name a user that
+// exists, and goes when the user goes. A caller that needs one part depends on that part's
+// interface alone.
 namespace authpp::adapters {
 
 class adapter : public user_store,
                 public account_store,
                 public session_store,
                 public verification_token_store,
-                public second_factor_store {};
+                public second_factor_store,
+                public authenticator_store {};
 
 }  // namespace authpp::adapters

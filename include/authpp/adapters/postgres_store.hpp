@@ -16,7 +16,9 @@
 // verification_token) under their names, types and constraints, so an existing Auth.js database
 // works unchanged and both can use it at once. User ids are therefore that schema's `SERIAL`
 // integers, as text. authpp's own data (usernames, the disabled flag, password hashes, the
-// migration record) lives in separate `authpp_*` tables that Auth.js never reads.
+// migration record) lives in separate `authpp_*` tables that Auth.js never reads. Passkeys are in
+// `authenticators`, Auth.js's Authenticator model named the way that schema names its tables
+// (@auth/pg-adapter has none), with two times of authpp's own as columns Auth.js may leave NULL.
 //
 // Every call runs on a pooled connection, on the caller's thread: the engine calls stores from
 // its worker pool, never from an I/O thread.
@@ -49,7 +51,7 @@ struct postgres_options {
 
 // postgres_schema_version is the newest migration this build knows. `authpp_schema_migrations`
 // records the applied ones.
-inline constexpr int postgres_schema_version = 3;
+inline constexpr int postgres_schema_version = 4;
 
 // open_postgres_store connects, applies the missing migrations (in one transaction, under an
 // advisory lock, so instances starting together migrate once), and returns a thread-safe adapter.

@@ -35,12 +35,12 @@ struct sqlite_options {
 
 // sqlite_schema_version is the newest migration this build knows. The `schema_migrations` table
 // records the applied ones.
-inline constexpr int sqlite_schema_version = 4;
+inline constexpr int sqlite_schema_version = 5;
 
 // open_sqlite_store opens (creating if needed) the database at `options.path`, applies the missing
 // migrations in one transaction, and returns a thread-safe adapter over it (users, accounts,
-// sessions, verification tokens, second factors). Ids are random UUIDs from `random`; times come
-// from `clock`; both must outlive the store.
+// sessions, verification tokens, second factors, authenticators). Ids are random UUIDs from
+// `random`; times come from `clock`; both must outlive the store.
 //
 // After a failure that means the file is unreachable (removed, renamed, read-only, I/O error,
 // corrupt), the store closes its connection and reopens the path on the next call, so it

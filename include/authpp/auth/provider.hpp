@@ -136,6 +136,33 @@ struct email_provider {
 // inside, or more than 254 bytes.
 std::optional<std::string> normalize_email_identifier(std::string_view email);
 
-using provider = std::variant<credentials_provider, oauth_provider, email_provider>;
+// passkey_provider signs users in with passkeys (WebAuthn Level 2), on the wire of Auth.js's
+// experimental WebAuthn provider (its Passkey preset): GET {basePath}/webauthn-options/{id} gives
+// the browser a challenge (sealed in the `authjs.challenge` cookie), and the ceremony's result is
+// posted to /callback/{id} with action=register|authenticate, so that next-auth/webauthn's
+// signIn works against authpp. It needs config.adapter, which keeps the users, their linked
+// accounts and the passkeys (Auth.js's `authenticators` table). Beyond Auth.js: the CSRF token is
+// checked on the callback, a challenge signs in once even if its cookie is replayed, the
+// signature counter is compared and set atomically, and attestation `packed` is verified.
+struct passkey_provider {
+  std::string id = "passkey";
+  std::string name = "Passkey";
+  // The relying party. Empty: the request's origin (its host name as the RP ID), as Auth.js.
+  // Set them behind a proxy that rewrites hosts, or to accept passkeys of a parent domain
+  // (rp_id "example.com" with origins {"https://login.example.com"}).
+  std::string rp_id{};
+  std::string rp_name{};
+  std::vector<std::string> origins{};
+  // user_verification asks authenticators for a PIN or biometric and refuses assertions without
+  // it (the UV flag), as Auth.js's Passkey provider does. Off: presence alone (a touch) is enough.
+  bool user_verification = true;
+  // allow_sign_up lets a visitor who is not signed in create an account with nothing but a
+  // passkey (registration with a new e-mail address). Off: only a signed-in user adds a passkey.
+  bool allow_sign_up = true;
+  std::chrono::milliseconds timeout{300000};  // what the browser is told to wait (5 minutes)
+};
+
+using provider =
+    std::variant<credentials_provider, oauth_provider, email_provider, passkey_provider>;
 
 }  // namespace authpp

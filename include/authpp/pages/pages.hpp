@@ -7,9 +7,10 @@
 
 // The built-in HTML pages of the engine (server-flows.md §12, client-wire.md §4.9): sign-in,
 // sign-out confirmation, error and verify-request. Pure functions: values in, a complete HTML
-// document and its Content-Security-Policy out; no I/O, no JavaScript, no external assets except
-// an optional https logo. Every string that reaches the HTML is escaped, and strings that are
-// attacker-controlled (the `?error=` type) are never shown at all: they only select a message.
+// document and its Content-Security-Policy out; no I/O, no external assets except an optional
+// https logo, and no JavaScript except the passkey form's own script (allowed by its hash). Every
+// string that reaches the HTML is escaped, and strings that are attacker-controlled (the `?error=`
+// type) are never shown at all: they only select a message.
 namespace authpp::pages {
 
 // Every member below has a default member initializer so that callers can use designated
@@ -49,11 +50,15 @@ struct credential_field {
 struct provider_entry {
   std::string id{};
   std::string name{};
-  std::string type{};  // "credentials" | "oauth" | "oidc" | "email"; other types are not listed
+  // type is "credentials" | "oauth" | "oidc" | "email" | "webauthn"; other types are not listed.
+  std::string type{};
   // signin_url is where OAuth/OIDC and email forms post ({basePath}/signin/{id}).
   std::string signin_url{};
-  // callback_url is where the credentials form posts ({basePath}/callback/{id}).
+  // callback_url is where the credentials and passkey forms post ({basePath}/callback/{id}).
   std::string callback_url{};
+  // options_url is where a passkey form's script asks for WebAuthn options
+  // ({basePath}/webauthn-options/{id}).
+  std::string options_url{};
   std::vector<credential_field> fields{};  // credentials only
   // authorization_origin is where the OAuth/OIDC sign-in POST redirects to: the authorization
   // endpoint, or just its origin (e.g. "https://github.com"; http is accepted for local IdPs).
@@ -137,8 +142,9 @@ struct rendered {
 
 // render_signin renders the sign-in page (status 200). OAuth/OIDC providers become buttons
 // posting csrfToken and callbackUrl to their signin_url, email providers an email form posting to
-// signin_url, credentials providers a labelled form posting to their callback_url; providers of
-// any other type are skipped.
+// signin_url, credentials providers a labelled form posting to their callback_url, passkey
+// (webauthn) providers a form whose script runs the ceremony and posts it to their callback_url;
+// providers of any other type are skipped.
 rendered render_signin(const signin_page& page);
 
 // render_signout renders the sign-out confirmation (status 200).

@@ -150,10 +150,18 @@ struct email_settings {
   std::uint32_t sends_per_hour = 5;     // links to one address (0: no bound)
 };
 
+// passkey_settings are `[passkey]`: the passkey provider (WebAuthn), with its relying party and
+// sign-up options. On by default in dev mode, so that a newcomer can try one at once.
+struct passkey_settings {
+  std::optional<bool> enabled{};  // unset: on in dev mode, off otherwise
+  authpp::passkey_provider provider{};
+};
+
 struct app_config {
   server_options server;
   forward_auth_options forward_auth;
   email_settings email;
+  passkey_settings passkey;
   std::vector<provider_settings> providers;
   rate_limit_settings rate_limit;
   // The engine's options, from `[auth]` and the Auth.js variables, declared once: in

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "conformance/adapter_suite.hpp"
+#include "conformance/authenticator_suite.hpp"
 #include "conformance/second_factor_suite.hpp"
 #include "conformance/user_store_suite.hpp"
 #include "temp_dir.hpp"
@@ -62,6 +63,7 @@ namespace conformance {
 INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, UserStoreConformance, postgres_factory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, AdapterConformance, postgres_factory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, SecondFactorConformance, postgres_factory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, AuthenticatorConformance, postgres_factory);
 }  // namespace conformance
 
 namespace {
@@ -282,6 +284,54 @@ TEST_F(PostgresStoreTest, ReplayedCodesAreRefusedAcrossInstances) {
     EXPECT_EQ(conformance::at_once(8, [&] { return either().use_recovery_code(ada.id, code); }),
               (conformance::at_once_tally{.accepted = 1, .refused = 7, .failed = 0}));
   }
+}
+
+// Two servers of a fleet (two stores, two pools) record assertions of one passkey, verified
+// against the same stored counter (a cloned authenticator used at once): the database alone
+// decides, and one caller wins each counter.
+TEST_F(PostgresStoreTest, ClonedAuthenticatorRaceHasOneWinnerAcrossInstances) {
+  auto one = open_or_fail({.url = db_.url()});
+  auto two = open_or_fail({.url = db_.url()});
+  ASSERT_TRUE(one && two);
+  const auto ada = one->add_user({.email = "ada@example.com"}, "").value();
+  const authenticator_record key = conformance::passkey(ada.id, 1);
+  ASSERT_TRUE(one->create_authenticator(key));
+  std::atomic<int> next{0};
+  const auto either = [&]() -> adapter& { return ++next % 2 == 0 ? *one : *two; };
+  for (std::uint32_t c = key.counter; c < key.counter + 10; ++c) {
+    SCOPED_TRACE(testing::Message() << "counter " << c);
+    EXPECT_EQ(
+        conformance::at_once(
+            8, [&] { return either().use_authenticator(key.credential_id, c, c + 1, true, {}); }),
+        (conformance::at_once_tally{.accepted = 1, .refused = 7, .failed = 0}));
+  }
+  EXPECT_EQ(two->find_authenticator(key.credential_id).value()->counter, key.counter + 10);
+}
+
+// A passkey row written by Auth.js (its columns only) reads as it is, without authpp's times, and
+// is listed first; and passkeys go with their user whoever deletes it.
+TEST_F(PostgresStoreTest, AuthJsAuthenticatorRowReadsAsItIsAndGoesWithItsUser) {
+  auto store = open_or_fail({.url = db_.url()});
+  ASSERT_TRUE(store);
+  const auto ada = store->add_user({.email = "ada@example.com"}, "").value();
+  const auto ours = store->create_authenticator(conformance::passkey(ada.id, 1)).value();
+  db_.exec(
+      "INSERT INTO authenticators (\"credentialID\", \"userId\", \"providerAccountId\", "
+      "\"credentialPublicKey\", counter, \"credentialDeviceType\", \"credentialBackedUp\", "
+      "transports) VALUES ('ZZZZ', " +
+      ada.id + ", 'ZZZZ', 'pQE=', 12, 'multiDevice', true, 'usb')");
+  const authenticator_record authjs{.credential_id = "ZZZZ",
+                                    .user_id = ada.id,
+                                    .provider_account_id = "ZZZZ",
+                                    .credential_public_key = "pQE=",
+                                    .counter = 12,
+                                    .credential_device_type = "multiDevice",
+                                    .credential_backed_up = true,
+                                    .transports = "usb"};
+  EXPECT_EQ(store->find_authenticator("ZZZZ").value(), authjs);
+  EXPECT_EQ(store->list_authenticators(ada.id).value(), (std::vector{authjs, ours}));
+  db_.exec("DELETE FROM users WHERE id = " + ada.id);
+  EXPECT_EQ(db_.exec("SELECT count(*) FROM authenticators"), "0");
 }
 
 // The second factor's tables are authpp's own, and go with the user whoever deletes it (Auth.js's

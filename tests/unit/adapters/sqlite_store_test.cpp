@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -67,6 +68,15 @@ class raw_db {
   sqlite3* db_ = nullptr;
 };
 
+// passkey is a valid authenticator of `user_id` (authenticator_store's bounds).
+authenticator_record passkey(const std::string& user_id, std::string credential_id = "Y3JlZA==") {
+  return {.credential_id = credential_id,
+          .user_id = user_id,
+          .provider_account_id = std::move(credential_id),
+          .credential_public_key = "pQECAyYgASFYIA==",
+          .credential_device_type = "singleDevice"};
+}
+
 class SqliteStoreTest : public ::testing::Test {
  protected:
   test::temp_dir tmp_;
@@ -114,11 +124,11 @@ TEST_F(SqliteStoreTest, MigrationsAreIdempotentAcrossReopen) {
     ASSERT_TRUE(s);
   }
   raw_db raw(db_);
-  EXPECT_EQ(raw.text("SELECT count(*) || ',' || max(version) FROM schema_migrations"), "4,4");
+  EXPECT_EQ(raw.text("SELECT count(*) || ',' || max(version) FROM schema_migrations"), "5,5");
   EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema "
                      "WHERE type = 'table' ORDER BY name)"),
-            "accounts,credentials,recovery_codes,schema_migrations,sessions,totp,users,"
-            "verification_token");
+            "accounts,authenticators,credentials,recovery_codes,schema_migrations,sessions,totp,"
+            "users,verification_token");
   // The Auth.js column names, quoted camelCase included.
   EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM pragma_table_info('users')"),
             "id,name,email,emailVerified,image,username,disabled,created_at,session_version");
@@ -133,6 +143,9 @@ TEST_F(SqliteStoreTest, MigrationsAreIdempotentAcrossReopen) {
             "user_id,sealed_secret,confirmed,last_used_step,created_at");
   EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM pragma_table_info('recovery_codes')"),
             "user_id,code_hash");
+  EXPECT_EQ(raw.text("SELECT group_concat(name, ',') FROM pragma_table_info('authenticators')"),
+            "credentialID,userId,providerAccountId,credentialPublicKey,counter,"
+            "credentialDeviceType,credentialBackedUp,transports,created_at,last_used_at");
 }
 
 // A database written by the previous release (schema version 1: users and passwords only) is
@@ -171,9 +184,11 @@ INSERT INTO credentials VALUES
   EXPECT_EQ(s->session_and_user("token").value()->second, *ada);
   ASSERT_TRUE(s->begin_totp(ada->id, "v1.sealed"));
   EXPECT_TRUE(s->use_totp_step(ada->id, 1, true).value());
+  ASSERT_TRUE(s->create_authenticator(passkey(ada->id)));
+  EXPECT_TRUE(s->use_authenticator(passkey(ada->id).credential_id, 0, 1, true, {}).value());
   s.reset();
   raw_db raw(db_);
-  EXPECT_EQ(raw.text("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4");
+  EXPECT_EQ(raw.text("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5");
 }
 
 TEST_F(SqliteStoreTest, DataPersistsAcrossReopen) {
@@ -197,13 +212,13 @@ TEST_F(SqliteStoreTest, NewerSchemaVersionIsRefused) {
   { ASSERT_TRUE(open_ok()); }
   {
     raw_db raw(db_);
-    raw.exec("INSERT INTO schema_migrations (version, applied_at) VALUES (5, 0)");
+    raw.exec("INSERT INTO schema_migrations (version, applied_at) VALUES (6, 0)");
   }
   auto s = open();
   ASSERT_EQ(error_of(s), errc::unsupported_schema_version);
   EXPECT_NE(s.error().detail.find("newer"), std::string::npos) << s.error().detail;
   raw_db raw(db_);
-  EXPECT_EQ(raw.text("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5");
+  EXPECT_EQ(raw.text("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5,6");
 }
 
 TEST_F(SqliteStoreTest, FileThatIsNotADatabaseIsUnavailable) {
@@ -382,6 +397,70 @@ TEST_F(SqliteStoreTest, TwoStoresRacingForOneTokenHaveOneWinner) {
   }
   for (auto& t : pool) t.join();
   for (int t = 0; t < tokens; ++t) EXPECT_EQ(winners[static_cast<std::size_t>(t)], 1) << t;
+}
+
+// Two servers on one database file each verify an assertion of one passkey against the same
+// stored counter (a cloned authenticator used twice at once): each counter is taken once.
+TEST_F(SqliteStoreTest, TwoStoresRacingForOneCounterHaveOneWinner) {
+  auto a = open_ok();
+  auto b = open_ok();
+  ASSERT_TRUE(a && b);
+  const auto ada = add(*a, "ada@example.com");
+  const authenticator_record key = passkey(ada.id);
+  ASSERT_TRUE(a->create_authenticator(key));
+  constexpr std::uint32_t rounds = 50;
+  std::vector<std::atomic<int>> winners(rounds);
+  std::vector<std::thread> pool;
+  for (int i = 0; i < 4; ++i) {
+    adapter* s = i % 2 == 0 ? a.get() : b.get();
+    pool.emplace_back([s, &winners, &key] {
+      for (std::uint32_t c = 0; c < rounds; ++c) {
+        // Each thread moves on to the next counter whether it won this one or not; the counter
+        // is never behind it, so every counter is taken by exactly one.
+        auto used = s->use_authenticator(key.credential_id, c, c + 1, false, {});
+        EXPECT_TRUE(used) << used.error().message();
+        if (used && *used) ++winners[c];
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  for (std::uint32_t c = 0; c < rounds; ++c) EXPECT_EQ(winners[c], 1) << c;
+  EXPECT_EQ(a->find_authenticator(key.credential_id).value()->counter, rounds);
+}
+
+// A passkey row written by Auth.js (its columns only) reads as it is, without authpp's times, and
+// is listed before authpp's; recording a use gives it a last_used_at.
+TEST_F(SqliteStoreTest, AuthJsAuthenticatorRowReadsAsItIs) {
+  auto s = open_ok();
+  ASSERT_TRUE(s);
+  const auto ada = add(*s, "ada@example.com");
+  ASSERT_TRUE(s->create_authenticator(passkey(ada.id, "AAAA")));
+  {
+    raw_db raw(db_);
+    const std::string insert =
+        "INSERT INTO authenticators (\"credentialID\", \"userId\", \"providerAccountId\", "
+        "\"credentialPublicKey\", counter, \"credentialDeviceType\", \"credentialBackedUp\", "
+        "transports) VALUES ('ZZZZ', '" +
+        ada.id + "', 'ZZZZ', 'pQE=', 12, 'multiDevice', 1, 'usb')";
+    raw.exec(insert.c_str());
+  }
+  const authenticator_record authjs{.credential_id = "ZZZZ",
+                                    .user_id = ada.id,
+                                    .provider_account_id = "ZZZZ",
+                                    .credential_public_key = "pQE=",
+                                    .counter = 12,
+                                    .credential_device_type = "multiDevice",
+                                    .credential_backed_up = true,
+                                    .transports = "usb"};
+  EXPECT_EQ(s->find_authenticator("ZZZZ").value(), authjs);
+  const auto listed = s->list_authenticators(ada.id).value();
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0], authjs);
+  EXPECT_EQ(listed[1].credential_id, "AAAA");
+  const auto now = std::chrono::sys_days{std::chrono::year{2025} / 6 / 1} + std::chrono::hours(0);
+  ASSERT_TRUE(s->use_authenticator("ZZZZ", 12, 13, true, now).value());
+  EXPECT_EQ(s->find_authenticator("ZZZZ").value()->last_used_at, now);
+  EXPECT_EQ(s->find_authenticator("ZZZZ").value()->created_at, std::nullopt);
 }
 
 // refresh_account holds no SQLite lock while its step (an HTTP call) runs: another connection

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "conformance/adapter_suite.hpp"
+#include "conformance/authenticator_suite.hpp"
 #include "conformance/second_factor_suite.hpp"
 #include "conformance/user_store_suite.hpp"
 #include "temp_dir.hpp"
@@ -44,6 +45,8 @@ INSTANTIATE_TYPED_TEST_SUITE_P(Memory, AdapterConformance, memory_adapter_factor
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, AdapterConformance, sqlite_factory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Memory, SecondFactorConformance, memory_adapter_factory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, SecondFactorConformance, sqlite_factory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Memory, AuthenticatorConformance, memory_adapter_factory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, AuthenticatorConformance, sqlite_factory);
 }  // namespace conformance
 
 namespace {

@@ -22,6 +22,8 @@ class faulty_adapter final : public adapters::adapter {
   bool tokens_down = false;    // every verification_token_store call fails with storage_unavailable
   // every second_factor_store call fails with storage_unavailable
   bool second_factors_down = false;
+  // every authenticator_store call fails with storage_unavailable
+  bool authenticators_down = false;
 
   using time_point = std::chrono::system_clock::time_point;
   // user_store
@@ -154,6 +156,32 @@ class faulty_adapter final : public adapters::adapter {
   result<bool> use_recovery_code(std::string_view id, std::string_view hash) override {
     if (second_factors_down) return down();
     return inner_->use_recovery_code(id, hash);
+  }
+
+  // authenticator_store
+  result<adapters::authenticator_record> create_authenticator(
+      const adapters::authenticator_record& a) override {
+    if (authenticators_down) return down();
+    return inner_->create_authenticator(a);
+  }
+  result<std::optional<adapters::authenticator_record>> find_authenticator(
+      std::string_view id) const override {
+    if (authenticators_down) return down();
+    return inner_->find_authenticator(id);
+  }
+  result<std::vector<adapters::authenticator_record>> list_authenticators(
+      std::string_view user_id) const override {
+    if (authenticators_down) return down();
+    return inner_->list_authenticators(user_id);
+  }
+  result<bool> use_authenticator(std::string_view id, std::uint32_t expected, std::uint32_t next,
+                                 bool backed_up, time_point now) override {
+    if (authenticators_down) return down();
+    return inner_->use_authenticator(id, expected, next, backed_up, now);
+  }
+  result<bool> delete_authenticator(std::string_view user_id, std::string_view id) override {
+    if (authenticators_down) return down();
+    return inner_->delete_authenticator(user_id, id);
   }
 
  private:

@@ -1,3 +1,4 @@
+#include <authpp/core/base64url.hpp>
 #include <authpp/jose/digest.hpp>
 #include <authpp/pages/pages.hpp>
 
@@ -208,10 +209,46 @@ TEST_F(SigninPageTest, FormActionAllowsTheRedirectToASiblingCallbackOrigin) {
 }
 
 TEST_F(SigninPageTest, SkipsUnknownProviderTypesAndSaysWhenNoneRemain) {
-  signin_page page{.providers = {{.id = "passkey", .name = "Passkey", .type = "webauthn"}}};
+  signin_page page{.providers = {{.id = "corp", .name = "Corporate SAML", .type = "saml"}}};
   const rendered r = render_signin(page);
-  EXPECT_EQ(r.html.find("Passkey"), std::string::npos);
+  EXPECT_EQ(r.html.find("Corporate SAML"), std::string::npos);
   EXPECT_NE(r.html.find("No sign in methods are configured."), std::string::npos);
+}
+
+// A passkey provider: a form whose script runs the ceremony and posts it to the callback, with a
+// labelled e-mail field that browsers fill from their passkeys (autocomplete "webauthn") and a
+// status line read out by screen readers.
+TEST_F(SigninPageTest, APasskeyProviderIsAFormWithItsOwnScriptAllowedByHash) {
+  signin_page page{.providers = {{.id = "passkey",
+                                  .name = "Passkey",
+                                  .type = "webauthn",
+                                  .callback_url = "/api/auth/callback/passkey",
+                                  .options_url = "/api/auth/webauthn-options/passkey"}},
+                   .csrf_token = "tok"};
+  const rendered r = render_signin(page);
+  EXPECT_NE(r.html.find(R"(<form action="/api/auth/callback/passkey" method="post" )"
+                        R"(data-passkey-options="/api/auth/webauthn-options/passkey">)"),
+            std::string::npos);
+  EXPECT_NE(r.html.find(R"(<label for="passkey-email">Email</label>)"), std::string::npos);
+  EXPECT_NE(r.html.find(R"(id="passkey-email" type="email" name="email")"), std::string::npos);
+  EXPECT_NE(r.html.find(R"(autocomplete="username webauthn")"), std::string::npos);
+  EXPECT_NE(r.html.find(R"(aria-describedby="passkey-email-hint")"), std::string::npos);
+  EXPECT_NE(r.html.find(R"(<p class="alert" role="alert" data-passkey-status hidden></p>)"),
+            std::string::npos);
+  EXPECT_NE(r.html.find(R"(<input type="hidden" name="csrfToken" value="tok">)"),
+            std::string::npos);
+  EXPECT_NE(r.html.find("Sign in with a passkey</button>"), std::string::npos);
+  const auto begin = r.html.find("<script>");
+  const auto end = r.html.find("</script>");
+  ASSERT_NE(begin, std::string::npos);
+  ASSERT_NE(end, std::string::npos);
+  const std::string script = r.html.substr(begin + 8, end - begin - 8);
+  EXPECT_NE(script.find("navigator.credentials.create"), std::string::npos);
+  EXPECT_NE(
+      r.content_security_policy.find("script-src 'sha256-" + base64::encode(jose::sha256(script)) +
+                                     "'; connect-src 'self'"),
+      std::string::npos)
+      << r.content_security_policy;
 }
 
 TEST_F(SigninPageTest, PrefillsEmail) {
@@ -389,6 +426,10 @@ TEST(ErrorPageTest, MessagesPerType) {
   EXPECT_NE(v.html.find(">Return to app.example.com</a>"), std::string::npos);
   EXPECT_EQ(error_page_message("AccessDenied"), "You do not have permission to sign in.");
   EXPECT_EQ(error_page_message("Nope"), error_page_message("default"));
+  EXPECT_NE(error_page_message("WebAuthnVerificationError").find("passkey could not be verified"),
+            std::string_view::npos);
+  EXPECT_NE(signin_error_message("AccountNotLinked").find("passkey belongs to another account"),
+            std::string_view::npos);
   for (const rendered* r : {&c, &v}) {
     expect_sound_page(*r);
     EXPECT_NE(r->html.find("role=\"alert\""), std::string::npos);
@@ -454,7 +495,7 @@ TEST_F(SigninPageTest, InvalidProviderColoursNeverReachTheStylesheet) {
   page_.providers[0].bg = "red;}body{display:none";
   page_.providers[0].text = "#fff";
   const rendered r = render_signin(page_);
-  EXPECT_EQ(style_text(r.html).find("display:none"), std::string::npos);
+  EXPECT_EQ(style_text(r.html).find("body{display:none"), std::string::npos);
   EXPECT_EQ(r.html.find("provider-0"), std::string::npos);
   expect_sound_page(r);
 }

@@ -759,6 +759,50 @@ TEST_F(ConfigTest, TotpTableIsCheckedKeyByKey) {
   }
 }
 
+TEST_F(ConfigTest, PasskeysFollowDevModeUnlessConfigured) {
+  auto c = load("");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_FALSE(c->passkey.enabled.has_value());  // app::start turns it on in dev mode
+  EXPECT_TRUE(c->passkey.provider.user_verification);
+  EXPECT_TRUE(c->passkey.provider.allow_sign_up);
+  auto off = load("[passkey]\nenabled = false\n");
+  ASSERT_TRUE(off) << off.error().message();
+  EXPECT_EQ(off->passkey.enabled, std::optional<bool>(false));
+}
+
+TEST_F(ConfigTest, PasskeyTableSetsTheProvider) {
+  auto c = load(
+      "[passkey]\nenabled = true\nname = \"Security key\"\nrp_id = \"example.com\"\n"
+      "rp_name = \"Example\"\norigins = [\"https://login.example.com\"]\n"
+      "user_verification = false\nallow_sign_up = false\n");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->passkey.enabled, std::optional<bool>(true));
+  const passkey_provider& p = c->passkey.provider;
+  EXPECT_EQ(p.id, "passkey");
+  EXPECT_EQ(p.name, "Security key");
+  EXPECT_EQ(p.rp_id, "example.com");
+  EXPECT_EQ(p.rp_name, "Example");
+  EXPECT_EQ(p.origins, std::vector<std::string>{"https://login.example.com"});
+  EXPECT_FALSE(p.user_verification);
+  EXPECT_FALSE(p.allow_sign_up);
+}
+
+TEST_F(ConfigTest, PasskeyTableIsCheckedKeyByKey) {
+  for (const auto& [text, message] : std::vector<std::pair<std::string, std::string>>{
+           {"[passkey]\nrp_id = \"https://example.com\"\n",
+            "authpp.toml:2: passkey.rp_id: expected a host name"},
+           {"[passkey]\nrp_id = \"*.example.com\"\n", "passkey.rp_id: expected a host name"},
+           {"[passkey]\norigins = [\"https://example.com/login\"]\n",
+            "passkey.origins: \"https://example.com/login\" is not an origin"},
+           {"[passkey]\nname = \"\"\n", "passkey.name: must be a non-empty line"},
+           {"[passkey]\nenabled = \"yes\"\n", "passkey.enabled"},
+           {"[passkey]\nchallenge = \"x\"\n", "passkey.challenge: unknown key"},
+       }) {
+    SCOPED_TRACE(text);
+    EXPECT_THAT(error_text(text), HasSubstr(message));
+  }
+}
+
 TEST_F(ConfigTest, RateLimitCountersGoToRedisWhenARedisUrlIsGiven) {
   auto c = load("[rate_limit]\nredis_url = \"redis://:pw@127.0.0.1:6380/1\"\n");
   ASSERT_TRUE(c) << c.error().message();

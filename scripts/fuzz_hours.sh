@@ -3,7 +3,7 @@
 # Each worker takes the target with the least CPU in the ledger, runs it for SLICE seconds of
 # wall time at nice 19 (builds come first) and appends its measured CPU time and executions to
 # fuzz/hours.tsv (commit it after a run). A target that crashes is recorded as a finding and is
-# not picked again.
+# not picked again until the finding is understood and its row relabelled (e.g. "fixed").
 #   [FUZZ_TARGETS="a b"] scripts/fuzz_hours.sh [WORKERS=2] [SLICE=600] [GOAL_MINUTES=60]
 #   scripts/fuzz_hours.sh --report
 set -uo pipefail
@@ -27,7 +27,7 @@ mkdir -p build/fuzz/artifacts build/fuzz/running
 pick() {
   for t in $targets; do
     [[ -e build/fuzz/running/$t ]] && continue
-    awk -F'\t' -v t="$t" '$2==t {s+=$3; if ($5 != "ok") bad=1} END {if (!bad) print s+0, t}' "$ledger"
+    awk -F'\t' -v t="$t" '$2==t {s+=$3; if ($5 == "finding") bad=1} END {if (!bad) print s+0, t}' "$ledger"
   done | sort -n | awk -v g="$goal" '$1 < g {print $2; exit}'
 }
 

@@ -66,6 +66,14 @@ outcome error_page_action(request_context& ctx);
 outcome verify_request_action(request_context& ctx);
 // webauthn_options_action is GET /webauthn-options/{id}: the provider's flow answers.
 outcome webauthn_options_action(request_context& ctx);
+// account_action is GET and POST /account (account.cpp). Blocking: store calls.
+outcome account_action(request_context& ctx);
+// recent_sign_in_cookie proves that `user_id` signed in just now, for account.recent_sign_in
+// (set by issue_session when the account page is on).
+result<http::set_cookie> recent_sign_in_cookie(const request_context& ctx,
+                                               const std::string& user_id);
+// signed_in_recently tells whether the request carries that proof for `user_id`.
+bool signed_in_recently(const request_context& ctx, const std::string& user_id);
 
 // fire runs an event handler; events only observe, so what they throw is logged and swallowed.
 template <class Event>

@@ -17,6 +17,11 @@ bool reads_sessions_store(const engine_state& engine, const route& r, std::strin
          (r.action == action::session || (r.action == action::signout && method == "POST"));
 }
 
+// reads_account_store: the account page reads (and its actions write) the store.
+bool reads_account_store(const engine_state& engine, const route& r) {
+  return r.action == action::account && engine.config.account.enabled;
+}
+
 // checks_jwt_session: a JWT /session read that may need the store for its revocation check.
 bool checks_jwt_session(const engine_state& engine, const route& r) {
   return r.action == action::session && checks_revocation(engine);
@@ -69,7 +74,8 @@ boost::asio::awaitable<outcome> awaited_action(request_context& ctx) {
         net::shared_client(co_await boost::asio::this_coro::executor, ctx.config().outbound);
     co_return co_await ctx.provider->act_async(ctx, client);
   }
-  if (reads_sessions_store(ctx.engine, ctx.route, ctx.request.method)) {
+  if (reads_sessions_store(ctx.engine, ctx.route, ctx.request.method) ||
+      reads_account_store(ctx.engine, ctx.route)) {
     std::function<outcome()> answer = [&ctx] { return dispatch(ctx); };
     co_return co_await run_blocking_action(ctx, std::move(answer));
   }
@@ -89,8 +95,8 @@ boost::asio::awaitable<outcome> run_blocking_action(request_context& ctx,
 namespace {
 
 waiting action_waits(const engine_state& engine, const http::request& request) {
-  // Cheap tests first: only a POST, or a GET to a callback or to WebAuthn options (or, with
-  // database sessions or JWT revocation, to /session), can wait.
+  // Cheap tests first: only a POST, or a GET to a callback, to WebAuthn options or to the
+  // account page (or, with database sessions or JWT revocation, to /session), can wait.
   const bool get = request.method == "GET";
   if (request.method != "POST" && !get) return waiting::none;
   const bool database = engine.database_sessions();
@@ -98,12 +104,15 @@ waiting action_waits(const engine_state& engine, const http::request& request) {
   const std::string_view path = target.substr(0, target.find('?'));
   const bool revocable = checks_revocation(engine);
   if (get && !database && !revocable && path.find("/callback/") == std::string_view::npos &&
-      path.find("/webauthn-options/") == std::string_view::npos) {
+      path.find("/webauthn-options/") == std::string_view::npos &&
+      path.find("/account") == std::string_view::npos) {
     return waiting::none;
   }
   const auto r = parse_route(engine.config.base_path, path);
   if (!r) return waiting::none;
-  if (reads_sessions_store(engine, *r, request.method)) return waiting::preferred;
+  if (reads_sessions_store(engine, *r, request.method) || reads_account_store(engine, *r)) {
+    return waiting::preferred;
+  }
   // A JWT session's revocation check may read the store: only when there is a session cookie
   // (by either policy's name, which configuration may have changed; chunks share the prefix).
   if (checks_jwt_session(engine, *r)) {

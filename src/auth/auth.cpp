@@ -212,6 +212,8 @@ outcome dispatch(request_context& ctx) {
     case action::webauthn_options:
       if (get) return webauthn_options_action(ctx);
       break;
+    case action::account:
+      return account_action(ctx);
   }
   return fail(ctx, {authjs_error::unknown_action, "unsupported method for this action"});
 }
@@ -231,7 +233,9 @@ prepared prepare_request(const engine_state& engine, const http::request& req, b
   const std::string_view target = req.target;
   const std::size_t q = target.find('?');
   const std::optional<route> r = parse_route(config.base_path, target.substr(0, q));
-  if (!r) return plain_json(400, std::string(bad_request));
+  if (!r || (r->action == action::account && !config.account.enabled)) {
+    return plain_json(400, std::string(bad_request));  // an unknown path, or a page that is off
+  }
 
   auto origin = resolve_origin(engine, req);
   if (!origin && origin.error().code == errc::invalid_config) {
@@ -346,6 +350,12 @@ std::optional<std::string> validate(const auth_config& config) {
   if (config.session.update_age.count() < 0) return "session.update_age: must not be negative";
   if (config.totp.enabled && !config.adapter) {
     return "adapter: totp needs an adapter to keep the enrolments";
+  }
+  if (config.account.enabled && !config.adapter) {
+    return "adapter: the account page needs an adapter for the users' passkeys and TOTP";
+  }
+  if (config.account.recent_sign_in.count() <= 0) {
+    return "account.recent_sign_in: must be positive";
   }
   if (auto valid = mfa::check_totp_params(config.totp.params); !valid) {
     return valid.error().message();
@@ -472,13 +482,18 @@ result<auth> auth::create(auth_config config) {
   };
   for (const bool secure : {false, true}) {
     cookies::cookie_names names = detail::effective_names(config, secure);
+    const std::string prefix = secure ? "__Secure-" : "";
     detail::cookie_policy policy{names,
                                  cookies::default_cookie_attributes(secure),
                                  ring(names.session_token),
                                  ring(names.pkce_code_verifier),
                                  ring(names.state),
                                  ring(names.nonce),
-                                 ring(names.webauthn_challenge)};
+                                 ring(names.webauthn_challenge),
+                                 prefix + "authpp.recent-sign-in",
+                                 prefix + "authpp.totp-enrolment",
+                                 ring(prefix + "authpp.recent-sign-in"),
+                                 ring(prefix + "authpp.totp-enrolment")};
     state->policies.push_back(std::move(policy));
   }
   state->encoded_state = ring("encodedState");

@@ -31,6 +31,17 @@ void fire_sign_in_after(request_context& ctx, const user& u, const account& acct
   });
 }
 
+// prove_recent_sign_in adds the account page's proof of a fresh sign-in, when the page is on.
+void prove_recent_sign_in(const request_context& ctx, const user& u, outcome& out) {
+  if (!ctx.config().account.enabled || !u.id) return;
+  auto proof = recent_sign_in_cookie(ctx, *u.id);
+  if (!proof) {
+    ctx.engine.log(log_level::error, "RecentSignIn", proof.error().message());
+    return;
+  }
+  out.cookies.push_back(std::move(*proof));
+}
+
 }  // namespace
 
 std::optional<outcome> sign_in_verdict(request_context& ctx, const user& u, const account& acct,
@@ -75,6 +86,7 @@ outcome issue_session(request_context& ctx, const user& u, const account& acct, 
       out.cookies = std::move(*cookies);
     }
     fire_sign_in_after(ctx, u, acct, profile);
+    prove_recent_sign_in(ctx, u, out);
     out.redirect = ctx.callback_url;
     return out;
   }
@@ -95,6 +107,7 @@ outcome issue_session(request_context& ctx, const user& u, const account& acct, 
     if (!encoded) return fail(ctx, {authjs_error::callback_route_error, encoded.error().message()});
     out.cookies = session_cookie_writes(ctx, *encoded);
     remember_signed_in(ctx, u);
+    prove_recent_sign_in(ctx, u, out);
   } else {
     out.cookies = session_cookie_clears(ctx);
   }

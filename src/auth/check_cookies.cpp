@@ -1,5 +1,6 @@
 // The sealed check cookies of a sign-in's round trip: OAuth's PKCE verifier, state and nonce,
-// and the WebAuthn challenge. Each is the session-token JWE of {"value", "provider"} under a key
+// and the WebAuthn challenge (and, in the same format, the account page's recent-sign-in proof
+// and TOTP enrolment). Each is the session-token JWE of {"value", "provider"} under a key
 // salted with the cookie's own name, so that a cookie opens only as what it was made for, and
 // only for the provider that made it.
 #include "engine.hpp"

@@ -118,7 +118,10 @@ class credentials_flow_impl final : public provider_flow {
     } catch (const std::exception& e) {
       co_return authorize_threw(ctx, e);
     }
-    if (!uses_database(ctx) && !counting_waits(ctx.engine) && !second_factor_enabled(ctx.engine)) {
+    // The second factor reads the store only for a user the password let through: a flood of
+    // wrong guesses never queues on the store's pool.
+    const bool second_factor = second_factor_enabled(ctx.engine) && decision->accepted();
+    if (!uses_database(ctx) && !counting_waits(ctx.engine) && !second_factor) {
       co_return credentials_decided(ctx, p_, std::move(decision));
     }
     co_return co_await run_blocking_action(

@@ -219,5 +219,12 @@ inline bool second_factor_enabled(const engine_state& engine) {
 // the form lacks or got wrong. Blocking: it reads and writes the store.
 std::optional<outcome> second_factor_check(request_context& ctx,
                                            const credentials_provider& provider, const user& u);
+// second_factor_code_accepted checks `typed` against the user's TOTP enrolment (using its time
+// step up, so that a code works once) or their unused recovery codes (using the code up): true,
+// false, or the answer to a failure (the store, a secret that no longer opens). Blocking.
+std::variant<bool, outcome> second_factor_code_accepted(request_context& ctx,
+                                                        const std::string& user_id,
+                                                        const adapters::totp_record& enrolment,
+                                                        const std::string& typed);
 
 }  // namespace authpp::detail

@@ -25,6 +25,10 @@ struct cookie_policy {
   // The OAuth check cookies and the WebAuthn challenge cookie are sealed like session tokens,
   // each salted with its own name.
   jose::session_keyring pkce, state, nonce, webauthn_challenge;
+  // authpp's own cookies (the account page's), prefixed like Auth.js's: the proof of a recent
+  // sign-in, and a TOTP enrolment in progress.
+  std::string recent_sign_in_name, totp_enrolment_name;
+  jose::session_keyring recent_sign_in, totp_enrolment;
 };
 
 class provider_flow;     // how the engine drives one provider (provider_flow.hpp)

@@ -237,6 +237,12 @@ class passkey_flow_impl final : public provider_flow {
       if (info->signed_in) return options_error("Invalid request");
       register_ = has_user && !exists;
     }
+    if (register_ && info->signed_in && ctx.config().account.enabled &&
+        !signed_in_recently(ctx, info->existing->id)) {
+      // With the account page on, a passkey is added only after a fresh sign-in (as its other
+      // changes are): a stolen session cookie must not plant a way back in.
+      return options_error("Recent sign-in required");
+    }
     if (register_ && !info->signed_in && !p_.allow_sign_up) {
       ctx.engine.log(log_level::info, "WebAuthnOptions", "passkey sign-up is off");
       return options_error("Invalid request");
@@ -513,6 +519,12 @@ class passkey_flow_impl final : public provider_flow {
                                       expectations(challenge_bytes, accepted, rp));
     if (!verified) return ceremony_refused(ctx, verified.error());
     adapters::adapter& store = *ctx.config().adapter;
+    if (ctx.config().account.enabled) {
+      const auto current = current_user(ctx, store);
+      if (current && !signed_in_recently(ctx, current->user.id)) {
+        return refused(ctx, "adding a passkey needs a recent sign-in");
+      }
+    }
     if (auto used = use_challenge(ctx, store, challenge)) return std::move(*used);
 
     user profile;

@@ -28,6 +28,7 @@ enum class action {
   verify_request,
   error,
   webauthn_options,
+  account,  // authpp's own: the account page
 };
 
 struct route {

@@ -12,8 +12,8 @@ struct action_name {
   bool takes_provider;
 };
 
-// The actions Auth.js routes.
-constexpr std::array<action_name, 9> actions{{
+// The actions Auth.js routes, and authpp's account page.
+constexpr std::array<action_name, 10> actions{{
     {"csrf", action::csrf, false},
     {"providers", action::providers, false},
     {"session", action::session, false},
@@ -23,6 +23,7 @@ constexpr std::array<action_name, 9> actions{{
     {"verify-request", action::verify_request, false},
     {"error", action::error, false},
     {"webauthn-options", action::webauthn_options, true},
+    {"account", action::account, false},
 }};
 
 }  // namespace

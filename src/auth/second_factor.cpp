@@ -57,27 +57,35 @@ std::optional<outcome> second_factor_check(request_context& ctx,
   // Asking for the code is no failed attempt: the password was right and nothing was guessed.
   if (typed.empty()) return totp_required(ctx, "a TOTP code is needed to sign in");
 
-  auto secret = mfa::open_secret((*enrolment)->sealed_secret, *u.id, ctx.config().secrets);
+  auto accepted = second_factor_code_accepted(ctx, *u.id, **enrolment, typed);
+  if (auto* answer = std::get_if<outcome>(&accepted)) return std::move(*answer);
+  if (std::get<bool>(accepted)) return std::nullopt;
+  record_sign_in(ctx, provider, false);
+  return totp_required(ctx, "the TOTP code was not accepted");
+}
+
+std::variant<bool, outcome> second_factor_code_accepted(request_context& ctx,
+                                                        const std::string& user_id,
+                                                        const adapters::totp_record& enrolment,
+                                                        const std::string& typed) {
+  if (typed.empty() || typed.size() > max_typed) return false;
+  auto secret = mfa::open_secret(enrolment.sealed_secret, user_id, ctx.config().secrets);
   if (!secret) {
     // Sealed under an AUTH_SECRET no longer configured: the operator's problem, not a wrong code.
     return fail(ctx, {authjs_error::callback_route_error,
-                      "totp: the enrolment of user " + *u.id +
+                      "totp: the enrolment of user " + user_id +
                           " cannot be read: " + secret.error().message()});
   }
+  adapters::adapter& store = *ctx.config().adapter;
   const auto& options = ctx.config().totp;
   if (auto step = mfa::verify_totp(*secret, typed, ctx.engine.clock->now(), options.params,
-                                   (*enrolment)->last_used_step)) {
-    auto used = store.use_totp_step(*u.id, *step, false);
+                                   enrolment.last_used_step)) {
+    auto used = store.use_totp_step(user_id, *step, false);
     if (!used) return adapter_failure(ctx, used.error());
     // false: another request used this step a moment ago (the same code, replayed).
-    if (*used) return std::nullopt;
-  } else {
-    auto recovered = recovery_code_used(ctx, *u.id, typed);
-    if (auto* answer = std::get_if<outcome>(&recovered)) return std::move(*answer);
-    if (std::get<bool>(recovered)) return std::nullopt;
+    return *used;
   }
-  record_sign_in(ctx, provider, false);
-  return totp_required(ctx, "the TOTP code was not accepted");
+  return recovery_code_used(ctx, user_id, typed);
 }
 
 }  // namespace authpp::detail

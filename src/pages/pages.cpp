@@ -129,6 +129,72 @@ constexpr std::string_view confirm_template =
 <p class="hint center">The link works once. If you did not ask to sign in, close this page.</p>
 )";
 
+// The account page: each section lists its state; its forms appear only after a recent sign-in.
+constexpr std::string_view account_template = R"(<h1 class="center">Your account</h1>
+<p class="lead center">Signed in as <strong>{{email}}</strong></p>
+{{#has_error}}<div class="alert" role="alert">{{{alert_icon}}}<p>{{error}}</p></div>
+{{/has_error}}{{#has_notice}}<p class="notice" role="status">{{notice}}</p>
+{{/has_notice}}{{^recent}}<p class="hint">To change your passkeys or authenticator app, sign in again first.</p>
+<a class="button primary" href="{{reauth_url}}">Sign in again</a>
+{{/recent}}{{#has_recovery_codes}}<section aria-labelledby="codes-title">
+<h2 id="codes-title">Your recovery codes</h2>
+<p>Each code works once, in place of a code from the app, if you lose it. Keep them somewhere safe: they are shown only now.</p>
+<ul class="codes">{{#recovery_codes}}<li><code>{{code}}</code></li>{{/recovery_codes}}</ul>
+</section>
+{{/has_recovery_codes}}{{#passkeys_enabled}}<section aria-labelledby="passkeys-title">
+<h2 id="passkeys-title">Passkeys</h2>
+{{#no_passkeys}}<p class="empty">No passkeys yet.</p>
+{{/no_passkeys}}<ul class="items">{{#passkeys}}<li><div><strong>{{label}}</strong><span class="muted">Added {{created}}, last used {{last_used}}</span></div>
+{{#recent}}<form action="{{action_url}}" method="post">
+<input type="hidden" name="csrfToken" value="{{csrf_token}}">
+<input type="hidden" name="action" value="passkey-remove">
+<input type="hidden" name="id" value="{{id}}">
+<button type="submit" class="button small" aria-label="Remove the {{label}} added {{created}}">Remove</button>
+</form>
+{{/recent}}</li>
+{{/passkeys}}</ul>
+{{#recent}}<form action="{{passkey_callback_url}}" method="post" data-passkey-options="{{passkey_options_url}}" data-passkey-action="register">
+<input type="hidden" name="csrfToken" value="{{csrf_token}}">
+<input type="hidden" name="callbackUrl" value="{{action_url}}">
+<input type="hidden" name="action" value="">
+<input type="hidden" name="data" value="">
+<p class="alert" role="alert" data-passkey-status hidden></p>
+<button type="submit" class="button">Add a passkey</button>
+</form>
+{{/recent}}</section>
+{{/passkeys_enabled}}{{#totp_enabled}}<section aria-labelledby="totp-title">
+<h2 id="totp-title">Authenticator app</h2>
+{{#totp_confirmed}}<p>On: signing in with your password also asks for a code from the app. Recovery codes left: {{codes_left}}.</p>
+{{#recent}}<form action="{{action_url}}" method="post">
+<input type="hidden" name="csrfToken" value="{{csrf_token}}">
+<input type="hidden" name="action" value="totp-disable">
+<div class="field">
+<label for="disable-code">Code from the app, or a recovery code</label>
+<input id="disable-code" type="text" name="code" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" required>
+</div>
+<button type="submit" class="button">Turn off</button>
+</form>
+{{/recent}}{{/totp_confirmed}}{{^totp_confirmed}}{{#has_enrolment}}<p id="enrol-help">Scan the QR code with your authenticator app, or type the key into it. Then enter the code the app shows.</p>
+<div class="qr">{{{qr_svg}}}</div>
+<p class="key">Key: <code>{{key}}</code></p>
+<form action="{{action_url}}" method="post">
+<input type="hidden" name="csrfToken" value="{{csrf_token}}">
+<input type="hidden" name="action" value="totp-confirm">
+<div class="field">
+<label for="confirm-code">Code from the app</label>
+<input id="confirm-code" type="text" name="code" inputmode="numeric" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" aria-describedby="enrol-help" required autofocus>
+</div>
+<button type="submit" class="button primary">Turn on</button>
+</form>
+{{/has_enrolment}}{{^has_enrolment}}<p>Off. An authenticator app adds a code to signing in with your password.</p>
+{{#recent}}<form action="{{action_url}}" method="post">
+<input type="hidden" name="csrfToken" value="{{csrf_token}}">
+<input type="hidden" name="action" value="totp-begin">
+<button type="submit" class="button">Set up an authenticator app</button>
+</form>
+{{/recent}}{{/has_enrolment}}{{/totp_confirmed}}</section>
+{{/totp_enabled}})";
+
 constexpr std::string_view footer_template =
     R"(<p class="footer"><a href="{{home_url}}">{{home_label}}</a></p>
 )";
@@ -514,6 +580,54 @@ rendered render_email_confirm(const email_confirm_page& page) {
   d.set("callback_url", page.callback_url);
   return finish(200, "Sign in", page.theme, render_template(confirm_template, d), "",
                 detail::url_origin(page.callback_origin, true).value_or(""));
+}
+
+rendered render_account(const account_page& page) {
+  mst::data d;
+  d.set("email", page.email.empty() ? page.name : page.email);
+  d.set("action_url", link_or(page.action_url, "#"));
+  d.set("csrf_token", page.csrf_token);
+  d.set("has_error", boolean(page.error.has_value()));
+  d.set("error", page.error.value_or(""));
+  d.set("alert_icon", std::string(alert_icon));
+  d.set("has_notice", boolean(page.notice.has_value()));
+  d.set("notice", page.notice.value_or(""));
+  d.set("recent", boolean(page.recent));
+  d.set("reauth_url", link_or(page.reauth_url, "#"));
+  mst::list codes;
+  for (const std::string& code : page.recovery_codes) {
+    mst::data c;
+    c.set("code", code);
+    codes.push_back(std::move(c));
+  }
+  d.set("has_recovery_codes", boolean(!page.recovery_codes.empty()));
+  d.set("recovery_codes", codes);
+  d.set("passkeys_enabled", boolean(page.passkeys_enabled));
+  d.set("passkey_options_url", link_or(page.passkey_options_url, "#"));
+  d.set("passkey_callback_url", link_or(page.passkey_callback_url, "#"));
+  d.set("no_passkeys", boolean(page.passkeys.empty()));
+  mst::list passkeys;
+  for (const account_passkey& p : page.passkeys) {
+    mst::data e;
+    e.set("id", p.id);
+    e.set("label", std::string(p.synced ? "Synced passkey" : "Passkey on one device"));
+    e.set("created", p.created.empty() ? std::string("(date unknown)") : p.created);
+    e.set("last_used", p.last_used.empty() ? std::string("never") : p.last_used);
+    passkeys.push_back(std::move(e));
+  }
+  d.set("passkeys", passkeys);
+  d.set("totp_enabled", boolean(page.totp_enabled));
+  d.set("totp_confirmed", boolean(page.totp_confirmed));
+  d.set("codes_left", std::to_string(page.recovery_codes_left));
+  d.set("has_enrolment", boolean(page.enrolment.has_value()));
+  if (page.enrolment) {
+    d.set("qr_svg", page.enrolment->qr_svg);
+    d.set("key", page.enrolment->key);
+  }
+  const bool script = page.passkeys_enabled && page.recent;
+  return finish(page.error ? 400 : 200, "Your account", page.theme,
+                render_template(account_template, d), "", {}, {},
+                script ? passkey_script : std::string_view());
 }
 
 rendered render_error(const error_page& page) {

@@ -613,7 +613,8 @@ std::string to_svg(const qr_code& code, int quiet_zone, std::string_view label) 
                     extent + R"(" role="img" aria-label=")";
   out += http::escape_html(label);
   out += R"(" shape-rendering="crispEdges"><rect width=")" + extent + R"(" height=")" + extent +
-         R"(" fill="#fff"/><path fill="#000" d=")";
+         R"(" fill="#fff"/><path fill="#000" stroke="none" d=")";
+  // stroke="none": a page's CSS for icon SVGs (a stroke) would otherwise blot the modules out.
   // One closed rectangle per horizontal run of dark modules: far fewer path commands than one
   // square per module, and no seams between neighbours.
   for (int y = 0; y < code.size(); ++y) {

@@ -395,6 +395,10 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
   if (!email) return email.error();
   if (*email) ac.providers.push_back(std::move(**email));
   if (config.passkey.enabled.value_or(config.dev)) ac.providers.push_back(config.passkey.provider);
+  // The account page; in dev mode with TOTP, so that a newcomer can try both factors at once.
+  ac.account.enabled = config.account.enabled.value_or(config.dev);
+  ac.account.recent_sign_in = config.account.recent_sign_in;
+  if (config.dev && ac.account.enabled && !config.totp_configured) ac.totp.enabled = true;
   // The store is the engine's adapter: OAuth users and their accounts are stored there, and
   // database sessions when configured. Its calls run on the store pool, never on an I/O thread.
   ac.adapter = s->store;

@@ -671,6 +671,18 @@ void load_passkey(loader& l, const toml::table& t, passkey_settings& o) {
   l.boolean(t, p, "allow_sign_up", provider.allow_sign_up);
 }
 
+void load_account(loader& l, const toml::table& t, account_settings& o) {
+  constexpr std::string_view p = "account";
+  l.check_keys(t, p, {"enabled", "recent_sign_in"});
+  if (t.contains("enabled")) {
+    bool enabled = false;
+    l.boolean(t, p, "enabled", enabled);
+    o.enabled = enabled;
+  }
+  // At least a minute (a sign-in takes that long), at most a day.
+  l.seconds(t, p, "recent_sign_in", 86400, o.recent_sign_in, 60);
+}
+
 void load_email(loader& l, const toml::table& t, email_settings& o) {
   constexpr std::string_view p = "email";
   l.check_keys(t, p,
@@ -906,7 +918,7 @@ result<app_config> load_from(const std::optional<std::string>& file, std::string
     }
     l.check_keys(doc, "",
                  {"dev", "server", "auth", "storage", "database", "log", "metrics", "rate_limit",
-                  "email", "providers", "forward_auth", "totp", "passkey"});
+                  "email", "providers", "forward_auth", "totp", "passkey", "account"});
     l.boolean(doc, "", "dev", c.dev);
     if (const toml::table* t = l.table(doc, "", "server")) load_server(l, *t, c.server);
     if (const toml::table* t = l.table(doc, "", "auth")) {
@@ -920,7 +932,11 @@ result<app_config> load_from(const std::optional<std::string>& file, std::string
     if (const toml::table* t = l.table(doc, "", "metrics")) load_metrics(l, *t, c.metrics);
     if (const toml::table* t = l.table(doc, "", "rate_limit")) load_rate_limit(l, *t, c.rate_limit);
     if (const toml::table* t = l.table(doc, "", "email")) load_email(l, *t, c.email);
-    if (const toml::table* t = l.table(doc, "", "totp")) load_totp(l, *t, c.auth.totp);
+    if (const toml::table* t = l.table(doc, "", "totp")) {
+      load_totp(l, *t, c.auth.totp);
+      c.totp_configured = t->contains("enabled");
+    }
+    if (const toml::table* t = l.table(doc, "", "account")) load_account(l, *t, c.account);
     if (const toml::table* t = l.table(doc, "", "passkey")) load_passkey(l, *t, c.passkey);
     if (const toml::table* t = l.table(doc, "", "forward_auth")) {
       load_forward_auth(l, *t, c.forward_auth);

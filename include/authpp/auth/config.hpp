@@ -186,6 +186,17 @@ struct totp_options {
   mfa::totp_params params{};
 };
 
+// account_options turn on the account page, beyond Auth.js: GET {basePath}/account shows the
+// signed-in user's passkeys and TOTP second factor, with actions to add and remove them (POSTs to
+// the same URL, CSRF-checked). The actions, and adding a passkey while signed in, need a sign-in
+// less than `recent_sign_in` old: a stolen session cookie cannot plant a factor that outlives it.
+// A sign-in proves itself with a sealed cookie of that lifetime (authpp.recent-sign-in), set
+// only when this is on. Needs an adapter.
+struct account_options {
+  bool enabled = false;
+  std::chrono::seconds recent_sign_in{600};
+};
+
 // cookie_name_overrides renames the engine's cookies; attributes follow the secure-cookie policy.
 struct cookie_name_overrides {
   std::optional<std::string> session_token;
@@ -256,6 +267,7 @@ struct auth_config {
   request_limits limits;
   rate_limit_options rate_limits;  // off unless a store is set
   totp_options totp;               // off by default
+  account_options account;         // off by default
   // outbound bounds the calls to OAuth providers (discovery, JWKS, token, userinfo): timeouts,
   // response size, an extra CA file for a private identity provider.
   net::client_options outbound;

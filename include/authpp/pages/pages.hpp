@@ -132,6 +132,46 @@ struct email_confirm_page {
   pages::theme theme{};
 };
 
+// account_passkey is one of the user's passkeys as the account page lists it.
+struct account_passkey {
+  std::string id{};         // the credential id (base64), posted back to remove it
+  std::string created{};    // a date ("2026-12-03"), or empty when unknown
+  std::string last_used{};  // a date, or empty for never
+  bool synced = false;      // a multi-device (synced) passkey
+};
+
+// totp_enrolment_view is a TOTP enrolment in progress: what the user scans or types.
+struct totp_enrolment_view {
+  std::string qr_svg{};  // pages::to_svg of the URI (trusted markup, made by the engine)
+  std::string uri{};     // otpauth://…
+  std::string key{};     // the secret in base32, for typing
+};
+
+// account_page is the data of `GET {basePath}/account` (beyond Auth.js): the signed-in user's
+// passkeys and TOTP second factor, with forms that post back to action_url.
+struct account_page {
+  std::string action_url{};  // {basePath}/account
+  std::string csrf_token{};
+  std::string email{};
+  std::string name{};
+  // recent: the user signed in recently enough to change anything; otherwise the page lists what
+  // there is and offers reauth_url (the sign-in page, coming back here) instead of the actions.
+  bool recent = false;
+  std::string reauth_url{};
+  bool passkeys_enabled = false;
+  std::string passkey_options_url{};   // {basePath}/webauthn-options/{id}
+  std::string passkey_callback_url{};  // {basePath}/callback/{id}
+  std::vector<account_passkey> passkeys{};
+  bool totp_enabled = false;
+  bool totp_confirmed = false;
+  std::optional<totp_enrolment_view> enrolment{};
+  std::vector<std::string> recovery_codes{};  // just made: shown this once
+  std::size_t recovery_codes_left = 0;
+  std::optional<std::string> notice{};  // what the last action did (a status line)
+  std::optional<std::string> error{};   // why it did nothing (an alert)
+  pages::theme theme{};
+};
+
 // rendered is a finished page: send `html` with status `status`, `Content-Type: text/html;
 // charset=utf-8` and `Content-Security-Policy: content_security_policy`.
 struct rendered {
@@ -159,6 +199,9 @@ rendered render_verify_request(const verify_request_page& page);
 
 // render_email_confirm renders the "sign in as …" confirmation of a sign-in link (status 200).
 rendered render_email_confirm(const email_confirm_page& page);
+
+// render_account renders the account page (status 200; 400 when `error` is set).
+rendered render_account(const account_page& page);
 
 // signin_error_message returns the message the sign-in page shows for the Auth.js error type
 // `type`; unknown types get the generic "Unable to sign in." message.

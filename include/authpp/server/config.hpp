@@ -157,11 +157,20 @@ struct passkey_settings {
   authpp::passkey_provider provider{};
 };
 
+// account_settings are `[account]`: the account page (passkeys and TOTP for signed-in users).
+// On by default in dev mode, which then turns TOTP on too unless [totp] says otherwise.
+struct account_settings {
+  std::optional<bool> enabled{};  // unset: on in dev mode, off otherwise
+  std::chrono::seconds recent_sign_in{600};
+};
+
 struct app_config {
   server_options server;
   forward_auth_options forward_auth;
   email_settings email;
   passkey_settings passkey;
+  account_settings account;
+  bool totp_configured = false;  // [totp] names `enabled`: dev mode leaves it as set
   std::vector<provider_settings> providers;
   rate_limit_settings rate_limit;
   // The engine's options, from `[auth]` and the Auth.js variables, declared once: in

@@ -390,6 +390,126 @@ TEST(PagesInjectionTest, ScriptUrlsNeverBecomeLinks) {
   }
 }
 
+// The account page: passkeys and the TOTP state, with actions only after a recent sign-in.
+account_page sample_account(bool recent) {
+  return {.action_url = "/api/auth/account",
+          .csrf_token = "tok",
+          .email = "ada@example.com",
+          .recent = recent,
+          .reauth_url = "/api/auth/signin?callbackUrl=%2Fapi%2Fauth%2Faccount",
+          .passkeys_enabled = true,
+          .passkey_options_url = "/api/auth/webauthn-options/passkey",
+          .passkey_callback_url = "/api/auth/callback/passkey",
+          .passkeys = {{.id = "cred-1", .created = "2026-12-01", .last_used = "", .synced = true},
+                       {.id = "cred-2", .created = "", .last_used = "2026-12-02"}},
+          .totp_enabled = true,
+          .totp_confirmed = true,
+          .recovery_codes_left = 7};
+}
+
+TEST(AccountPageTest, AStaleSignInListsEverythingAndOffersOnlyToSignInAgain) {
+  const rendered r = render_account(sample_account(false));
+  EXPECT_EQ(r.status, 200);
+  expect_sound_page(r);  // no script either: nothing to register
+  EXPECT_EQ(r.html.find("<form"), std::string::npos);
+  EXPECT_NE(r.html.find(R"(<a class="button primary" href="/api/auth/signin?callbackUrl=)"),
+            std::string::npos);
+  EXPECT_NE(r.html.find("Synced passkey"), std::string::npos);
+  EXPECT_NE(r.html.find("Added 2026-12-01, last used never"), std::string::npos);
+  EXPECT_NE(r.html.find("Passkey on one device"), std::string::npos);
+  EXPECT_NE(r.html.find("Added (date unknown), last used 2026-12-02"), std::string::npos);
+  EXPECT_NE(r.html.find("Recovery codes left: 7."), std::string::npos);
+}
+
+TEST(AccountPageTest, ARecentSignInOffersEveryActionWithTheCsrfToken) {
+  const rendered r = render_account(sample_account(true));
+  EXPECT_EQ(count(r.html, "<form"), 4U);  // remove ×2, add a passkey, turn TOTP off
+  EXPECT_EQ(count(r.html, R"(<input type="hidden" name="csrfToken" value="tok">)"), 4U);
+  EXPECT_EQ(count(r.html, R"(name="action" value="passkey-remove")"), 2U);
+  EXPECT_NE(r.html.find(R"(name="id" value="cred-2")"), std::string::npos);
+  EXPECT_NE(r.html.find(R"(aria-label="Remove the Synced passkey added 2026-12-01")"),
+            std::string::npos);
+  EXPECT_NE(r.html.find(R"(data-passkey-action="register")"), std::string::npos);
+  EXPECT_NE(r.html.find(R"(<label for="disable-code">)"), std::string::npos);
+  EXPECT_NE(r.html.find(R"(id="disable-code")"), std::string::npos);
+  EXPECT_EQ(r.html.find("Sign in again"), std::string::npos);
+  // Registering a passkey runs the page's script, allowed by its hash alone.
+  const auto begin = r.html.find("<script>");
+  const auto end = r.html.find("</script>");
+  ASSERT_NE(begin, std::string::npos);
+  const std::string script = r.html.substr(begin + 8, end - begin - 8);
+  EXPECT_NE(r.content_security_policy.find("script-src 'sha256-" +
+                                           base64::encode(jose::sha256(script)) + "'"),
+            std::string::npos);
+}
+
+TEST(AccountPageTest, AnEnrolmentShowsTheQrCodeTheKeyAndALabelledCodeField) {
+  account_page page = sample_account(true);
+  page.passkeys_enabled = false;
+  page.totp_confirmed = false;
+  page.enrolment = totp_enrolment_view{
+      .qr_svg = "<svg role=\"img\"></svg>", .uri = "otpauth://totp/x", .key = "JBSWY3DPEHPK3PXP"};
+  const rendered r = render_account(page);
+  expect_sound_page(r);
+  EXPECT_NE(r.html.find(R"(<div class="qr"><svg role="img"></svg></div>)"), std::string::npos);
+  EXPECT_NE(r.html.find("Key: <code>JBSWY3DPEHPK3PXP</code>"), std::string::npos);
+  EXPECT_NE(r.html.find(R"(<label for="confirm-code">Code from the app</label>)"),
+            std::string::npos);
+  EXPECT_NE(r.html.find(R"(id="confirm-code" type="text" name="code" inputmode="numeric" )"
+                        R"(autocomplete="one-time-code")"),
+            std::string::npos);
+  EXPECT_NE(r.html.find(R"(name="action" value="totp-confirm")"), std::string::npos);
+}
+
+TEST(AccountPageTest, ErrorsAreAlertsWithStatus400AndNoticesAreStatusLines) {
+  account_page page = sample_account(true);
+  page.error = "That code was not accepted.";
+  const rendered failed = render_account(page);
+  EXPECT_EQ(failed.status, 400);
+  EXPECT_NE(failed.html.find(R"(role="alert")"), std::string::npos);
+  EXPECT_NE(failed.html.find("That code was not accepted."), std::string::npos);
+  page.error.reset();
+  page.notice = "Passkey removed.";
+  const rendered done = render_account(page);
+  EXPECT_EQ(done.status, 200);
+  EXPECT_NE(done.html.find(R"(<p class="notice" role="status">Passkey removed.</p>)"),
+            std::string::npos);
+}
+
+TEST(AccountPageTest, RecoveryCodesAreListedOnlyWhenJustMade) {
+  account_page page = sample_account(true);
+  EXPECT_EQ(render_account(page).html.find("Your recovery codes"), std::string::npos);
+  page.recovery_codes = {"aaaa-bbbb", "cccc-dddd"};
+  const rendered r = render_account(page);
+  EXPECT_NE(r.html.find(R"(<ul class="codes"><li><code>aaaa-bbbb</code></li><li><code>)"
+                        R"(cccc-dddd</code></li></ul>)"),
+            std::string::npos);
+}
+
+TEST(AccountPageTest, EveryStringFieldIsEscaped) {
+  const std::string a(attack);
+  account_page page = sample_account(true);
+  page.passkeys_enabled = false;  // keeps the page script-free, so any <script is the attack's
+  page.email = a;
+  page.csrf_token = a;
+  page.error = a;
+  page.recovery_codes = {a};
+  page.totp_confirmed = false;
+  page.enrolment = totp_enrolment_view{.qr_svg = "", .uri = a, .key = a};
+  const rendered r = render_account(page);
+  EXPECT_EQ(r.html.find("<script"), std::string::npos) << r.html;
+  EXPECT_EQ(r.html.find("'>"), std::string::npos) << r.html;
+  page.passkeys_enabled = true;
+  page.passkeys = {{.id = a, .created = a, .last_used = a}};
+  const rendered with_passkeys = render_account(page);
+  EXPECT_EQ(count(with_passkeys.html, "<script"), 1U);  // the page's own
+  EXPECT_EQ(with_passkeys.html.find("'>"), std::string::npos);
+  // URLs that are not links are never made into one.
+  page.reauth_url = "javascript:alert(1)";
+  page.recent = false;
+  EXPECT_EQ(render_account(page).html.find("javascript:"), std::string::npos);
+}
+
 TEST(SignoutPageTest, ConfirmsAndPostsTheToken) {
   const rendered r = render_signout({.action_url = "/api/auth/signout",
                                      .csrf_token = "tok",

@@ -515,6 +515,8 @@ TEST(QrSvgTest, IsOneCompactPathWithoutStyleOrScript) {
   EXPECT_NE(svg.find(R"(<rect width=")" + extent + R"(" height=")" + extent + R"(" fill="#fff"/>)"),
             std::string::npos);
   EXPECT_EQ(svg.find("<path"), svg.rfind("<path"));
+  // Its own stroke: a page's icon CSS (stroke: currentColor) once blotted the modules out.
+  EXPECT_NE(svg.find(R"(<path fill="#000" stroke="none" d=")"), std::string::npos);
   for (std::string_view forbidden : {"style", "script", "href", "on", "<title", "\n"}) {
     if (forbidden == "on") {
       EXPECT_EQ(svg.find(" on"), std::string::npos);  // no event handler attribute

@@ -803,6 +803,33 @@ TEST_F(ConfigTest, PasskeyTableIsCheckedKeyByKey) {
   }
 }
 
+TEST_F(ConfigTest, AccountPageFollowsDevModeUnlessSetWithATenMinuteWindow) {
+  auto c = load("");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_FALSE(c->account.enabled.has_value());  // app::start turns it on in dev mode
+  EXPECT_EQ(c->account.recent_sign_in, std::chrono::seconds(600));
+  EXPECT_FALSE(c->totp_configured);
+  auto set = load("[account]\nenabled = true\nrecent_sign_in = 300\n[totp]\nenabled = false\n");
+  ASSERT_TRUE(set) << set.error().message();
+  EXPECT_EQ(set->account.enabled, std::optional<bool>(true));
+  EXPECT_EQ(set->account.recent_sign_in, std::chrono::seconds(300));
+  EXPECT_TRUE(set->totp_configured);  // dev mode leaves an explicit [totp] enabled alone
+}
+
+TEST_F(ConfigTest, AccountTableIsCheckedKeyByKey) {
+  for (const auto& [text, message] : std::vector<std::pair<std::string, std::string>>{
+           {"[account]\nenabled = \"yes\"\n", "authpp.toml:2: account.enabled: expected a boolean"},
+           {"[account]\nrecent_sign_in = 59\n",
+            "account.recent_sign_in: expected an integer in 60..86400"},
+           {"[account]\nrecent_sign_in = 86401\n",
+            "account.recent_sign_in: expected an integer in 60..86400"},
+           {"[account]\npath = \"/me\"\n", "account.path: unknown key"},
+       }) {
+    SCOPED_TRACE(text);
+    EXPECT_THAT(error_text(text), HasSubstr(message));
+  }
+}
+
 TEST_F(ConfigTest, RateLimitCountersGoToRedisWhenARedisUrlIsGiven) {
   auto c = load("[rate_limit]\nredis_url = \"redis://:pw@127.0.0.1:6380/1\"\n");
   ASSERT_TRUE(c) << c.error().message();

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { freePort, startServer, tempDir } from "../integration/server_harness.mjs";
+import { launchChromium } from "./chromium.mjs";
+import { freePort, startServer } from "../integration/server_harness.mjs";
 
 const artifacts = process.env.AUTHPP_ARTIFACTS ?? "artifacts";
 mkdirSync(artifacts, { recursive: true });
@@ -19,13 +19,7 @@ before(async () => {
   const port = await freePort();
   base = `http://localhost:${port}`;
   server = await startServer(["--dev"], { listen: `127.0.0.1:${port}` });
-  context = await chromium.launchPersistentContext(tempDir("authpp-chromium-"), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    viewport: { width: 1280, height: 900 },
-  });
+  context = await launchChromium({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   cdp = await context.newCDPSession(page);
   await cdp.send("WebAuthn.enable");

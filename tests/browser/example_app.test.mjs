@@ -8,8 +8,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { once } from "node:events";
-import { chromium } from "playwright-core";
-import { tempDir } from "../integration/server_harness.mjs";
+import { launchChromium } from "./chromium.mjs";
 
 const APP = process.env.AUTHPP_EXAMPLE_APP;
 const name = APP ? APP.split("/").pop() : "";
@@ -31,12 +30,7 @@ before(async () => {
     app.on("exit", (code) => reject(new Error(`${name} exited ${code}: ${out}`)));
   });
   mkdirSync(artifacts, { recursive: true });
-  context = await chromium.launchPersistentContext(tempDir("authpp-chromium-"), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  context = await launchChromium();
   page = await context.newPage();
 });
 

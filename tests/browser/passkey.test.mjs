@@ -10,7 +10,7 @@ import { mkdirSync } from "node:fs";
 import { once } from "node:events";
 import { createServer, request } from "node:http";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import { freePort, runCli, startServer, tempDir, writeConfig } from "../integration/server_harness.mjs";
 
 const artifacts = process.env.AUTHPP_ARTIFACTS ?? "artifacts";
@@ -26,13 +26,7 @@ before(async () => {
   base = `http://localhost:${port}`;
   const config = writeConfig(tempDir("authpp-passkey-config-"), `[passkey]\norigins = ["${base}"]\n`);
   server = await startServer(["--dev", "--config", config], { listen: `127.0.0.1:${port}` });
-  context = await chromium.launchPersistentContext(tempDir("authpp-chromium-"), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    viewport: { width: 1280, height: 900 },
-  });
+  context = await launchChromium({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   cdp = await context.newCDPSession(page);
   await cdp.send("WebAuthn.enable");

@@ -6,8 +6,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { startServer, tempDir } from "../integration/server_harness.mjs";
+import { launchChromium } from "./chromium.mjs";
+import { startServer } from "../integration/server_harness.mjs";
 
 const artifacts = process.env.AUTHPP_ARTIFACTS ?? "artifacts";
 mkdirSync(artifacts, { recursive: true });
@@ -15,13 +15,7 @@ let server, context, page;
 
 before(async () => {
   server = await startServer(["--dev"]);
-  context = await chromium.launchPersistentContext(tempDir("authpp-chromium-"), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    viewport: { width: 1280, height: 900 },
-  });
+  context = await launchChromium({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
 });
 

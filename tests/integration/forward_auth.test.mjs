@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { once } from "node:events";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../browser/chromium.mjs";
 import { Browser, accepts, freePort, startServer, tempDir, writeConfig } from "./server_harness.mjs";
 
 const NGINX = "/usr/sbin/nginx";
@@ -182,12 +182,7 @@ for (const [name, url] of [["nginx", () => nginxUrl], ["caddy", () => caddyUrl]]
 
 test("nginx: Chromium signs in through the proxy and lands on the page it asked for", async () => {
   mkdirSync(artifacts, { recursive: true });
-  const context = await chromium.launchPersistentContext(tempDir("authpp-chromium-"), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const context = await launchChromium();
   try {
     const page = await context.newPage();
     await page.goto(`${nginxUrl}/reports?q=1`);
@@ -254,13 +249,7 @@ test("nginx: one sign-in on auth.example.test lets Chromium into app1 and app2, 
   mkdirSync(nginxDir);
   writeFileSync(join(nginxDir, "nginx.conf"), siblingsConfig(nginxDir, port, server.port, upstream.address().port));
   await start("nginx (siblings)", NGINX, ["-p", nginxDir, "-c", join(nginxDir, "nginx.conf")], port);
-  const context = await chromium.launchPersistentContext(tempDir("authpp-chromium-"), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      "--host-resolver-rules=MAP *.example.test 127.0.0.1"],
-  });
+  const context = await launchChromium({ extraArgs: ["--host-resolver-rules=MAP *.example.test 127.0.0.1"] });
   try {
     const page = await context.newPage();
     const app1 = `http://app1.example.test:${port}/reports?q=1`;

@@ -2,8 +2,9 @@
 # postgres_cli_test.sh AUTHPP: authpp on PostgreSQL, as an operator switches to it with one line
 # (DATABASE_URL): `db status` / `db migrate` on an empty database, `user add` and `user list`,
 # `authpp serve` with database sessions (a credentials sign-in writes a row to Auth.js's
-# `sessions` table, which `session revoke` deletes, ending the session at once), and errors that
-# name the server but never the password in the url. Needs the `postgres` ctest fixture.
+# `sessions` table, which `session revoke` deletes, ending the session at once), `user totp` and
+# `user passkeys` on authpp's tables there, and errors that name the server but never the
+# password in the url. Needs the `postgres` ctest fixture.
 set -euo pipefail
 
 # shellcheck source=tests/cli/cli_test_lib.sh
@@ -63,6 +64,27 @@ expect 0 "$authpp" session revoke ada@example.com
 expect 0 "$authpp" session --url "$api" --jar ada.jar
 out_has "null"
 stop_server
+
+echo "== user totp and user passkeys: the enrolment and its codes in PostgreSQL"
+command -v oathtool >/dev/null || fail "oathtool is needed: apt-get install oathtool"
+AUTH_SECRET=$("$authpp" secret)
+export AUTH_SECRET
+expect 0 "$authpp" user totp enable ada@example.com
+secret=$(sed -n 's/^otpauth:.*[?&]secret=\([A-Z2-7]*\).*$/\1/p' "$tmp/out")
+[[ ${#secret} == 32 ]] || fail "enable printed no secret in its URI"
+[[ $(sql "SELECT count(*) FROM authpp_totp") == 1 ]] || fail "no row in authpp_totp"
+[[ $(sql "SELECT count(*) FROM authpp_recovery_codes") == 10 ]] || fail "not ten recovery codes stored"
+sql "SELECT * FROM authpp_totp" | grep -qF "$secret" && fail "the TOTP secret is stored in the clear"
+oathtool --totp -b "$secret" | expect 0 "$authpp" user totp confirm ada@example.com
+out_has "TOTP confirmed for ada@example.com"
+expect 0 "$authpp" user totp status ada@example.com
+out_has "totp: confirmed"
+expect 0 "$authpp" user passkeys ada@example.com
+out_has "passkeys: 0"
+expect 0 "$authpp" user totp disable ada@example.com
+[[ $(sql "SELECT count(*) FROM authpp_totp") == 0 ]] || fail "disable left the enrolment"
+[[ $(sql "SELECT count(*) FROM authpp_recovery_codes") == 0 ]] || fail "disable left recovery codes"
+unset AUTH_SECRET
 
 echo "== an unreachable server: named, the password in the url never shown"
 DATABASE_URL="postgresql://authpp:hunter2-in-url@127.0.0.1:1/nowhere" expect 1 "$authpp" db status

@@ -9,65 +9,23 @@
 #include <new>
 #include <vector>
 
-#include <openssl/bn.h>
-#include <openssl/ec.h>
-#include <openssl/evp.h>
-#include <openssl/kdf.h>
-#include <openssl/param_build.h>
+#include "openssl_handles.hpp"
 
-// Private to authpp::jose: owning handles for OpenSSL objects (BoringSSL's UniquePtr idea), so
-// that every early return frees what it allocated, and the casts OpenSSL's C API needs.
+// Private to authpp::jose: the owning handles for OpenSSL objects it uses, a per-thread cache of
+// prepared contexts, and the casts OpenSSL's C API needs.
 namespace authpp::jose::detail {
 
-struct cipher_ctx_deleter {
-  void operator()(EVP_CIPHER_CTX* p) const noexcept { EVP_CIPHER_CTX_free(p); }
-};
-struct kdf_deleter {
-  void operator()(EVP_KDF* p) const noexcept { EVP_KDF_free(p); }
-};
-struct kdf_ctx_deleter {
-  void operator()(EVP_KDF_CTX* p) const noexcept { EVP_KDF_CTX_free(p); }
-};
-
-using cipher_ctx_ptr = std::unique_ptr<EVP_CIPHER_CTX, cipher_ctx_deleter>;
-struct mac_ctx_deleter {
-  void operator()(EVP_MAC_CTX* p) const noexcept { EVP_MAC_CTX_free(p); }
-};
-using mac_ctx_ptr = std::unique_ptr<EVP_MAC_CTX, mac_ctx_deleter>;
-using kdf_ptr = std::unique_ptr<EVP_KDF, kdf_deleter>;
-using kdf_ctx_ptr = std::unique_ptr<EVP_KDF_CTX, kdf_ctx_deleter>;
-
-// Asymmetric keys (JWS, JWKS).
-struct pkey_deleter {
-  void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); }
-};
-struct pkey_ctx_deleter {
-  void operator()(EVP_PKEY_CTX* p) const noexcept { EVP_PKEY_CTX_free(p); }
-};
-struct md_ctx_deleter {
-  void operator()(EVP_MD_CTX* p) const noexcept { EVP_MD_CTX_free(p); }
-};
-// BIGNUMs may hold private key parts: always cleared before they are freed.
-struct bn_deleter {
-  void operator()(BIGNUM* p) const noexcept { BN_clear_free(p); }
-};
-struct param_bld_deleter {
-  void operator()(OSSL_PARAM_BLD* p) const noexcept { OSSL_PARAM_BLD_free(p); }
-};
-// OSSL_PARAM_free clears the block that holds secure BIGNUMs (BN_secure_new) before freeing it.
-struct params_deleter {
-  void operator()(OSSL_PARAM* p) const noexcept { OSSL_PARAM_free(p); }
-};
-struct ecdsa_sig_deleter {
-  void operator()(ECDSA_SIG* p) const noexcept { ECDSA_SIG_free(p); }
-};
-using pkey_ptr = std::unique_ptr<EVP_PKEY, pkey_deleter>;
-using pkey_ctx_ptr = std::unique_ptr<EVP_PKEY_CTX, pkey_ctx_deleter>;
-using md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, md_ctx_deleter>;
-using bn_ptr = std::unique_ptr<BIGNUM, bn_deleter>;
-using param_bld_ptr = std::unique_ptr<OSSL_PARAM_BLD, param_bld_deleter>;
-using params_ptr = std::unique_ptr<OSSL_PARAM, params_deleter>;
-using ecdsa_sig_ptr = std::unique_ptr<ECDSA_SIG, ecdsa_sig_deleter>;
+using openssl::bn_ptr;
+using openssl::cipher_ctx_ptr;
+using openssl::ecdsa_sig_ptr;
+using openssl::kdf_ctx_ptr;
+using openssl::kdf_ptr;
+using openssl::mac_ctx_ptr;
+using openssl::md_ctx_ptr;
+using openssl::param_bld_ptr;
+using openssl::params_ptr;
+using openssl::pkey_ctx_ptr;
+using openssl::pkey_ptr;
 
 // new_key_id returns a number no other prepared key of this process has.
 std::uint64_t new_key_id() noexcept;

@@ -7,44 +7,21 @@
 #include <memory>
 #include <utility>
 
-#include <openssl/bn.h>
 #include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/param_build.h>
-#include <openssl/x509.h>
+
+#include "openssl_handles.hpp"
 
 // Private to authpp::webauthn: owning handles for OpenSSL objects, the key behind cose_key, and
 // the one signature check that both credential keys and attestation certificates use.
 namespace authpp::webauthn::detail {
 
-struct pkey_deleter {
-  void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); }
-};
-struct pkey_ctx_deleter {
-  void operator()(EVP_PKEY_CTX* p) const noexcept { EVP_PKEY_CTX_free(p); }
-};
-struct md_ctx_deleter {
-  void operator()(EVP_MD_CTX* p) const noexcept { EVP_MD_CTX_free(p); }
-};
-struct bn_deleter {
-  void operator()(BIGNUM* p) const noexcept { BN_free(p); }
-};
-struct param_bld_deleter {
-  void operator()(OSSL_PARAM_BLD* p) const noexcept { OSSL_PARAM_BLD_free(p); }
-};
-struct params_deleter {
-  void operator()(OSSL_PARAM* p) const noexcept { OSSL_PARAM_free(p); }
-};
-struct x509_deleter {
-  void operator()(X509* p) const noexcept { X509_free(p); }
-};
-using pkey_ptr = std::unique_ptr<EVP_PKEY, pkey_deleter>;
-using pkey_ctx_ptr = std::unique_ptr<EVP_PKEY_CTX, pkey_ctx_deleter>;
-using md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, md_ctx_deleter>;
-using bn_ptr = std::unique_ptr<BIGNUM, bn_deleter>;
-using param_bld_ptr = std::unique_ptr<OSSL_PARAM_BLD, param_bld_deleter>;
-using params_ptr = std::unique_ptr<OSSL_PARAM, params_deleter>;
-using x509_ptr = std::unique_ptr<X509, x509_deleter>;
+using openssl::bn_ptr;
+using openssl::md_ctx_ptr;
+using openssl::param_bld_ptr;
+using openssl::params_ptr;
+using openssl::pkey_ctx_ptr;
+using openssl::pkey_ptr;
+using openssl::x509_ptr;
 
 inline const unsigned char* uchars(byte_view b) noexcept {
   return reinterpret_cast<const unsigned char*>(b.data());  // NOLINT

@@ -1,5 +1,7 @@
+#include <authpp/adapters/adapter.hpp>
 #include <authpp/server/store.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -18,7 +20,9 @@ std::string describe(int version, int known) {
 
 // `authpp db status` says whether the database needs migrations, without changing it;
 // `authpp db migrate` applies them (authpp serve also does, at start), so an operator can
-// migrate before rolling a new release out.
+// migrate before rolling a new release out. `authpp db purge` deletes expired sessions and
+// verification tokens, as serve does every storage.purge_interval, for a cron job when that is
+// off.
 void add_db_command(CLI::App& app) {
   auto* db = app.add_subcommand("db", "Inspect and migrate the database (SQLite or PostgreSQL)");
   db->require_subcommand(1);
@@ -64,6 +68,21 @@ void add_db_command(CLI::App& app) {
     } else {
       std::cout << name << ": migrated from schema version " << from << " to " << to << '\n';
     }
+  });
+
+  auto* purge = db->add_subcommand("purge", "Delete expired sessions and verification tokens");
+  add_database_options(purge, *o);
+  purge->callback([o] {
+    const server::app_config config = database_config(*o);
+    const std::string name = server::store_name(config);
+    if (!server::uses_postgres(config) && !std::filesystem::exists(config.storage.database)) {
+      throw failure{name + ": no database here"};
+    }
+    auto store = open_database(config);
+    auto done = adapters::purge_expired(*store, std::chrono::system_clock::now());
+    if (!done) throw failure{name + ": " + done.error().message()};
+    std::cout << name << ": deleted " << done->sessions << " expired sessions and "
+              << done->verification_tokens << " expired verification tokens\n";
   });
 }
 

@@ -261,6 +261,12 @@ class memory_store final : public adapter {
         std::erase_if(sessions_, [user_id](const auto& s) { return s.second.user_id == user_id; }));
   }
 
+  result<std::size_t> delete_expired_sessions(std::chrono::system_clock::time_point now) override {
+    std::unique_lock lock(mutex_);
+    return static_cast<std::size_t>(
+        std::erase_if(sessions_, [now](const auto& s) { return s.second.expires <= now; }));
+  }
+
   result<void> create_verification_token(const verification_token& token) override {
     if (auto r = detail::check_verification_token(token); !r) return r.error();
     verification_token stored = token;
@@ -278,6 +284,13 @@ class memory_store final : public adapter {
     auto node = tokens_.extract(std::pair(std::string(identifier), std::string(token)));
     if (node.empty()) return std::optional<verification_token>();
     return std::optional<verification_token>(std::move(node.mapped()));
+  }
+
+  result<std::size_t> delete_expired_verification_tokens(
+      std::chrono::system_clock::time_point now) override {
+    std::unique_lock lock(mutex_);
+    return static_cast<std::size_t>(
+        std::erase_if(tokens_, [now](const auto& t) { return t.second.expires <= now; }));
   }
 
   result<totp_record> begin_totp(std::string_view user_id,

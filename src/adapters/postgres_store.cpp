@@ -977,10 +977,15 @@ class postgres_store final : public adapter {
     const param params[] = {user_id};
     auto o = write("DELETE FROM sessions WHERE \"userId\" = $1::integer", params);
     if (!o.ok()) return server_.error(o, "delete sessions");
-    std::size_t n = 0;
-    const char* count = PQcmdTuples(o.res.get());
-    std::from_chars(count, count + std::strlen(count), n);
-    return n;
+    return rows_affected(o);
+  }
+
+  result<std::size_t> delete_expired_sessions(system_clock::time_point now) override {
+    return delete_expired("sessions", now);
+  }
+
+  result<std::size_t> delete_expired_verification_tokens(system_clock::time_point now) override {
+    return delete_expired("verification_token", now);
   }
 
   result<void> create_verification_token(const verification_token& token) override {
@@ -1195,6 +1200,26 @@ class postgres_store final : public adapter {
   }
 
  private:
+  // delete_expired deletes the rows of `table` (a constant of this file) whose expiry is at or
+  // before `now`, and counts them.
+  result<std::size_t> delete_expired(std::string_view table, system_clock::time_point now) {
+    const std::string ms = std::to_string(epoch_ms(now));
+    const param params[] = {ms};
+    const std::string sql =
+        "DELETE FROM " + std::string(table) + " WHERE expires <= " AUTHPP_PG_FROM_MS("$1");
+    auto o = write(sql.c_str(), params);
+    if (!o.ok()) return server_.error(o, "delete expired rows of " + std::string(table));
+    return rows_affected(o);
+  }
+
+  // rows_affected is the count of rows an INSERT, UPDATE or DELETE changed.
+  static std::size_t rows_affected(const outcome& o) {
+    std::size_t n = 0;
+    const char* count = PQcmdTuples(o.res.get());
+    std::from_chars(count, count + std::strlen(count), n);
+    return n;
+  }
+
   // user_row is a new user's values, checked, as the statements that insert one bind them.
   struct user_row {
     const new_user& user;

@@ -233,8 +233,9 @@ struct connection {
   stmt_ptr set_disabled, get_password, bump_session_version, set_email_verified, delete_user;
   stmt_ptr insert_account, user_by_account, find_account, accounts_of, unlink_account;
   stmt_ptr refresh_account;
-  stmt_ptr insert_session, session_and_user, update_session, delete_session, delete_user_sessions;
-  stmt_ptr insert_token, use_token;
+  stmt_ptr insert_session, session_and_user, update_session, delete_session, delete_user_sessions,
+      delete_expired_sessions;
+  stmt_ptr insert_token, use_token, delete_expired_tokens;
   stmt_ptr upsert_totp, find_totp, use_totp_step, confirm_totp_step, delete_totp;
   stmt_ptr insert_recovery_code, recovery_codes_of, use_recovery_code, delete_recovery_codes;
   stmt_ptr insert_authenticator, find_authenticator, list_authenticators, use_authenticator,
@@ -540,6 +541,8 @@ class opener {
          "DELETE FROM sessions WHERE \"sessionToken\" = ?1 "
          "RETURNING \"sessionToken\", \"userId\", expires"},
         {&c.delete_user_sessions, "DELETE FROM sessions WHERE \"userId\" = ?1"},
+        {&c.delete_expired_sessions, "DELETE FROM sessions WHERE expires <= ?1"},
+        {&c.delete_expired_tokens, "DELETE FROM verification_token WHERE expires <= ?1"},
         {&c.insert_token,
          "INSERT INTO verification_token (identifier, token, expires) VALUES (?1, ?2, ?3)"},
         // One statement: of two connections using one token, the second finds no row.
@@ -913,6 +916,14 @@ class sqlite_store final : public adapter {
     return static_cast<std::size_t>(sqlite3_changes((*c)->db.get()));
   }
 
+  result<std::size_t> delete_expired_sessions(system_clock::time_point now) override {
+    return delete_expired(&connection::delete_expired_sessions, now, "delete expired sessions");
+  }
+
+  result<std::size_t> delete_expired_verification_tokens(system_clock::time_point now) override {
+    return delete_expired(&connection::delete_expired_tokens, now, "delete expired tokens");
+  }
+
   result<void> create_verification_token(const verification_token& token) override {
     if (auto r = detail::check_verification_token(token); !r) return r.error();
     std::lock_guard lock(mutex_);
@@ -1260,6 +1271,18 @@ class sqlite_store final : public adapter {
     }
     connection& c_;
   };
+
+  // delete_expired runs a `DELETE … WHERE expires <= ?1` with `now` and counts the rows.
+  result<std::size_t> delete_expired(stmt_ptr connection::*stmt, system_clock::time_point now,
+                                     std::string_view what) {
+    std::lock_guard lock(mutex_);
+    auto c = connection_locked();
+    if (!c) return c.error();
+    binding b(((**c).*stmt).get());
+    b.integer(1, epoch_ms(now));
+    if (const int rc = b.step(); rc != SQLITE_DONE) return fail_locked(rc, what);
+    return static_cast<std::size_t>(sqlite3_changes((*c)->db.get()));
+  }
 
   // one_row runs a statement that yields at most one row: a lookup by a unique key, or an UPDATE
   // or DELETE … RETURNING (which takes effect only once stepped to its end). `keys` are bound as

@@ -126,10 +126,11 @@ struct app::state {
   // Store calls (database sessions, revocation checks, health) wait on a pool of their own: a
   // flood of password guesses filling the first must not stop session reads.
   std::shared_ptr<worker_pool> store_pool;
-  // OAuth providers are checked in the background on a loop of their own: at start, then every
-  // 15 s while one is unavailable and every 10 minutes otherwise.
-  boost::asio::io_context checker_loop;
-  std::thread checker;
+  // Background work on a loop of its own: OAuth providers are checked at start, then every 15 s
+  // while one is unavailable and every 10 minutes otherwise; expired rows are purged at start,
+  // then every storage.purge_interval.
+  boost::asio::io_context background_loop;
+  std::thread background;
   // Last, so destroyed first: until its threads are joined, handlers and hooks use all the above.
   std::unique_ptr<http_server> metrics_server;  // with metrics.listen
   std::unique_ptr<http_server> server;
@@ -137,8 +138,8 @@ struct app::state {
   // The server's threads stop first, then the pool's: work finishing on the pool resumes its
   // request on the server's (stopped, still existing) loops, whose queues die with the server.
   ~state() {
-    checker_loop.stop();
-    if (checker.joinable()) checker.join();
+    background_loop.stop();
+    if (background.joinable()) background.join();
     for (auto* s : {server.get(), metrics_server.get()}) {
       if (s == nullptr) continue;
       s->stop();
@@ -191,6 +192,7 @@ struct app::state {
   bool is_health(const http::request& req) const;
   boost::asio::awaitable<http::response> health();
   boost::asio::awaitable<void> check_providers();
+  boost::asio::awaitable<void> purge_expired();
   http::response metrics_page(const http::request& req);
   bool is_home(const http::request& req) const;
   bool is_forward_auth(const http::request& req) const;
@@ -287,6 +289,24 @@ boost::asio::awaitable<http::response> app::state::health() {
     body["providers"] = std::move(list);
   }
   co_return json_response(ok ? 200 : 503, body.dump());
+}
+
+// purge_expired deletes expired database sessions and verification tokens, blocking this loop's
+// thread (never a request's) for the few deletes.
+boost::asio::awaitable<void> app::state::purge_expired() {
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  for (;;) {
+    auto done = adapters::purge_expired(*store, std::chrono::system_clock::now());
+    if (!done) {
+      log(log_level::warn, "PurgeFailed", done.error().message());
+    } else if (done->sessions + done->verification_tokens > 0) {
+      log(log_level::info, "Purged",
+          std::to_string(done->sessions) + " expired sessions and " +
+              std::to_string(done->verification_tokens) + " expired verification tokens deleted");
+    }
+    timer.expires_after(config.storage.purge_interval);
+    co_await timer.async_wait(boost::asio::use_awaitable);
+  }
 }
 
 boost::asio::awaitable<void> app::state::check_providers() {
@@ -459,10 +479,11 @@ result<std::unique_ptr<app>> app::start(app_config config, std::ostream& out) {
   if (!server) return server.error();
   s->server = std::move(*server);
 
-  if (!s->engine->oauth_status().empty()) {
-    boost::asio::co_spawn(s->checker_loop, s->check_providers(), boost::asio::detached);
-    s->checker = std::thread([raw] { raw->checker_loop.run(); });
-  }
+  const bool check = !s->engine->oauth_status().empty();
+  const bool purge = config.storage.purge_interval.count() > 0;
+  if (check) boost::asio::co_spawn(s->background_loop, s->check_providers(), boost::asio::detached);
+  if (purge) boost::asio::co_spawn(s->background_loop, s->purge_expired(), boost::asio::detached);
+  if (check || purge) s->background = std::thread([raw] { raw->background_loop.run(); });
 
   if (config.metrics.listen) {
     // A listener of its own for /metrics (and /healthz), e.g. on a private interface.

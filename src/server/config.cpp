@@ -552,13 +552,14 @@ void provider_env(const environment& env, provider_settings& p) {
 
 void load_storage(loader& l, const toml::table& t, storage_options& s) {
   constexpr std::string_view p = "storage";
-  l.check_keys(t, p, {"data_dir", "database"});
+  l.check_keys(t, p, {"data_dir", "database", "purge_interval"});
   if (const toml::node* n = l.string(t, p, "data_dir", s.data_dir); n && s.data_dir.empty()) {
     l.fail(n->source(), "storage.data_dir", "must not be empty");
   }
   if (const toml::node* n = l.string(t, p, "database", s.database); n && s.database.empty()) {
     l.fail(n->source(), "storage.database", "must not be empty (omit it for the default)");
   }
+  l.seconds(t, p, "purge_interval", 7 * 86400, s.purge_interval, 0);
 }
 
 // is_postgres_url: the url forms `--database` takes for PostgreSQL rather than a SQLite path.

@@ -2,9 +2,9 @@
 # postgres_cli_test.sh AUTHPP: authpp on PostgreSQL, as an operator switches to it with one line
 # (DATABASE_URL): `db status` / `db migrate` on an empty database, `user add` and `user list`,
 # `authpp serve` with database sessions (a credentials sign-in writes a row to Auth.js's
-# `sessions` table, which `session revoke` deletes, ending the session at once), `user totp` and
-# `user passkeys` on authpp's tables there, and errors that name the server but never the
-# password in the url. Needs the `postgres` ctest fixture.
+# `sessions` table, which `session revoke` deletes, ending the session at once), `db purge`,
+# `user totp` and `user passkeys` on authpp's tables there, and errors that name the server but
+# never the password in the url. Needs the `postgres` ctest fixture.
 set -euo pipefail
 
 # shellcheck source=tests/cli/cli_test_lib.sh
@@ -64,6 +64,13 @@ expect 0 "$authpp" session revoke ada@example.com
 expect 0 "$authpp" session --url "$api" --jar ada.jar
 out_has "null"
 stop_server
+
+echo "== db purge: expired verification tokens go, live ones stay"
+sql "INSERT INTO verification_token (identifier, token, expires) VALUES
+  ('a@example.com', 'old', now() - interval '1 minute'), ('a@example.com', 'new', now() + interval '1 hour')"
+expect 0 "$authpp" db purge
+out_has "127.0.0.1:$port/$db: deleted 0 expired sessions and 1 expired verification tokens"
+[[ $(sql "SELECT string_agg(token, ',') FROM verification_token") == new ]] || fail "purge deleted the wrong tokens"
 
 echo "== user totp and user passkeys: the enrolment and its codes in PostgreSQL"
 command -v oathtool >/dev/null || fail "oathtool is needed: apt-get install oathtool"

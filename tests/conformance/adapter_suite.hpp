@@ -454,6 +454,31 @@ TYPED_TEST_P(AdapterConformance, DeleteUserSessionsEndsThatUsersSessionsOnly) {
   EXPECT_EQ(this->store_->session_and_user("bob-1").value()->second, bob);
 }
 
+// Sessions nobody reads again, and links nobody follows, are deleted once they have expired
+// (the expiry itself included), and nothing else is.
+TYPED_TEST_P(AdapterConformance, ExpiredSessionsAreDeletedAndNoOthers) {
+  const user_record ada = this->add("ada@example.com");
+  this->session("expired", ada, std::chrono::hours(1));
+  this->session("live", ada, std::chrono::hours(3));
+  this->clock_.advance(std::chrono::hours(1));
+  EXPECT_EQ(this->store_->delete_expired_sessions(this->clock_.now()).value(), 1u);
+  EXPECT_EQ(this->store_->session_and_user("expired").value(), std::nullopt);
+  EXPECT_TRUE(this->store_->session_and_user("live").value());
+  EXPECT_EQ(this->store_->delete_expired_sessions(this->clock_.now()).value(), 0u);
+}
+
+TYPED_TEST_P(AdapterConformance, ExpiredVerificationTokensAreDeletedAndNoOthers) {
+  const auto now = this->clock_.now();
+  ASSERT_TRUE(this->store_->create_verification_token({"a@example.com", "old", now}));
+  ASSERT_TRUE(this->store_->create_verification_token(
+      {"a@example.com", "older", now - std::chrono::hours(48)}));
+  ASSERT_TRUE(this->store_->create_verification_token(
+      {"a@example.com", "fresh", now + std::chrono::milliseconds(1)}));
+  EXPECT_EQ(this->store_->delete_expired_verification_tokens(now).value(), 2u);
+  EXPECT_EQ(this->store_->use_verification_token("a@example.com", "old").value(), std::nullopt);
+  EXPECT_TRUE(this->store_->use_verification_token("a@example.com", "fresh").value());
+}
+
 // A replayed magic link: the token works once.
 TYPED_TEST_P(AdapterConformance, VerificationTokenWorksOnce) {
   const verification_token vt{"ada@example.com", "hashed-token",
@@ -678,7 +703,8 @@ REGISTER_TYPED_TEST_SUITE_P(
     UnlinkRemovesOnlyThatLink, ConcurrentLinksOfOneProviderAccountHaveOneWinner,
     SessionIsReadBackWithItsUser, UnknownSessionTokensFindNothing, BadSessionsAreRefused,
     UpdateMovesOnlyTheExpiryToTheMillisecond, DeleteReturnsTheSessionOnce,
-    DeleteUserSessionsEndsThatUsersSessionsOnly, VerificationTokenWorksOnce,
+    DeleteUserSessionsEndsThatUsersSessionsOnly, ExpiredSessionsAreDeletedAndNoOthers,
+    ExpiredVerificationTokensAreDeletedAndNoOthers, VerificationTokenWorksOnce,
     VerificationTokenOfAnotherIdentifierIsNotUsed,
     ExpiredVerificationTokenIsReturnedForTheCallerToJudge, BadVerificationTokensAreRefused,
     ConcurrentUsesOfOneTokenHaveOneWinner, ConcurrentSignUpsOfOneEmailMakeOneUser,

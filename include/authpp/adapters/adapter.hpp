@@ -22,4 +22,16 @@ class adapter : public user_store,
                 public second_factor_store,
                 public authenticator_store {};
 
+// purged counts what purge_expired deleted.
+struct purged {
+  std::size_t sessions = 0;
+  std::size_t verification_tokens = 0;
+};
+
+// purge_expired deletes the database sessions and verification tokens that expired at or before
+// `now`: rows nobody reads again (a session never revisited, a link never followed, a used
+// passkey challenge) would otherwise stay for ever. It fails as the first failing delete does.
+[[nodiscard]] result<purged> purge_expired(adapter& store,
+                                           std::chrono::system_clock::time_point now);
+
 }  // namespace authpp::adapters

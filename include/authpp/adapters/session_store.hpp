@@ -55,6 +55,11 @@ class session_store {
   // delete_user_sessions deletes every session of the user (revocation: a disabled user, a new
   // password) and returns how many there were.
   [[nodiscard]] virtual result<std::size_t> delete_user_sessions(std::string_view user_id) = 0;
+
+  // delete_expired_sessions deletes every session whose expiry is at or before `now` and returns
+  // how many there were: a session nobody reads again would otherwise stay for ever.
+  [[nodiscard]] virtual result<std::size_t> delete_expired_sessions(
+      std::chrono::system_clock::time_point now) = 0;
 };
 
 }  // namespace authpp::adapters

@@ -40,6 +40,11 @@ class verification_token_store {
   // checks `expires`, and says "expired" rather than "unknown".
   [[nodiscard]] virtual result<std::optional<verification_token>> use_verification_token(
       std::string_view identifier, std::string_view token) = 0;
+
+  // delete_expired_verification_tokens deletes every token whose expiry is at or before `now`
+  // (links never followed, used passkey challenges past their lifetime) and returns how many.
+  [[nodiscard]] virtual result<std::size_t> delete_expired_verification_tokens(
+      std::chrono::system_clock::time_point now) = 0;
 };
 
 }  // namespace authpp::adapters

@@ -54,6 +54,9 @@ authpp::auth_config server_auth_defaults();
 struct storage_options {
   std::string data_dir = "./var";
   std::string database;  // default: <data_dir>/authpp.db
+  // purge_interval: how often expired database sessions and verification tokens are deleted
+  // (at start, then at this interval); zero: never (`authpp db purge` from cron instead).
+  std::chrono::seconds purge_interval{3600};
 };
 
 // database_options is `[database]`: PostgreSQL instead of the embedded SQLite file, for a fleet

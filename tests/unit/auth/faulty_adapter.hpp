@@ -117,6 +117,10 @@ class faulty_adapter final : public adapters::adapter {
     if (sessions_down) return down();
     return inner_->delete_user_sessions(id);
   }
+  result<std::size_t> delete_expired_sessions(std::chrono::system_clock::time_point now) override {
+    if (sessions_down) return down();
+    return inner_->delete_expired_sessions(now);
+  }
   // verification_token_store
   result<void> create_verification_token(const adapters::verification_token& t) override {
     if (tokens_down) return down();
@@ -126,6 +130,11 @@ class faulty_adapter final : public adapters::adapter {
       std::string_view i, std::string_view t) override {
     if (tokens_down) return down();
     return inner_->use_verification_token(i, t);
+  }
+  result<std::size_t> delete_expired_verification_tokens(
+      std::chrono::system_clock::time_point now) override {
+    if (tokens_down) return down();
+    return inner_->delete_expired_verification_tokens(now);
   }
   // second_factor_store
   result<adapters::totp_record> begin_totp(std::string_view id, std::string_view sealed) override {

@@ -803,6 +803,19 @@ TEST_F(ConfigTest, PasskeyTableIsCheckedKeyByKey) {
   }
 }
 
+TEST_F(ConfigTest, ExpiredRowsArePurgedHourlyUnlessSetOrTurnedOff) {
+  auto c = load("");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->storage.purge_interval, std::chrono::seconds(3600));
+  auto off = load("[storage]\npurge_interval = 0\n");
+  ASSERT_TRUE(off) << off.error().message();
+  EXPECT_EQ(off->storage.purge_interval, std::chrono::seconds(0));
+  EXPECT_THAT(error_text("[storage]\npurge_interval = 604801\n"),
+              HasSubstr("storage.purge_interval: expected an integer in 0..604800"));
+  EXPECT_THAT(error_text("[storage]\npurge_interval = -1\n"),
+              HasSubstr("storage.purge_interval: expected an integer in 0..604800"));
+}
+
 TEST_F(ConfigTest, AccountPageFollowsDevModeUnlessSetWithATenMinuteWindow) {
   auto c = load("");
   ASSERT_TRUE(c) << c.error().message();

@@ -16,6 +16,14 @@ std::string describe(int version, int known) {
   return "schema version " + std::to_string(version) + " of " + std::to_string(known);
 }
 
+// require_existing refuses a SQLite path with no file: a typo must not look like an empty
+// database (nor create one).
+void require_existing(const server::app_config& config, const std::string& name) {
+  if (!server::uses_postgres(config) && !std::filesystem::exists(config.storage.database)) {
+    throw failure{name + ": no database here (`authpp db migrate` creates one)"};
+  }
+}
+
 }  // namespace
 
 // `authpp db status` says whether the database needs migrations, without changing it;
@@ -33,9 +41,7 @@ void add_db_command(CLI::App& app) {
   status->callback([o] {
     const server::app_config config = database_config(*o);
     const std::string name = server::store_name(config);
-    if (!server::uses_postgres(config) && !std::filesystem::exists(config.storage.database)) {
-      throw failure{name + ": no database here (`authpp db migrate` creates one)"};
-    }
+    require_existing(config, name);
     auto v = server::store_schema_versions(config);
     if (!v) throw failure{name + ": " + v.error().message()};
     if (v->applied > v->known) {
@@ -75,9 +81,7 @@ void add_db_command(CLI::App& app) {
   purge->callback([o] {
     const server::app_config config = database_config(*o);
     const std::string name = server::store_name(config);
-    if (!server::uses_postgres(config) && !std::filesystem::exists(config.storage.database)) {
-      throw failure{name + ": no database here"};
-    }
+    require_existing(config, name);
     auto store = open_database(config);
     auto done = adapters::purge_expired(*store, std::chrono::system_clock::now());
     if (!done) throw failure{name + ": " + done.error().message()};

@@ -36,10 +36,8 @@ std::string date_of(std::chrono::system_clock::time_point t) { return iso_time(t
 
 // sign_in_first sends a visitor who is not signed in to the sign-in page, and back here after.
 outcome sign_in_first(const request_context& ctx) {
-  http::url_search_params q;
-  q.append("callbackUrl", account_url(ctx));
   outcome out;
-  out.redirect = ctx.base_url() + "/signin?" + q.to_string();
+  out.redirect = sign_in_page_url(ctx, account_url(ctx));
   return out;
 }
 
@@ -65,9 +63,7 @@ class account_request {
     page.email = user_.email;
     page.name = user_.name.value_or("");
     page.recent = signed_in_recently(ctx_, user_.id);
-    http::url_search_params q;
-    q.append("callbackUrl", page.action_url);
-    page.reauth_url = ctx_.base_url() + "/signin?" + q.to_string();
+    page.reauth_url = sign_in_page_url(ctx_, page.action_url);
     page.theme = ctx_.config().theme;
     page.notice = std::move(state.notice);
     page.error = std::move(state.error);

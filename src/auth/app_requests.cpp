@@ -63,6 +63,17 @@ boost::asio::awaitable<result<session_result>> auth::session_async(http::request
   return detail::session_lookup_async(state_, std::move(request));
 }
 
+namespace detail {
+
+std::string sign_in_page_url(const request_context& ctx, const std::string& callback_url) {
+  http::url_search_params params;
+  params.append("callbackUrl", callback_url);
+  const auto& custom = ctx.config().pages.sign_in;
+  return append_query(custom ? ctx.origin + *custom : ctx.base_url() + "/signin", params);
+}
+
+}  // namespace detail
+
 result<std::string> auth::sign_in_url(const http::request& request,
                                       std::string_view callback_url) const {
   auto context = detail::app_request_context(*state_, request);
@@ -77,11 +88,7 @@ result<std::string> auth::sign_in_url(const http::request& request,
   }
   const auto resolved = detail::resolve_redirect(ctx, callback_url);
   if (!resolved) return auth_error{errc::invalid_url, "the redirect callback refused the URL"};
-  http::url_search_params params;
-  params.append("callbackUrl", *resolved);
-  const auto& custom = state_->config.pages.sign_in;
-  const std::string page = custom ? ctx.origin + *custom : ctx.base_url() + "/signin";
-  return detail::append_query(page, params);
+  return detail::sign_in_page_url(ctx, *resolved);
 }
 
 result<http::response> auth::sign_in_redirect(const http::request& request) const {

@@ -90,6 +90,9 @@ std::optional<std::string> default_redirect(std::string_view url, std::string_vi
                                             const std::vector<std::string>& redirect_hosts = {});
 // append_query adds `params` to a page URL, after `?` or `&` as it already has a query.
 std::string append_query(std::string url, const http::url_search_params& params);
+// sign_in_page_url is the sign-in page (the configured pages.sign_in, or the built-in one) with
+// `callback_url` (already resolved) as its callbackUrl.
+std::string sign_in_page_url(const request_context& ctx, const std::string& callback_url);
 // resolve_redirect runs the configured redirect callback (or the default); nullopt = refused.
 std::optional<std::string> resolve_redirect(const request_context& ctx, std::string_view url);
 // acceptable_callback_url is the up-front check on query and cookie callback URLs: a path or an

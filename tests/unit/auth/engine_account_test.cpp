@@ -160,6 +160,24 @@ TEST_F(EngineAccountTest, ASignedOutVisitorIsSentToSignInAndBack) {
             "http%3A%2F%2Flocalhost%3A3000%2Fapi%2Fauth%2Faccount");
 }
 
+TEST_F(EngineAccountTest, ACustomSignInPageIsWhereTheVisitorIsSent) {
+  auto c = account_config();
+  c.pages.sign_in = "/login";
+  const auto a = build(std::move(c));
+  jar j;
+  EXPECT_EQ(page(a, j).headers.get("Location").value_or(""),
+            "http://localhost:3000/login?callbackUrl="
+            "http%3A%2F%2Flocalhost%3A3000%2Fapi%2Fauth%2Faccount");
+}
+
+TEST_F(EngineAccountTest, ARecentSignInWindowMustBePositive) {
+  auto c = account_config();
+  c.account.recent_sign_in = std::chrono::seconds(0);
+  const auto made = authpp::auth::create(std::move(c));
+  ASSERT_FALSE(made);
+  EXPECT_THAT(made.error().message(), HasSubstr("account.recent_sign_in: must be positive"));
+}
+
 TEST_F(EngineAccountTest, ThePageListsPasskeysAndTheTotpState) {
   const auto a = build(account_config());
   jar j;

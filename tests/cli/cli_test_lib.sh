@@ -36,16 +36,23 @@ err_is_one_line() { [[ $(wc -l <"$tmp/err") == 1 ]] || fail "stderr is not one l
 # kernel) with its data in DIR, and sets server_pid, api (the Auth.js API base URL), demo_email
 # and demo_password. stop_server stops it; call it from an EXIT trap.
 server_pid=
+# wait_for_log LOG PATTERN: polls (up to 10 s) until the server's LOG has a line matching the
+# extended regular expression PATTERN; fails at once if the server exits first.
+wait_for_log() {
+  local i
+  for i in $(seq 1 200); do
+    grep -qsE "$2" "$1" && return 0
+    kill -0 "$server_pid" 2>/dev/null || { cat "$1" >&2; fail "authpp serve exited"; }
+    sleep 0.05
+  done
+  cat "$1" >&2
+  fail "no line matching '$2' in $1"
+}
 start_server() {
   local dir=$1 log=$1.log
   "$authpp" serve --listen 127.0.0.1:0 --data-dir "$dir" --dev "${@:2}" >"$log" 2>&1 &
   server_pid=$!
-  local i
-  for i in $(seq 1 200); do
-    grep -q 'listening on http://127\.0\.0\.1:' "$log" && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; fail "authpp serve exited"; }
-    sleep 0.05
-  done
+  wait_for_log "$log" 'listening on http://127\.0\.0\.1:'
   api=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -1)/api/auth
   demo_email=$(awk '$1 == "email:" {print $2}' "$log")
   demo_password=$(awk '$1 == "password:" {print $2}' "$log")

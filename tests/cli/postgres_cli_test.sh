@@ -44,11 +44,7 @@ TOML
 AUTH_SECRET=$("$authpp" secret) AUTH_TRUST_HOST=1 "$authpp" serve --config authpp.toml --listen 127.0.0.1:0 \
   --data-dir "$tmp/data" >serve.log 2>&1 &
 server_pid=$!
-for _ in $(seq 1 200); do
-  grep -qs 'listening on http://127\.0\.0\.1:' serve.log && break
-  kill -0 "$server_pid" 2>/dev/null || { cat serve.log >&2; fail "authpp serve exited"; }
-  sleep 0.05
-done
+wait_for_log serve.log 'listening on http://127\.0\.0\.1:'
 api=$(grep -o 'http://127\.0\.0\.1:[0-9]*' serve.log | head -1)/api/auth
 [[ ! -e "$tmp/data/authpp.db" ]] || fail "serve opened the SQLite file while DATABASE_URL is set"
 echo 'correct horse battery' >pw

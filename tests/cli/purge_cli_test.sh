@@ -51,12 +51,7 @@ stop_server
 seed data/authpp.db
 "$authpp" serve --listen 127.0.0.1:0 --data-dir data --dev >again.log 2>&1 &
 server_pid=$!
-# The log line comes after both deletes.
-for _ in $(seq 1 200); do
-  grep -q 'Purged: ' again.log && break
-  kill -0 "$server_pid" 2>/dev/null || { cat again.log >&2; fail "authpp serve exited"; }
-  sleep 0.05
-done
+wait_for_log again.log 'Purged: '  # logged after both deletes
 grep -q 'Purged: 1 expired sessions and 1 expired verification tokens deleted' again.log ||
   { cat again.log >&2; fail "serve did not log the purge and its counts"; }
 only_live_rows_left data/authpp.db

@@ -177,7 +177,7 @@ constexpr std::string_view account_template = R"(<h1 class="center">Your account
 {{/recent}}{{/totp_confirmed}}{{^totp_confirmed}}{{#has_enrolment}}<p id="enrol-help">Scan the QR code with your authenticator app, or type the key into it. Then enter the code the app shows.</p>
 <div class="qr">{{{qr_svg}}}</div>
 <p class="key">Key: <code>{{key}}</code></p>
-<form action="{{action_url}}" method="post">
+{{#recent}}<form action="{{action_url}}" method="post">
 <input type="hidden" name="csrfToken" value="{{csrf_token}}">
 <input type="hidden" name="action" value="totp-confirm">
 <div class="field">
@@ -186,7 +186,7 @@ constexpr std::string_view account_template = R"(<h1 class="center">Your account
 </div>
 <button type="submit" class="button primary">Turn on</button>
 </form>
-{{/has_enrolment}}{{^has_enrolment}}<p>Off. An authenticator app adds a code to signing in with your password.</p>
+{{/recent}}{{/has_enrolment}}{{^has_enrolment}}<p>Off. An authenticator app adds a code to signing in with your password.</p>
 {{#recent}}<form action="{{action_url}}" method="post">
 <input type="hidden" name="csrfToken" value="{{csrf_token}}">
 <input type="hidden" name="action" value="totp-begin">

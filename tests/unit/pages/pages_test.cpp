@@ -459,6 +459,9 @@ TEST(AccountPageTest, AnEnrolmentShowsTheQrCodeTheKeyAndALabelledCodeField) {
                         R"(autocomplete="one-time-code")"),
             std::string::npos);
   EXPECT_NE(r.html.find(R"(name="action" value="totp-confirm")"), std::string::npos);
+  // After the sign-in grew stale, the page asks to sign in again rather than offering the form.
+  page.recent = false;
+  EXPECT_EQ(render_account(page).html.find("totp-confirm"), std::string::npos);
 }
 
 TEST(AccountPageTest, ErrorsAreAlertsWithStatus400AndNoticesAreStatusLines) {
